@@ -1,0 +1,19 @@
+import type { NextRequest } from 'next/server';
+
+/** Paths anyone may reach without a session. Everything else needs one. */
+const PUBLIC_PATHS = ['/', '/sign-in', '/sign-up', '/callback', '/signed-out', '/api/health', '/api/webhooks/workos'];
+
+export function isPublicPath(pathname: string): boolean {
+  return PUBLIC_PATHS.includes(pathname);
+}
+
+/** A top-level navigation that expects HTML, as opposed to fetch, RSC, prefetch or a server action. */
+export function isDocumentRequest(request: NextRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  if (request.headers.get('rsc') || request.headers.get('next-router-prefetch') || request.headers.get('next-action')) {
+    return false;
+  }
+  const dest = request.headers.get('sec-fetch-dest');
+  if (dest) return dest === 'document';
+  return (request.headers.get('accept') ?? '').includes('text/html');
+}

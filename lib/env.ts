@@ -1,0 +1,107 @@
+import 'server-only';
+import { z } from 'zod';
+
+/**
+ * Every environment variable the app reads, validated once. Nothing else in the app reads
+ * `process.env` (the emulator is a separate program with its own `emulator/config.ts`).
+ */
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'must be "true" or "false"' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` })
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    WORKOS_API_KEY: z
+      .string({ message: 'is required (your WorkOS secret key, sk_…; `npm run dev` generates one for the emulator)' })
+      .min(1, { message: 'is required' }),
+    WORKOS_CLIENT_ID: z
+      .string({ message: 'is required (client_…; `npm run dev` generates one for the emulator)' })
+      .min(1, { message: 'is required' }),
+    WORKOS_COOKIE_PASSWORD: z
+      .string({ message: 'is required: 32 or more random characters (openssl rand -base64 32)' })
+      .min(32, { message: 'must be at least 32 characters (openssl rand -base64 32)' }),
+    NEXT_PUBLIC_WORKOS_REDIRECT_URI: z.url({
+      message: 'must be the absolute URL of /callback, e.g. http://localhost:3000/callback',
+    }),
+    WORKOS_API_HOSTNAME: z.string().min(1).default('api.workos.com'),
+    WORKOS_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    WORKOS_API_HTTPS: z.string().optional(),
+    WORKOS_COOKIE_NAME: z.string().min(1).default('wos-session'),
+    WORKOS_WEBHOOK_SECRET: z.string().min(1).optional(),
+    DATABASE_PATH: z.string().min(1).default('.data/app.sqlite'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+      .optional(),
+    REVOCATION_SIGNALS: z
+      .enum(['webhooks', 'events', 'both'], { message: 'must be one of webhooks, events, both' })
+      .default('webhooks'),
+    EVENTS_POLL_INTERVAL_MS: int(5_000, 250, 3_600_000),
+    REVOKE_SESSIONS_ON_PASSWORD_CHANGE: bool(true),
+    RECENT_AUTH_MAX_AGE_SECONDS: int(600, 30, 86_400),
+    REVOCATION_RETENTION_SECONDS: int(86_400, 300, 31_536_000),
+    LAST_ACTIVE_THROTTLE_MS: int(60_000, 0, 3_600_000),
+    INACTIVE_SESSION_DAYS: int(30, 1, 3650),
+    SSE_HEARTBEAT_MS: int(15_000, 1_000, 300_000),
+    NEXT_PUBLIC_SESSION_POLL_INTERVAL_MS: int(30_000, 1_000, 3_600_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.REVOCATION_SIGNALS !== 'events' && !env.WORKOS_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKOS_WEBHOOK_SECRET'],
+        message: `is required when REVOCATION_SIGNALS is "${env.REVOCATION_SIGNALS}" (the endpoint secret from the WorkOS dashboard › Webhooks), or set REVOCATION_SIGNALS=events`,
+      });
+    }
+  });
+
+export type Env = z.infer<typeof schema> & { apiHttps: boolean; appOrigin: string };
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid environment configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+        'Set these variables in the environment or in .env.local (see README › Configuration). ' +
+        'With no WorkOS credentials at all, `npm run dev` runs everything on the local emulator.',
+    );
+    this.name = 'EnvError';
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`),
+    );
+  }
+  const data = result.data;
+  return {
+    ...data,
+    // authkit-nextjs: https unless WORKOS_API_HTTPS is unset or exactly "true".
+    apiHttps: data.WORKOS_API_HTTPS === undefined || data.WORKOS_API_HTTPS === 'true',
+    appOrigin: new URL(data.NEXT_PUBLIC_WORKOS_REDIRECT_URI).origin,
+  };
+}
+
+const key = Symbol.for('soe.env');
+type Holder = { [key]?: Env };
+
+/** The validated environment. Throws an `EnvError` naming every bad variable. */
+export function getEnv(): Env {
+  const holder = globalThis as Holder;
+  holder[key] ??= parseEnv(process.env);
+  return holder[key];
+}

@@ -1,0 +1,71 @@
+/** Types shared by the revocation registry and its backends (see docs/architecture.md). */
+
+export type ActorType = 'user' | 'admin' | 'system' | 'workos';
+export type RevocationSource = 'action' | 'admin' | 'webhook' | 'events' | 'refresh' | 'policy';
+export type RevocationReason =
+  | 'signed_out'
+  | 'signed_out_elsewhere'
+  | 'signed_out_everywhere'
+  | 'admin'
+  | 'password_changed'
+  | 'revoked_at_workos'
+  | 'user_deleted'
+  | 'refresh_failed'
+  | 'reauthenticated';
+
+export interface RevocationInput {
+  sessionId: string;
+  userId: string;
+  reason: RevocationReason;
+  source: RevocationSource;
+  actor: { type: ActorType; id?: string | null; sessionId?: string | null };
+  note?: string | null;
+}
+
+/** What is stored and published: the session id only as its hash. */
+export interface RevocationRecord {
+  sessionHash: string;
+  userId: string;
+  revokedAt: number; // ms since epoch
+  expiresAt: number; // ms; the entry is kept at least until then
+  reason: RevocationReason;
+  source: RevocationSource;
+  actor: { type: ActorType; id: string | null; sessionHash: string | null };
+  note: string | null;
+}
+
+/** Every session of this user is locked out (user deleted). */
+export interface UserRevocation {
+  userId: string;
+  revokedAt: number;
+  reason: RevocationReason;
+  source: RevocationSource;
+}
+
+export interface BackendHealth {
+  backend: 'sqlite' | 'redis';
+  status: 'ok' | 'degraded';
+  detail?: string;
+}
+
+export interface BackendListener {
+  onRecord(record: RevocationRecord): void;
+  onUserRevoked(revocation: UserRevocation): void;
+  /** The backend lost its connection (its mirror may be stale) / regained it after a full reload. */
+  onStatus?(health: BackendHealth): void;
+}
+
+/**
+ * Where revocations live and how they travel between instances. The registry keeps the in-memory mirror;
+ * a backend makes records durable and delivers every record — its own and other instances' — to `listener`.
+ */
+export interface RevocationBackend {
+  readonly kind: 'sqlite' | 'redis';
+  /** Delivers every live record (full load) to the listener, then keeps delivering new ones. */
+  start(listener: BackendListener): Promise<void>;
+  /** Durable before it resolves (or queued durably when the shared store is down). */
+  persist(record: RevocationRecord): Promise<void>;
+  persistUser(revocation: UserRevocation): Promise<void>;
+  health(): BackendHealth;
+  close(): Promise<void>;
+}

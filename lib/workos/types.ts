@@ -1,0 +1,81 @@
+/** The app's own WorkOS types. Wire shapes never leave lib/workos. */
+
+export type AuthMethod = 'password' | 'magic_code' | 'oauth' | 'sso' | 'passkey' | 'impersonation' | (string & {});
+
+export type SessionStatus = 'active' | 'expired' | 'revoked';
+
+export interface Impersonator {
+  email: string;
+  reason: string | null;
+}
+
+export interface AppSession {
+  id: string;
+  userId: string;
+  organizationId: string | null;
+  status: SessionStatus;
+  authMethod: AuthMethod;
+  ipAddress: string | null;
+  userAgent: string | null;
+  impersonator: Impersonator | null;
+  expiresAt: Date;
+  endedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AppUser {
+  id: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  /** For display: "First Last", else the email address. */
+  name: string;
+}
+
+/**
+ * An event from the Events API. `data` is the SDK's camelCase object (for `session.*` a Session, for `user.*` a
+ * User, for `password_reset.succeeded` a PasswordReset); `session`, `user` and `userId` are the mapped forms when
+ * the event carries one.
+ */
+export interface WorkosEvent {
+  id: string;
+  event: string;
+  createdAt: Date;
+  data: Record<string, unknown>;
+  session: AppSession | null;
+  user: AppUser | null;
+  userId: string | null;
+}
+
+export type WorkosErrorKind = 'timeout' | 'unavailable' | 'not_found' | 'unauthorized' | 'invalid';
+
+export class WorkosError extends Error {
+  readonly kind: WorkosErrorKind;
+  readonly status?: number;
+
+  constructor(kind: WorkosErrorKind, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WorkosError';
+    this.kind = kind;
+    if (options?.status !== undefined) this.status = options.status;
+  }
+}
+
+const AUTH_METHOD_LABELS: Record<string, string> = {
+  password: 'Password',
+  magic_code: 'Email code',
+  oauth: 'Social sign-in',
+  sso: 'Single sign-on',
+  passkey: 'Passkey',
+  impersonation: 'Impersonation',
+  external_auth: 'External sign-in',
+  cross_app_auth: 'Cross-app sign-in',
+  migrated_session: 'Migrated session',
+};
+
+/** "Password", "Single sign-on", … for a session's `authMethod`. */
+export function formatAuthMethod(method: AuthMethod | null | undefined): string {
+  if (!method) return 'Unknown';
+  return AUTH_METHOD_LABELS[method] ?? 'Other';
+}

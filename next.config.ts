@@ -1,0 +1,12 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  // Lets several builds (e.g. two test runs) coexist in one checkout.
+  distDir: process.env.NEXT_DIST_DIR ?? '.next',
+  poweredByHeader: false,
+  // ioredis and the WorkOS SDK are server-only; keep them out of the bundler.
+  serverExternalPackages: ['ioredis'],
+};
+
+export default nextConfig;
