@@ -7,6 +7,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // ioredis and the WorkOS SDK are server-only; keep them out of the bundler.
   serverExternalPackages: ['ioredis'],
+  // `forbidden()` (HTTP 403) for non-administrators on /admin and its actions.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

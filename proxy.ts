@@ -1,6 +1,7 @@
-import { authkit, handleAuthkitHeaders } from '@workos-inc/authkit-nextjs';
-import { NextResponse, type NextRequest } from 'next/server';
+import { authkit, authkitProxy, handleAuthkitHeaders } from '@workos-inc/authkit-nextjs';
+import { NextResponse, type NextFetchEvent, type NextRequest } from 'next/server';
 import { isPublicPath, isDocumentRequest } from '@/lib/auth/routes';
+import { getEnv } from '@/lib/env';
 import { enforceRevocation, recordRefreshFailure } from '@/lib/revocation/enforce';
 import { recordSessionActivity } from '@/lib/sessions/activity';
 
@@ -12,12 +13,15 @@ import { recordSessionActivity } from '@/lib/sessions/activity';
  *   4. signed-out requests to protected paths are sent to sign in (documents) or answered 401 (everything else).
  * IMPORTANT: lib/auth/session.ts (requireSession) repeats check 2, so a path this matcher misses is still covered.
  */
-export default async function proxy(request: NextRequest) {
+export default async function proxy(request: NextRequest, event: NextFetchEvent) {
+  // PROXY_MODE=stock (lib/env.ts): authkit's stock proxy, for the bench's cost comparison only.
+  if (getEnv().PROXY_MODE === 'stock') return stockProxy(request, event);
+
   const { session, headers, authorizationUrl } = await authkit(request, {
     onSessionRefreshError: (params) => recordRefreshFailure(request, params),
   });
 
-  const denied = enforceRevocation(request, session);
+  const denied = await enforceRevocation(request, session);
   if (denied) return denied;
 
   const { pathname } = request.nextUrl;
@@ -33,6 +37,12 @@ export default async function proxy(request: NextRequest) {
   }
 
   return handleAuthkitHeaders(request, headers);
+}
+
+let stock: ReturnType<typeof authkitProxy> | undefined;
+function stockProxy(request: NextRequest, event: NextFetchEvent) {
+  stock ??= authkitProxy();
+  return stock(request, event);
 }
 
 export const config = {

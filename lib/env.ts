@@ -45,6 +45,14 @@ const schema = z
       .string()
       .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
       .optional(),
+    // Redis backend tuning (lib/revocation/redis-backend.ts; docs/deployment.md). Only read when REDIS_URL is set.
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'must be 1–64 characters of A-Z a-z 0-9 : _ . -' })
+      .default('rev:'),
+    REDIS_CONNECT_TIMEOUT_MS: int(2_000, 100, 60_000),
+    REDIS_COMMAND_TIMEOUT_MS: int(1_000, 50, 60_000),
+    REDIS_STARTUP_TIMEOUT_MS: int(5_000, 0, 300_000),
     REVOCATION_SIGNALS: z
       .enum(['webhooks', 'events', 'both'], { message: 'must be one of webhooks, events, both' })
       .default('webhooks'),
@@ -56,6 +64,9 @@ const schema = z
     INACTIVE_SESSION_DAYS: int(30, 1, 3650),
     SSE_HEARTBEAT_MS: int(15_000, 1_000, 300_000),
     NEXT_PUBLIC_SESSION_POLL_INTERVAL_MS: int(30_000, 1_000, 3_600_000),
+    // `stock` runs authkit's stock authkitProxy() instead of proxy.ts's gate: NO revocation enforcement. Only for
+    // the proxy-cost comparison (npm run bench, bench/proxy-cost.mjs); never set it in a deployment.
+    PROXY_MODE: z.enum(['app', 'stock'], { message: 'must be "app" or "stock"' }).default('app'),
   })
   .superRefine((env, ctx) => {
     if (env.REVOCATION_SIGNALS !== 'events' && !env.WORKOS_WEBHOOK_SECRET) {

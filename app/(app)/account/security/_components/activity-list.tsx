@@ -1,0 +1,99 @@
+import { History, LogIn, LogOut, ShieldAlert, UserCog } from 'lucide-react';
+import { describeAuditEntry, listAudit, type AuditEntry } from '@/lib/audit';
+import type { CurrentSession } from '@/lib/auth/session';
+import { formatExact, formatRelative } from '@/lib/sessions/time';
+
+export interface ActivityItem {
+  id: number;
+  kind: string;
+  actorType: AuditEntry['actor']['type'];
+  text: string;
+  badges: string[];
+  iso: string;
+  relative: string;
+  exact: string;
+}
+
+const LIMIT = 15;
+
+/** The latest sign-ins and revocations of this account, in words; null when they could not be read. */
+export async function loadActivity(current: CurrentSession, now: Date): Promise<ActivityItem[] | null> {
+  try {
+    const entries = await listAudit(current.user.id, LIMIT);
+    return entries.map((entry) => {
+      const { text, badges } = describeAuditEntry(entry, current.sessionHash);
+      return {
+        id: entry.id,
+        kind: entry.kind,
+        actorType: entry.actor.type,
+        text,
+        badges,
+        iso: entry.at.toISOString(),
+        relative: formatRelative(entry.at, now),
+        exact: formatExact(entry.at),
+      };
+    });
+  } catch (error) {
+    console.error('[security] reading security activity failed', error instanceof Error ? error.message : error);
+    return null;
+  }
+}
+
+function Icon({ item }: { item: ActivityItem }) {
+  const className = 'size-4';
+  if (item.kind === 'sign_in') return item.badges.length > 0 ? <ShieldAlert aria-hidden className={className} /> : <LogIn aria-hidden className={className} />;
+  if (item.actorType === 'admin') return <UserCog aria-hidden className={className} />;
+  return <LogOut aria-hidden className={className} />;
+}
+
+export function ActivityList({ activity }: { activity: ActivityItem[] | null }) {
+  return (
+    <section aria-labelledby="activity-heading" className="card">
+      <div className="flex items-center gap-2">
+        <History aria-hidden className="size-5 text-slate-500" />
+        <h2 id="activity-heading" className="text-lg font-semibold">
+          Security activity
+        </h2>
+      </div>
+      <p className="mt-1 text-sm text-slate-600">Recent sign-ins and sign-outs on your account.</p>
+      {activity === null ? (
+        <p role="alert" className="mt-4 rounded-xl border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+          Your security activity can&apos;t be shown right now. Reload the page to try again.
+        </p>
+      ) : activity.length === 0 ? (
+        <p className="mt-4 text-sm text-slate-600">Nothing yet. Sign-ins and sign-outs will show up here.</p>
+      ) : (
+        <ol aria-label="Security activity" className="mt-4 divide-y divide-slate-100">
+          {activity.map((item) => (
+            <li key={item.id} className="flex gap-3 py-3">
+              <span
+                className={`mt-0.5 flex size-7 shrink-0 items-center justify-center rounded-full ${
+                  item.badges.length > 0 ? 'bg-amber-100 text-amber-800' : 'bg-slate-100 text-slate-600'
+                }`}
+              >
+                <Icon item={item} />
+              </span>
+              <div className="min-w-0 flex-1">
+                <p className="text-sm text-slate-900">
+                  {item.text},{' '}
+                  <time dateTime={item.iso} title={item.exact} className="text-slate-500">
+                    {item.relative}
+                  </time>
+                </p>
+                {item.badges.length > 0 ? (
+                  <p className="mt-1 flex flex-wrap gap-1.5">
+                    {item.badges.map((badge) => (
+                      <span key={badge} className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">
+                        {badge}
+                      </span>
+                    ))}
+                  </p>
+                ) : null}
+              </div>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,110 @@
+import { Globe, KeyRound, LoaderCircle, LogOut, UserCog } from 'lucide-react';
+import type { Moment, SessionView } from '@/lib/sessions/view';
+import { describeDeviceType } from '@/lib/sessions/device';
+import { DeviceIcon } from './device-icon';
+
+function When({ moment }: { moment: Moment }) {
+  return (
+    <time dateTime={moment.iso} title={moment.exact} className="underline decoration-slate-300 decoration-dotted underline-offset-2">
+      {moment.relative}
+    </time>
+  );
+}
+
+function Badge({ tone, children }: { tone: 'green' | 'violet' | 'amber'; children: React.ReactNode }) {
+  const tones = {
+    green: 'bg-emerald-100 text-emerald-900',
+    violet: 'bg-violet-100 text-violet-900',
+    amber: 'bg-amber-100 text-amber-950',
+  };
+  return <span className={`inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+}
+
+export function SessionRow({
+  session,
+  pending,
+  disabled,
+  onSignOut,
+}: {
+  session: SessionView;
+  pending: boolean;
+  disabled: boolean;
+  onSignOut: () => void;
+}) {
+  return (
+    <li aria-label={session.label} className="flex flex-col gap-3 py-4 sm:flex-row sm:items-start sm:gap-4">
+      <div className="flex min-w-0 flex-1 gap-3">
+        <span
+          className={`flex size-10 shrink-0 items-center justify-center rounded-xl ${
+            session.isCurrent ? 'bg-brand-50 text-brand-700' : 'bg-slate-100 text-slate-600'
+          }`}
+        >
+          <DeviceIcon type={session.deviceType} className="size-5" />
+        </span>
+        <div className="min-w-0 flex-1">
+          <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+            <h3 className="font-semibold text-slate-900">{session.label}</h3>
+            {session.isCurrent ? <Badge tone="green">This device</Badge> : null}
+            {session.impersonator ? (
+              <Badge tone="violet">
+                <UserCog aria-hidden className="size-3" />
+                Impersonated by {session.impersonator.email}
+              </Badge>
+            ) : null}
+            {session.hints.map((hint) => (
+              <Badge key={hint.kind} tone="amber">
+                {hint.text}
+              </Badge>
+            ))}
+          </div>
+          <p className="mt-0.5 text-sm text-slate-500">
+            {describeDeviceType(session.deviceType)}
+            {session.versions ? ` · ${session.versions}` : ''}
+          </p>
+          <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm text-slate-700 sm:grid-cols-2">
+            <div className="flex items-center gap-1.5">
+              <dt className="sr-only">IP address</dt>
+              <Globe aria-hidden className="size-3.5 text-slate-400" />
+              <dd className="font-mono text-[0.8125rem]">{session.ipAddress ?? 'IP address unknown'}</dd>
+            </div>
+            <div className="flex items-center gap-1.5">
+              <dt className="sr-only">Sign-in method</dt>
+              <KeyRound aria-hidden className="size-3.5 text-slate-400" />
+              <dd>{session.signInMethod}</dd>
+            </div>
+            <div>
+              <dt className="sr-only">Signed in</dt>
+              <dd>
+                Signed in <When moment={session.signedIn} />
+              </dd>
+            </div>
+            <div>
+              <dt className="sr-only">Last active</dt>
+              <dd>
+                {session.isCurrent ? 'Active now' : (
+                  <>
+                    Last active <When moment={session.lastActive} />
+                  </>
+                )}
+              </dd>
+            </div>
+          </dl>
+          {session.impersonator?.reason ? (
+            <p className="mt-2 text-sm text-slate-600">Reason given: {session.impersonator.reason}</p>
+          ) : null}
+        </div>
+      </div>
+      <button
+        type="button"
+        onClick={onSignOut}
+        disabled={disabled}
+        aria-busy={pending}
+        className="btn btn-secondary w-full shrink-0 sm:w-auto"
+      >
+        {pending ? <LoaderCircle aria-hidden className="size-4 animate-spin" /> : <LogOut aria-hidden className="size-4" />}
+        {pending ? 'Signing out…' : 'Sign out'}
+        <span className="sr-only"> {session.label}</span>
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,308 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { openDatabase } from '@/lib/db';
+import { hashSessionId } from '@/lib/security/hash';
+import { WorkosError, type AppSession } from '@/lib/workos/types';
+
+const m = vi.hoisted(() => ({
+  current: {
+    user: { id: 'user_ada', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', name: 'Ada Lovelace' },
+    sessionId: 'session_current',
+    sessionHash: '',
+    organizationId: null,
+    role: null,
+    permissions: [] as string[],
+    impersonator: null,
+    authTime: 0 as number | null,
+    accessToken: 'token',
+  },
+  listActiveSessions: vi.fn(),
+  revokeWorkosSession: vi.fn(),
+  registryRevoke: vi.fn(),
+  revalidatePath: vi.fn(),
+  cookieDelete: vi.fn(),
+  redirect: vi.fn((url: string) => {
+    throw Object.assign(new Error('NEXT_REDIRECT'), { digest: `NEXT_REDIRECT;replace;${url};307;` });
+  }),
+}));
+
+vi.mock('@/lib/auth/session', () => ({ requireSession: async () => m.current }));
+vi.mock('@/lib/workos/client', async () => {
+  const types = await vi.importActual<typeof import('@/lib/workos/types')>('@/lib/workos/types');
+  return { WorkosError: types.WorkosError, listActiveSessions: m.listActiveSessions, revokeWorkosSession: m.revokeWorkosSession };
+});
+vi.mock('@/lib/revocation', () => ({ getRevocationRegistry: () => ({ revoke: m.registryRevoke }) }));
+vi.mock('@/lib/env', () => ({
+  getEnv: () => ({ RECENT_AUTH_MAX_AGE_SECONDS: 600, INACTIVE_SESSION_DAYS: 30, WORKOS_COOKIE_NAME: 'wos-session' }),
+}));
+vi.mock('@/lib/db', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/db')>();
+  return { ...actual, getDb: () => actual.openDatabase(':memory:') };
+});
+vi.mock('next/cache', () => ({ revalidatePath: m.revalidatePath }));
+vi.mock('next/headers', () => ({
+  headers: async () => new Headers({ 'user-agent': CHROME_WINDOWS, 'x-forwarded-for': '203.0.113.1' }),
+  cookies: async () => ({ delete: m.cookieDelete }),
+}));
+vi.mock('next/navigation', () => ({ redirect: m.redirect }));
+
+const { revokeSession, revokeOtherSessions, revokeUnusualSessions, signOutEverywhere } = await import('./actions');
+
+const CHROME_WINDOWS =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Mobile/15E148 Safari/604.1';
+const CHROME_PIXEL =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Mobile Safari/537.36';
+
+function session(id: string, userAgent: string, userId = 'user_ada', createdMinutesAgo = 60): AppSession {
+  const now = Date.now();
+  return {
+    id,
+    userId,
+    organizationId: null,
+    status: 'active',
+    authMethod: 'password',
+    ipAddress: '203.0.113.1',
+    userAgent,
+    impersonator: null,
+    expiresAt: new Date(now + 86_400_000),
+    endedAt: null,
+    createdAt: new Date(now - createdMinutesAgo * 60_000),
+    updatedAt: new Date(now - 60_000),
+  };
+}
+
+// Ada on three devices; the phone is "unusual" (different device), and so is the Pixel.
+const adaSessions = [
+  session('session_current', CHROME_WINDOWS),
+  session('session_phone', SAFARI_IPHONE),
+  session('session_pixel', CHROME_PIXEL),
+];
+const key = (id: string) => hashSessionId(id);
+const auditRows = () => openDatabase(':memory:').prepare('SELECT * FROM audit_log ORDER BY id').all() as Record<string, unknown>[];
+
+async function redirectOf(promise: Promise<unknown>): Promise<string | null> {
+  try {
+    await promise;
+    return null;
+  } catch (error) {
+    const digest = (error as { digest?: string }).digest ?? '';
+    if (!digest.startsWith('NEXT_REDIRECT')) throw error;
+    return digest.split(';')[2] ?? null;
+  }
+}
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  m.current.authTime = Math.floor(Date.now() / 1000) - 60; // signed in a minute ago
+  m.current.sessionHash = hashSessionId('session_current');
+  m.listActiveSessions.mockResolvedValue(adaSessions);
+  m.revokeWorkosSession.mockResolvedValue(undefined);
+  m.registryRevoke.mockResolvedValue({});
+  openDatabase(':memory:').exec('DELETE FROM audit_log; DELETE FROM session_activity;');
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+});
+
+describe('revokeSession', () => {
+  it('signs out one of my sessions: WorkOS first, then the registry and the audit log', async () => {
+    const result = await revokeSession(key('session_phone'));
+    expect(result).toEqual({ status: 'success', message: 'Signed out Safari on iOS.', signedOut: ['Safari on iOS'] });
+    expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_phone', expect.objectContaining({ timeoutMs: expect.any(Number) }));
+    expect(m.registryRevoke).toHaveBeenCalledExactlyOnceWith({
+      sessionId: 'session_phone',
+      userId: 'user_ada',
+      reason: 'signed_out_elsewhere',
+      source: 'action',
+      actor: { type: 'user', id: 'user_ada', sessionId: 'session_current' },
+    });
+    expect(m.revokeWorkosSession.mock.invocationCallOrder[0]).toBeLessThan(m.registryRevoke.mock.invocationCallOrder[0]!);
+    expect(auditRows()).toEqual([
+      expect.objectContaining({
+        kind: 'session_revoked',
+        actor_type: 'user',
+        actor_id: 'user_ada',
+        actor_session_hash: key('session_current'),
+        actor_label: 'Chrome on Windows',
+        target_session_hash: key('session_phone'),
+        target_label: 'Safari on iOS',
+        reason: 'signed_out_elsewhere',
+      }),
+    ]);
+    expect(m.revalidatePath).toHaveBeenCalledWith('/account/security');
+  });
+
+  it("answers another user's session id exactly as an unknown one, and changes nothing", async () => {
+    m.listActiveSessions.mockImplementation(async (userId: string) =>
+      userId === 'user_ada' ? adaSessions : [session('session_grace', CHROME_WINDOWS, 'user_grace')],
+    );
+    const foreignRaw = await revokeSession('session_grace');
+    const foreignHashed = await revokeSession(key('session_grace'));
+    const unknown = await revokeSession('session_does_not_exist');
+    expect(foreignRaw).toMatchObject({ status: 'error', code: 'not_found' });
+    expect(foreignRaw).toEqual(unknown);
+    expect(foreignHashed).toEqual(unknown);
+    expect(m.listActiveSessions).toHaveBeenCalledWith('user_ada');
+    expect(m.listActiveSessions).not.toHaveBeenCalledWith('user_grace');
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(auditRows()).toEqual([]);
+  });
+
+  it.each([[undefined], [null], [42], [''], ['   '], ['x'.repeat(200)], ['../session_phone'], ['session_phone; drop'], [{ id: 'session_phone' }]])(
+    'refuses malformed input %j without asking WorkOS',
+    async (input) => {
+      const result = await revokeSession(input);
+      expect(result).toMatchObject({ status: 'error', code: 'invalid_input' });
+      expect(m.listActiveSessions).not.toHaveBeenCalled();
+      expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    },
+  );
+
+  it('reports a WorkOS failure as a failure and records nothing', async () => {
+    m.revokeWorkosSession.mockRejectedValue(new WorkosError('timeout', 'timed out'));
+    const result = await revokeSession(key('session_phone'));
+    expect(result).toEqual({
+      status: 'error',
+      code: 'revoke_failed',
+      message: 'Could not sign out Safari on iOS: WorkOS did not confirm it. It is still signed in. Try again.',
+      failed: ['Safari on iOS'],
+    });
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(auditRows()).toEqual([]);
+  });
+
+  it('treats a session WorkOS no longer knows as signed out (and locks it out here)', async () => {
+    m.revokeWorkosSession.mockRejectedValue(new WorkosError('not_found', 'gone'));
+    const result = await revokeSession(key('session_phone'));
+    expect(result.status).toBe('success');
+    expect(m.registryRevoke).toHaveBeenCalledOnce();
+  });
+
+  it('says nothing was done when WorkOS cannot list the sessions', async () => {
+    m.listActiveSessions.mockRejectedValue(new WorkosError('unavailable', 'down', { status: 503 }));
+    const result = await revokeSession(key('session_phone'));
+    expect(result).toMatchObject({ status: 'error', code: 'unavailable' });
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+  });
+
+  it("signs this device out when it is the current session's own row", async () => {
+    const to = await redirectOf(revokeSession(key('session_current')));
+    expect(to).toBe('/signed-out?reason=signed_out');
+    expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_current', expect.anything());
+    expect(m.registryRevoke).toHaveBeenCalledWith(expect.objectContaining({ sessionId: 'session_current', reason: 'signed_out' }));
+    expect(m.cookieDelete).toHaveBeenCalledWith({ name: 'wos-session', path: '/' });
+  });
+});
+
+describe('bulk actions need a recent sign-in', () => {
+  it.each([
+    ['others', () => revokeOtherSessions()],
+    ['unusual', () => revokeUnusualSessions()],
+    ['everywhere', () => signOutEverywhere()],
+  ] as const)('%s: returns reauth_required with where to sign in, and touches nothing', async (action, run) => {
+    m.current.authTime = Math.floor(Date.now() / 1000) - 601;
+    const result = await run();
+    expect(result).toEqual({
+      status: 'reauth_required',
+      action,
+      message: expect.any(String),
+      signInUrl: `/sign-in?returnTo=${encodeURIComponent(`/account/security?confirm=${action}`)}&maxAge=0`,
+    });
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    expect(m.cookieDelete).not.toHaveBeenCalled();
+  });
+
+  it('fails closed when the token has no auth_time', async () => {
+    m.current.authTime = null;
+    expect((await revokeOtherSessions()).status).toBe('reauth_required');
+  });
+});
+
+describe('revokeOtherSessions', () => {
+  it('signs out every session but this one', async () => {
+    const result = await revokeOtherSessions();
+    expect(result).toEqual({
+      status: 'success',
+      message: 'Signed out 2 sessions: Safari on iOS and Chrome on Android.',
+      signedOut: ['Safari on iOS', 'Chrome on Android'],
+    });
+    expect(m.revokeWorkosSession.mock.calls.map((c) => c[0]).sort()).toEqual(['session_phone', 'session_pixel']);
+    expect(m.cookieDelete).not.toHaveBeenCalled();
+  });
+
+  it('keeps what succeeded, names what failed, and records only what WorkOS confirmed', async () => {
+    m.revokeWorkosSession.mockImplementation(async (id: string) => {
+      if (id === 'session_pixel') throw new WorkosError('timeout', 'WorkOS did not answer in time');
+    });
+    const result = await revokeOtherSessions();
+    expect(result).toEqual({
+      status: 'partial',
+      message: expect.stringContaining('Could not sign out Chrome on Android'),
+      signedOut: ['Safari on iOS'],
+      failed: ['Chrome on Android'],
+    });
+    expect(m.registryRevoke).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ sessionId: 'session_phone' }));
+    expect(auditRows().map((r) => r.target_label)).toEqual(['Safari on iOS']);
+  });
+
+  it('reports an error, not success, when every revocation fails', async () => {
+    m.revokeWorkosSession.mockRejectedValue(new WorkosError('unavailable', 'down', { status: 503 }));
+    const result = await revokeOtherSessions();
+    expect(result).toMatchObject({ status: 'error', code: 'revoke_failed', failed: ['Safari on iOS', 'Chrome on Android'] });
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+  });
+});
+
+describe('revokeUnusualSessions', () => {
+  it('signs out exactly the sessions that carry an anomaly hint', async () => {
+    m.listActiveSessions.mockResolvedValue([
+      session('session_current', CHROME_WINDOWS),
+      session('session_same', CHROME_WINDOWS), // same device, same IP: not unusual
+      session('session_phone', SAFARI_IPHONE),
+    ]);
+    const result = await revokeUnusualSessions();
+    expect(result).toMatchObject({ status: 'success', signedOut: ['Safari on iOS'] });
+    expect(m.revokeWorkosSession.mock.calls.map((c) => c[0])).toEqual(['session_phone']);
+  });
+});
+
+describe('signOutEverywhere', () => {
+  it('signs out the others, then this session, then clears the cookie and lands on /signed-out', async () => {
+    const to = await redirectOf(signOutEverywhere());
+    expect(to).toBe('/signed-out?reason=signed_out_everywhere');
+    const order = m.revokeWorkosSession.mock.calls.map((c) => c[0]);
+    expect(order).toHaveLength(3);
+    expect(order.at(-1)).toBe('session_current');
+    expect(m.registryRevoke).toHaveBeenCalledTimes(3);
+    expect(m.registryRevoke).toHaveBeenLastCalledWith(
+      expect.objectContaining({ sessionId: 'session_current', reason: 'signed_out_everywhere' }),
+    );
+    expect(m.cookieDelete).toHaveBeenCalledOnce();
+  });
+
+  it('keeps this device signed in and says so when WorkOS refuses to end this session', async () => {
+    m.revokeWorkosSession.mockImplementation(async (id: string) => {
+      if (id === 'session_current') throw new WorkosError('unavailable', 'down', { status: 500 });
+    });
+    const result = await signOutEverywhere();
+    expect(result).toMatchObject({
+      status: 'partial',
+      signedOut: ['Safari on iOS', 'Chrome on Android'],
+      failed: ['Chrome on Windows'],
+      message: expect.stringContaining('You are still signed in here'),
+    });
+    expect(m.redirect).not.toHaveBeenCalled();
+    expect(m.cookieDelete).not.toHaveBeenCalled();
+    expect(m.registryRevoke).not.toHaveBeenCalledWith(expect.objectContaining({ sessionId: 'session_current' }));
+  });
+
+  it('stops before this session when another could not be ended, so the user can retry from here', async () => {
+    m.revokeWorkosSession.mockImplementation(async (id: string) => {
+      if (id === 'session_phone') throw new WorkosError('timeout', 'slow');
+    });
+    const result = await signOutEverywhere();
+    expect(result).toMatchObject({ status: 'partial', failed: ['Safari on iOS'], signedOut: ['Chrome on Android'] });
+    expect(m.revokeWorkosSession).not.toHaveBeenCalledWith('session_current', expect.anything());
+    expect(m.cookieDelete).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,65 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { requireSession } from '@/lib/auth/session';
+import { getEnv } from '@/lib/env';
+import { getOwnedSessions } from '@/lib/sessions/overview';
+import { isRecentAuth } from '@/lib/sessions/recent-auth';
+import type { SessionView } from '@/lib/sessions/view';
+import { isBulkAction } from './action-types';
+import { ActivityList, loadActivity } from './_components/activity-list';
+import { SessionsPanel } from './_components/sessions-panel';
+import { RetryButton } from './_components/retry-button';
+
+export const metadata: Metadata = { title: 'Security' };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function SecurityPage({ searchParams }: { searchParams: SearchParams }) {
+  const current = await requireSession();
+  const confirm = (await searchParams).confirm;
+  const now = new Date();
+
+  let sessions: SessionView[] | null = null;
+  try {
+    sessions = (await getOwnedSessions(current, await headers(), now)).map((entry) => entry.view);
+  } catch (error) {
+    console.error('[security] listing sessions failed', error instanceof Error ? error.message : error);
+  }
+  const activity = await loadActivity(current, now);
+  const recentAuth = isRecentAuth(current.authTime, getEnv().RECENT_AUTH_MAX_AGE_SECONDS, now.getTime());
+
+  return (
+    <div className="space-y-8">
+      <div>
+        <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Security</h1>
+        <p className="mt-1 max-w-2xl text-slate-600">
+          These are the devices signed in to your account. If you don&apos;t recognise one, sign it out: it loses
+          access on its next request.
+        </p>
+      </div>
+
+      {sessions === null ? (
+        <section aria-labelledby="sessions-heading" className="card">
+          <h2 id="sessions-heading" className="text-lg font-semibold">
+            Where you&apos;re signed in
+          </h2>
+          <div role="alert" className="mt-4 flex flex-col gap-3 rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900 sm:flex-row sm:items-center sm:justify-between">
+            <p>
+              We couldn&apos;t load your sessions from WorkOS just now, so we can&apos;t show or sign out devices.
+              Nothing has changed.
+            </p>
+            <RetryButton />
+          </div>
+        </section>
+      ) : (
+        <SessionsPanel
+          sessions={sessions}
+          initialConfirm={isBulkAction(confirm) ? confirm : null}
+          recentAuth={recentAuth}
+        />
+      )}
+
+      <ActivityList activity={activity} />
+    </div>
+  );
+}

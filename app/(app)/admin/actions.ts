@@ -1,0 +1,108 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { getUser, WorkosError } from '@/lib/workos/client';
+import { ADMIN_REASONS, reasonText, type AdminActionResult, type AdminReason } from './action-types';
+import { requireAdministrator } from './guard';
+import { getUserSessions, signOutUserSessions } from './user-sessions';
+
+/**
+ * Administrators end another user's sessions (OWASP ASVS 7.4.5). Each action: authorize (requireAdministrator,
+ * 403 otherwise) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
+ * trusted: the session key is matched among the user's sessions as WorkOS lists them) → WorkOS first, then the
+ * registry and the user's security activity → revalidate.
+ */
+
+const input = z
+  .object({
+    userId: z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/),
+    // 'all', or the hashed session id the page shows (SessionView.key).
+    target: z.union([z.literal('all'), z.string().regex(/^[a-f0-9]{32}$/)]),
+    reason: z.enum(ADMIN_REASONS.map((r) => r.value) as [AdminReason, ...AdminReason[]], {
+      message: 'Choose why you are signing this user out.',
+    }),
+    details: z.string().trim().max(300, { message: 'Keep the details under 300 characters.' }),
+  })
+  .superRefine((value, ctx) => {
+    if (value.reason === 'other' && !value.details) {
+      ctx.addIssue({ code: 'custom', path: ['details'], message: 'Say why when the reason is “Other”.' });
+    }
+  });
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export async function signOutUserAsAdmin(_previous: AdminActionResult, formData: FormData): Promise<AdminActionResult> {
+  const admin = await requireAdministrator();
+
+  const parsed = input.safeParse({
+    userId: formData.get('userId'),
+    target: formData.get('target'),
+    reason: formData.get('reason') ?? undefined,
+    details: formData.get('details') ?? '',
+  });
+  if (!parsed.success) {
+    const fields = parsed.error.flatten().fieldErrors;
+    const fieldErrors = {
+      ...(fields.reason?.[0] ? { reason: fields.reason[0] } : {}),
+      ...(fields.details?.[0] ? { details: fields.details[0] } : {}),
+    };
+    return {
+      status: 'error',
+      message: Object.values(fieldErrors)[0] ?? 'That request was not valid. Reload the page and try again.',
+      fieldErrors,
+    };
+  }
+  const { userId, target, reason, details } = parsed.data;
+
+  let user;
+  let entries;
+  try {
+    user = await getUser(userId);
+    if (!user) return { status: 'error', message: 'That user no longer exists at WorkOS.' };
+    entries = await getUserSessions(user, admin);
+  } catch (error) {
+    console.error('[admin] WorkOS lookup failed', error instanceof WorkosError ? error.kind : error);
+    return { status: 'error', message: 'We could not reach WorkOS, so nothing was signed out. Please try again.' };
+  }
+
+  const targets = target === 'all' ? entries : entries.filter((e) => e.view.key === target);
+  if (targets.length === 0) {
+    revalidatePath('/admin');
+    return {
+      status: 'error',
+      message:
+        target === 'all'
+          ? `${user.name} has no active sessions.`
+          : 'That session is not active any more. The list has been refreshed.',
+    };
+  }
+
+  const { revoked, failed } = await signOutUserSessions(targets, {
+    admin,
+    user,
+    note: reasonText(reason, details),
+    category: reason,
+  });
+  revalidatePath('/admin');
+
+  if (failed.length > 0) {
+    return {
+      status: 'error',
+      message:
+        `WorkOS did not confirm ${plural(failed.length, 'session', 'sessions')} (${failed.map((e) => e.view.label).join(', ')}), ` +
+        `so ${failed.length === 1 ? 'it is' : 'they are'} still signed in.` +
+        (revoked.length > 0 ? ` Signed out ${plural(revoked.length, 'session', 'sessions')}.` : '') +
+        ' Please try again.',
+    };
+  }
+  return {
+    status: 'success',
+    message:
+      target === 'all'
+        ? `Signed out all of ${user.name}’s sessions (${revoked.length}).`
+        : `Signed out ${user.name} on ${revoked[0]?.view.label ?? 'that device'}.`,
+  };
+}

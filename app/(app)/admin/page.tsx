@@ -1,0 +1,170 @@
+import { Search, ShieldCheck } from 'lucide-react';
+import type { Metadata } from 'next';
+import { z } from 'zod';
+import { describeAuditEntry, listAudit } from '@/lib/audit';
+import { formatExact, formatRelative } from '@/lib/sessions/time';
+import type { SessionView } from '@/lib/sessions/view';
+import { findUserByEmail, WorkosError, type AppUser } from '@/lib/workos/client';
+import { AdminSessions } from './_components/admin-sessions';
+import { requireAdministrator } from './guard';
+import { getUserSessions } from './user-sessions';
+
+export const metadata: Metadata = { title: 'Administration' };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+interface ActivityLine {
+  id: number;
+  text: string;
+  iso: string;
+  relative: string;
+  exact: string;
+}
+
+type Lookup =
+  | { state: 'none' }
+  | { state: 'invalid'; email: string }
+  | { state: 'not_found'; email: string }
+  | { state: 'unavailable'; email: string }
+  | { state: 'found'; email: string; user: AppUser; sessions: SessionView[] | null; activity: ActivityLine[] };
+
+const emailSchema = z.email().max(320);
+
+async function lookUp(raw: string | undefined, admin: Awaited<ReturnType<typeof requireAdministrator>>): Promise<Lookup> {
+  const email = raw?.trim() ?? '';
+  if (!email) return { state: 'none' };
+  if (!emailSchema.safeParse(email).success) return { state: 'invalid', email };
+  let user: AppUser | null;
+  try {
+    user = await findUserByEmail(email);
+  } catch (error) {
+    console.error('[admin] finding a user failed', error instanceof WorkosError ? error.kind : error);
+    return { state: 'unavailable', email };
+  }
+  if (!user) return { state: 'not_found', email };
+
+  const now = new Date();
+  let sessions: SessionView[] | null = null;
+  try {
+    sessions = (await getUserSessions(user, admin, now)).map((entry) => entry.view);
+  } catch (error) {
+    console.error('[admin] listing sessions failed', error instanceof WorkosError ? error.kind : error);
+  }
+  let activity: ActivityLine[] = [];
+  try {
+    activity = (await listAudit(user.id, 10)).map((entry) => ({
+      id: entry.id,
+      text: describeAuditEntry(entry, null).text,
+      iso: entry.at.toISOString(),
+      relative: formatRelative(entry.at, now),
+      exact: formatExact(entry.at),
+    }));
+  } catch (error) {
+    console.error('[admin] reading activity failed', error instanceof Error ? error.message : error);
+  }
+  return { state: 'found', email, user, sessions, activity };
+}
+
+export default async function AdminPage({ searchParams }: { searchParams: SearchParams }) {
+  const admin = await requireAdministrator();
+  const raw = (await searchParams).email;
+  const lookup = await lookUp(typeof raw === 'string' ? raw : undefined, admin);
+  const email = lookup.state === 'none' ? '' : lookup.email;
+
+  return (
+    <div className="space-y-8">
+      <div>
+        <h1 className="flex items-center gap-2 text-2xl font-bold tracking-tight sm:text-3xl">
+          <ShieldCheck aria-hidden className="size-7 text-brand-600" />
+          Administration
+        </h1>
+        <p className="mt-1 max-w-2xl text-slate-600">
+          Find a person by email to see where they&apos;re signed in, and sign out one device or all of them — for
+          offboarding or a suspected compromise. Every device is told at once, and the person sees why in their
+          security activity.
+        </p>
+      </div>
+
+      <section aria-labelledby="find-heading" className="card">
+        <h2 id="find-heading" className="text-lg font-semibold">
+          Find a user
+        </h2>
+        <form method="get" action="/admin" role="search" className="mt-3 flex flex-col gap-3 sm:flex-row sm:items-end">
+          <div className="flex-1">
+            <label htmlFor="admin-email" className="block text-sm font-medium text-slate-800">
+              User email
+            </label>
+            <input
+              id="admin-email"
+              name="email"
+              type="email"
+              required
+              autoComplete="off"
+              defaultValue={email}
+              className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+            />
+          </div>
+          <button type="submit" className="btn btn-primary">
+            <Search aria-hidden className="size-4" />
+            Find user
+          </button>
+        </form>
+        {lookup.state === 'invalid' ? (
+          <p role="alert" className="mt-3 text-sm text-red-700">
+            “{lookup.email}” is not an email address.
+          </p>
+        ) : null}
+        {lookup.state === 'not_found' ? (
+          <p role="status" className="mt-3 text-sm text-slate-700">
+            No user with the email {lookup.email}.
+          </p>
+        ) : null}
+        {lookup.state === 'unavailable' ? (
+          <p role="alert" className="mt-3 text-sm text-red-700">
+            We couldn&apos;t reach WorkOS to look that user up. Please try again.
+          </p>
+        ) : null}
+      </section>
+
+      {lookup.state === 'found' ? (
+        <>
+          <section aria-labelledby="user-heading" className="card">
+            <h2 id="user-heading" className="text-lg font-semibold">
+              {lookup.user.name}
+            </h2>
+            <p className="text-sm text-slate-600">{lookup.user.email}</p>
+            <div className="mt-5">
+              {lookup.sessions === null ? (
+                <p role="alert" className="rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900">
+                  We couldn&apos;t load this user&apos;s sessions from WorkOS just now. Nothing has changed.
+                </p>
+              ) : (
+                <AdminSessions user={{ id: lookup.user.id, name: lookup.user.name }} sessions={lookup.sessions} />
+              )}
+            </div>
+          </section>
+
+          <section aria-labelledby="user-activity-heading" className="card">
+            <h2 id="user-activity-heading" className="text-lg font-semibold">
+              Recent security activity
+            </h2>
+            {lookup.activity.length === 0 ? (
+              <p className="mt-2 text-sm text-slate-600">Nothing recorded yet.</p>
+            ) : (
+              <ol className="mt-3 divide-y divide-slate-100 text-sm">
+                {lookup.activity.map((line) => (
+                  <li key={line.id} className="flex flex-col gap-0.5 py-2 sm:flex-row sm:justify-between sm:gap-4">
+                    <span className="text-slate-800">{line.text}</span>
+                    <time dateTime={line.iso} title={line.exact} className="shrink-0 text-slate-500">
+                      {line.relative}
+                    </time>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+        </>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+import 'server-only';
+import { getSignInMethods, recordAudit } from '@/lib/audit';
+import type { CurrentSession } from '@/lib/auth/session';
+import { getEnv } from '@/lib/env';
+import { getRevocationRegistry } from '@/lib/revocation';
+import { getLastActive } from '@/lib/sessions/activity';
+import { buildSessionViews, type SessionEntry } from '@/lib/sessions/view';
+import { listActiveSessions, revokeWorkosSession, WorkosError, type AppUser } from '@/lib/workos/client';
+
+/** One per WorkOS call: a hung call must not hang the whole action. */
+const REVOKE_TIMEOUT_MS = 8_000;
+const CONCURRENCY = 4;
+
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch (error) {
+    console.error('[admin] local read failed; continuing without it', error instanceof Error ? error.message : error);
+    return fallback;
+  }
+}
+
+/**
+ * Another user's active sessions, described as the security page describes them. Hints that compare a session
+ * with "this device" make no sense for someone else's account, so only the inactivity hint is kept.
+ * Throws a WorkosError when WorkOS cannot be asked.
+ */
+export async function getUserSessions(user: AppUser, admin: CurrentSession, now = new Date()): Promise<SessionEntry[]> {
+  const sessions = (await listActiveSessions(user.id)).filter((s) => s.status === 'active' && s.userId === user.id);
+  const entries = buildSessionViews({
+    sessions,
+    current: { sessionId: admin.sessionId, userAgent: null, ipAddress: null },
+    lastActive: safely(() => getLastActive(sessions.map((s) => s.id)), new Map<string, Date>()),
+    signInMethods: safely(() => getSignInMethods(user.id), new Map<string, string>()),
+    now,
+    inactiveDays: getEnv().INACTIVE_SESSION_DAYS,
+  });
+  return entries.map((entry) => ({
+    ...entry,
+    view: { ...entry.view, hints: entry.view.hints.filter((hint) => hint.kind === 'inactive') },
+  }));
+}
+
+export interface AdminSignOut {
+  admin: CurrentSession;
+  user: AppUser;
+  /** "Offboarding", "Suspected compromise: …" */
+  note: string;
+  category: string;
+}
+
+/**
+ * Ends one session of another user. IMPORTANT: WorkOS first; only once WorkOS confirms (or no longer knows the
+ * session) is it locked out here (registry: every device told at once) and written to the USER's activity.
+ */
+export async function signOutUserSession(entry: SessionEntry, input: AdminSignOut): Promise<void> {
+  try {
+    await revokeWorkosSession(entry.session.id, { timeoutMs: REVOKE_TIMEOUT_MS });
+  } catch (error) {
+    if (!(error instanceof WorkosError && error.kind === 'not_found')) throw error;
+  }
+  await getRevocationRegistry().revoke({
+    sessionId: entry.session.id,
+    userId: input.user.id,
+    reason: 'admin',
+    source: 'admin',
+    actor: { type: 'admin', id: input.admin.user.id, sessionId: input.admin.sessionId },
+    note: input.note,
+  });
+  try {
+    await recordAudit({
+      userId: input.user.id,
+      kind: 'session_revoked',
+      actor: { type: 'admin', id: input.admin.user.id, sessionId: input.admin.sessionId, label: input.admin.user.name },
+      target: { sessionId: entry.session.id, label: entry.view.label },
+      reason: 'admin',
+      ipAddress: entry.session.ipAddress,
+      details: { source: 'admin', note: input.note, category: input.category },
+    });
+  } catch (error) {
+    // Ended at WorkOS and locked out here; a lost history line must not turn that into a failure.
+    console.error('[admin] could not write the audit entry', error instanceof Error ? error.message : error);
+  }
+}
+
+/** Several sessions, a few at a time; keeps going past failures and says which ones failed. */
+export async function signOutUserSessions(
+  entries: SessionEntry[],
+  input: AdminSignOut,
+): Promise<{ revoked: SessionEntry[]; failed: SessionEntry[] }> {
+  const revoked: SessionEntry[] = [];
+  const failed: SessionEntry[] = [];
+  const queue = [...entries];
+  const worker = async () => {
+    for (let entry = queue.shift(); entry; entry = queue.shift()) {
+      try {
+        await signOutUserSession(entry, input);
+        revoked.push(entry);
+      } catch (error) {
+        console.error('[admin] sign-out failed', entry.view.key, error instanceof Error ? error.message : error);
+        failed.push(entry);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+  return { revoked, failed };
+}

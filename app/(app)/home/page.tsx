@@ -1,0 +1,101 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { requireSession } from '@/lib/auth/session';
+import { formatAuthMethod, listActiveSessions, type AppSession } from '@/lib/workos/client';
+import { describeDevice } from '@/lib/sessions/device';
+
+export const metadata: Metadata = { title: 'Home' };
+
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
+
+function When({ date }: { date: Date }) {
+  return <time dateTime={date.toISOString()}>{dateTime.format(date)} UTC</time>;
+}
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="flex flex-col gap-0.5 py-3 sm:flex-row sm:gap-4">
+      <dt className="w-40 shrink-0 text-sm text-slate-500">{label}</dt>
+      <dd className="text-sm font-medium break-all text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+async function findThisSession(userId: string, sessionId: string): Promise<AppSession | null | 'unavailable'> {
+  try {
+    const sessions = await listActiveSessions(userId);
+    return sessions.find((s) => s.id === sessionId) ?? null;
+  } catch (error) {
+    console.error('[home] listing sessions failed', error);
+    return 'unavailable';
+  }
+}
+
+export default async function HomePage() {
+  const session = await requireSession();
+  const current = await findThisSession(session.user.id, session.sessionId);
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Welcome, {session.user.name}</h1>
+        <p className="mt-1 text-slate-600">You are signed in. Here is who you are and this session.</p>
+      </div>
+
+      <section aria-labelledby="you" className="card">
+        <h2 id="you" className="text-lg font-semibold">
+          You
+        </h2>
+        <dl className="mt-2 divide-y divide-slate-100">
+          <Field label="Name">{session.user.name}</Field>
+          <Field label="Email">{session.user.email}</Field>
+          <Field label="Role">{session.role ?? 'member'}</Field>
+          {session.organizationId ? <Field label="Organization">{session.organizationId}</Field> : null}
+          {session.impersonator ? (
+            <Field label="Impersonated by">
+              {session.impersonator.email}
+              {session.impersonator.reason ? ` — ${session.impersonator.reason}` : ''}
+            </Field>
+          ) : null}
+        </dl>
+      </section>
+
+      <section aria-labelledby="this-session" className="card" data-testid="this-session">
+        <h2 id="this-session" className="text-lg font-semibold">
+          This session
+        </h2>
+        {current === 'unavailable' ? (
+          <p role="status" className="mt-2 text-sm text-amber-700">
+            Session details are unavailable right now. Try again in a moment.
+          </p>
+        ) : current === null ? (
+          <p role="status" className="mt-2 text-sm text-amber-700">
+            WorkOS no longer lists this session as active.
+          </p>
+        ) : (
+          <dl className="mt-2 divide-y divide-slate-100">
+            <Field label="Sign-in method">{formatAuthMethod(current.authMethod)}</Field>
+            <Field label="IP address">
+              <span data-testid="session-ip">{current.ipAddress ?? 'Unknown'}</span>
+            </Field>
+            <Field label="Device">{describeDevice(current.userAgent).label}</Field>
+            <Field label="Signed in at">
+              <When date={session.authTime ? new Date(session.authTime * 1000) : current.createdAt} />
+            </Field>
+          </dl>
+        )}
+        <p className="mt-4 text-sm text-slate-600">
+          Manage every device signed in to your account on the{' '}
+          <a href="/account/security" className="font-medium text-brand-700 underline underline-offset-2">
+            Security page
+          </a>
+          .
+        </p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,190 @@
+import { createHmac } from 'node:crypto';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { isProcessed, processEvent } from '@/lib/events/process-event';
+import { fakeDeps } from '@/lib/events/test-support';
+
+const SECRET = 'whsec_test_secret';
+
+const state = vi.hoisted(() => ({
+  env: { REVOCATION_SIGNALS: 'both', WORKOS_WEBHOOK_SECRET: 'whsec_test_secret' as string | undefined },
+  deps: null as unknown as ReturnType<typeof fakeDeps>,
+}));
+
+vi.mock('@/lib/env', () => ({ getEnv: () => state.env }));
+// The real SDK verifies: the route must hand it the raw body exactly as received.
+vi.mock('@workos-inc/authkit-nextjs', async () => {
+  const { WorkOS } = await import('@workos-inc/node');
+  const workos = new WorkOS('sk_test_route');
+  return { getWorkOS: () => workos };
+});
+vi.mock('@/lib/events/runtime', () => ({
+  processWorkosEvent: (event: Parameters<typeof processEvent>[0], channel: 'webhook' | 'events') =>
+    processEvent(event, channel, state.deps.deps),
+  log: () => {},
+}));
+
+const { POST } = await import('./route');
+
+function sign(body: string, timestamp = Date.now(), secret = SECRET): string {
+  const v1 = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp}, v1=${v1}`;
+}
+
+function post(body: string, signature: string | null): Request {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  if (signature !== null) headers.set('WorkOS-Signature', signature);
+  return new Request('http://localhost/api/webhooks/workos', { method: 'POST', body, headers });
+}
+
+const sessionData = {
+  object: 'session',
+  id: 'session_01WEBHOOK',
+  user_id: 'user_grace',
+  organization_id: 'org_demo',
+  status: 'revoked',
+  auth_method: 'password',
+  ip_address: '198.51.100.4',
+  user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15',
+  expires_at: '2026-12-01T00:00:00.000Z',
+  ended_at: '2026-11-24T10:00:00.000Z',
+  created_at: '2026-11-20T10:00:00.000Z',
+  updated_at: '2026-11-24T10:00:00.000Z',
+};
+
+function body(fields: Record<string, unknown> = {}): string {
+  // Spacing WorkOS might use but JSON.stringify would not reproduce: the signature must cover these exact bytes.
+  return JSON.stringify(
+    { id: 'event_01REVOKED', event: 'session.revoked', data: sessionData, created_at: '2026-11-24T10:00:00.000Z', ...fields },
+    null,
+    1,
+  );
+}
+
+beforeEach(() => {
+  state.env = { REVOCATION_SIGNALS: 'both', WORKOS_WEBHOOK_SECRET: SECRET };
+  state.deps = fakeDeps();
+});
+
+describe('POST /api/webhooks/workos', () => {
+  it('acts on a correctly signed session.revoked and answers 200', async () => {
+    const raw = body();
+    const response = await POST(post(raw, sign(raw)));
+
+    expect(response.status).toBe(200);
+    await expect(response.json()).resolves.toEqual({ received: true, status: 'processed' });
+    expect(state.deps.registry.check('session_01WEBHOOK', 'user_grace')).toMatchObject({
+      reason: 'revoked_at_workos',
+      source: 'webhook',
+      actor: { type: 'workos' },
+    });
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('acknowledges a replayed or duplicated delivery and acts on it once', async () => {
+    const raw = body();
+    const first = await POST(post(raw, sign(raw)));
+    const replay = await POST(post(raw, sign(raw)));
+
+    expect([first.status, replay.status]).toEqual([200, 200]);
+    await expect(replay.json()).resolves.toEqual({ received: true, status: 'duplicate' });
+    expect(state.deps.registry.revokeCalls).toHaveLength(1);
+    expect(state.deps.audit.entries).toHaveLength(1);
+  });
+
+  it('answers 401 to a forged signature and changes nothing', async () => {
+    const raw = body();
+    const response = await POST(post(raw, sign(raw, Date.now(), 'not-the-secret')));
+
+    expect(response.status).toBe(401);
+    await expect(response.json()).resolves.toEqual({ error: 'invalid_signature' });
+    expect(state.deps.registry.revokeCalls).toHaveLength(0);
+    expect(isProcessed(state.deps.db, 'event_01REVOKED')).toBe(false);
+  });
+
+  it('answers 401 when the body was altered after signing', async () => {
+    const raw = body();
+    const tampered = raw.replace('user_grace', 'user_alan');
+    const response = await POST(post(tampered, sign(raw)));
+
+    expect(response.status).toBe(401);
+    expect(state.deps.registry.revokeCalls).toHaveLength(0);
+  });
+
+  it('answers 401 when the signature is re-computed over a re-serialised body instead of the raw one', async () => {
+    const raw = body();
+    const response = await POST(post(raw, sign(JSON.stringify(JSON.parse(raw)))));
+
+    expect(response.status).toBe(401);
+  });
+
+  it('answers 401 without the WorkOS-Signature header', async () => {
+    const response = await POST(post(body(), null));
+
+    expect(response.status).toBe(401);
+    expect(state.deps.registry.revokeCalls).toHaveLength(0);
+  });
+
+  it('answers 401 to a stale timestamp, even with a valid signature', async () => {
+    const raw = body();
+    const response = await POST(post(raw, sign(raw, Date.now() - 10 * 60_000)));
+
+    expect(response.status).toBe(401);
+    expect(state.deps.registry.revokeCalls).toHaveLength(0);
+  });
+
+  it('answers 400 to a signed body that is not JSON', async () => {
+    const raw = '{"id": "event_x", "event": "session.revoked"';
+    const response = await POST(post(raw, sign(raw)));
+
+    expect(response.status).toBe(400);
+    await expect(response.json()).resolves.toEqual({ error: 'malformed_event' });
+  });
+
+  it('answers 400 to a signed body that is not an event, or a handled event without its data', async () => {
+    const notEvent = JSON.stringify({ hello: 'world' });
+    const noSession = body({ id: 'event_nodata', data: {} });
+
+    expect((await POST(post(notEvent, sign(notEvent)))).status).toBe(400);
+    expect((await POST(post(noSession, sign(noSession)))).status).toBe(400);
+    expect(state.deps.registry.revokeCalls).toHaveLength(0);
+    expect(isProcessed(state.deps.db, 'event_nodata')).toBe(false);
+  });
+
+  it('answers 200 to event types it does not handle, without recording them', async () => {
+    const raw = body({ id: 'event_updated', event: 'user.updated', data: { object: 'user', id: 'user_grace', email: 'grace@example.com' } });
+    const response = await POST(post(raw, sign(raw)));
+
+    expect(response.status).toBe(200);
+    await expect(response.json()).resolves.toEqual({ received: true, status: 'ignored' });
+    expect(isProcessed(state.deps.db, 'event_updated')).toBe(false);
+  });
+
+  it('answers 500 when acting fails, so WorkOS re-delivers, and the re-delivery acts', async () => {
+    state.deps.registry.failNext = 1;
+    const raw = body();
+
+    const failed = await POST(post(raw, sign(raw)));
+    expect(failed.status).toBe(500);
+    expect(state.deps.registry.check('session_01WEBHOOK', 'user_grace')).toBeNull();
+
+    const retried = await POST(post(raw, sign(raw)));
+    expect(retried.status).toBe(200);
+    expect(state.deps.registry.check('session_01WEBHOOK', 'user_grace')).not.toBeNull();
+  });
+
+  it('answers 404 when webhooks are switched off (REVOCATION_SIGNALS=events)', async () => {
+    state.env = { REVOCATION_SIGNALS: 'events', WORKOS_WEBHOOK_SECRET: SECRET };
+    const raw = body();
+    const response = await POST(post(raw, sign(raw)));
+
+    expect(response.status).toBe(404);
+    expect(state.deps.registry.revokeCalls).toHaveLength(0);
+  });
+
+  it('answers 413 to an oversized body before verifying it', async () => {
+    const raw = body({ padding: 'x'.repeat(1024 * 1024) });
+    const response = await POST(post(raw, sign(raw)));
+
+    expect(response.status).toBe(413);
+  });
+});

@@ -1,0 +1,53 @@
+import { handleAuth } from '@workos-inc/authkit-nextjs';
+import { decodeJwt } from 'jose';
+import { NextResponse, type NextRequest } from 'next/server';
+import { onSignIn } from '@/lib/auth/hooks';
+import { displayName } from '@/lib/workos/core';
+import { getEnv } from '@/lib/env';
+
+function clientIp(request: NextRequest): string | null {
+  const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  return forwarded || request.headers.get('x-real-ip') || null;
+}
+
+function sessionIdOf(accessToken: string): string | null {
+  try {
+    const { sid } = decodeJwt(accessToken);
+    return typeof sid === 'string' ? sid : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function GET(request: NextRequest) {
+  const { appOrigin } = getEnv();
+  const handler = handleAuth({
+    returnPathname: '/home',
+    baseURL: appOrigin,
+    onSuccess: async (data) => {
+      try {
+        await onSignIn({
+          user: {
+            id: data.user.id,
+            email: data.user.email,
+            firstName: data.user.firstName ?? null,
+            lastName: data.user.lastName ?? null,
+            name: displayName(data.user),
+          },
+          sessionId: sessionIdOf(data.accessToken),
+          organizationId: data.organizationId ?? null,
+          authenticationMethod: data.authenticationMethod ?? null,
+          impersonator: data.impersonator ?? null,
+          ipAddress: clientIp(request),
+          userAgent: request.headers.get('user-agent'),
+          at: new Date(),
+        });
+      } catch (error) {
+        // Recording must never undo a completed sign-in (authkit clears the cookie when onSuccess throws).
+        console.error('[callback] onSignIn failed', error);
+      }
+    },
+    onError: () => NextResponse.redirect(new URL('/signed-out?reason=sign_in_failed', appOrigin)),
+  });
+  return handler(request);
+}

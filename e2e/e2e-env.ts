@@ -1,0 +1,24 @@
+/**
+ * Ports, paths and local-only credentials for the browser tests, shared by playwright.config.ts and the fixtures.
+ * Both read process.env (allowed for test plumbing); every value can be overridden so parallel runs don't collide.
+ */
+const env = process.env;
+
+const appPort = Number(env.E2E_APP_PORT ?? 3100);
+const emulatorPort = Number(env.E2E_EMULATOR_PORT ?? 4110);
+
+export const e2eEnv = {
+  appPort,
+  emulatorPort,
+  appURL: `http://localhost:${appPort}`,
+  emulatorURL: `http://127.0.0.1:${emulatorPort}`,
+  distDir: env.NEXT_DIST_DIR ?? '.next-e2e',
+  databasePath: env.E2E_DATABASE_PATH ?? '.data/e2e/app.sqlite',
+  // Local-only test credentials: the emulator accepts whatever it is started with.
+  apiKey: env.E2E_WORKOS_API_KEY ?? 'sk_test_e2e_local_emulator_only',
+  clientId: env.E2E_WORKOS_CLIENT_ID ?? 'client_e2e_local_emulator',
+  cookiePassword: env.E2E_COOKIE_PASSWORD ?? 'e2e-cookie-password-local-only-0123456789abcdef',
+  webhookSecret: env.E2E_WEBHOOK_SECRET ?? 'whsec_e2e_local_emulator_only',
+  accessTokenTtlSeconds: Number(env.E2E_ACCESS_TOKEN_TTL_SECONDS ?? 3600),
+  demoPassword: 'demo-password',
+} as const;

@@ -1,0 +1,183 @@
+import type { Page } from '@playwright/test';
+import { DEMO_USERS, expect, test, type Device } from './fixtures';
+
+/**
+ * The security page with one user on three devices:
+ *   A = 'Desktop Chrome' → "Chrome on Windows" (the device doing things)
+ *   B = 'iPhone 15'      → "Safari on iOS"
+ *   C = 'Pixel 7'        → "Chrome on Android"
+ */
+const USER = DEMO_USERS.grace;
+const LABEL = { A: 'Chrome on Windows', B: 'Safari on iOS', C: 'Chrome on Android' } as const;
+
+test.beforeEach(async ({ emulator }) => {
+  await emulator.reset();
+});
+
+async function threeDevices({
+  newDevice,
+  signIn,
+}: {
+  newDevice: (name: string, options?: { ip?: string }) => Promise<Device>;
+  signIn: (page: Page, email: string) => Promise<void>;
+}) {
+  const a = await newDevice('Desktop Chrome', { ip: '203.0.113.21' });
+  const b = await newDevice('iPhone 15', { ip: '198.51.100.42' });
+  const c = await newDevice('Pixel 7', { ip: '192.0.2.77' });
+  // Sign in sequentially: B and C first so A's listing shows every one.
+  await signIn(b.page, USER.email);
+  await signIn(c.page, USER.email);
+  await signIn(a.page, USER.email);
+  await a.page.goto('/account/security');
+  return { a, b, c };
+}
+
+const sessionList = (page: Page) => page.getByRole('list', { name: 'Active sessions' });
+const row = (page: Page, label: string) => sessionList(page).getByRole('listitem', { name: label, exact: true });
+const status = (page: Page) => page.getByRole('status').filter({ hasText: /\S/ });
+
+/** The device is signed out: a protected page sends it to /signed-out or to sign in, never shows the app. */
+async function expectSignedOut(device: Device) {
+  await device.page.goto('/home');
+  await expect(device.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+  await expect(device.page.getByRole('heading', { name: `Welcome, ${USER.name}` })).toHaveCount(0);
+}
+
+async function expectSignedIn(device: Device) {
+  await device.page.goto('/home');
+  await expect(device.page.getByRole('heading', { name: `Welcome, ${USER.name}` })).toBeVisible();
+}
+
+test('lists the three sessions with readable labels, this device first, and no raw session ids', async ({
+  newDevice,
+  signIn,
+  emulator,
+}) => {
+  const { a } = await threeDevices({ newDevice, signIn });
+  const page = a.page;
+
+  await expect(page.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();
+  const items = sessionList(page).getByRole('listitem');
+  await expect(items).toHaveCount(3);
+  await expect(items.first()).toHaveAccessibleName(LABEL.A);
+  await expect(items.first()).toContainText('This device');
+  for (const label of [LABEL.B, LABEL.C]) {
+    await expect(row(page, label)).toBeVisible();
+    await expect(row(page, label)).not.toContainText('This device');
+    await expect(row(page, label).getByRole('button', { name: `Sign out ${label}` })).toBeEnabled();
+  }
+
+  const phone = row(page, LABEL.B);
+  await expect(phone).toContainText('198.51.100.42');
+  await expect(phone).toContainText('Password');
+  await expect(phone).toContainText('Phone · Safari');
+  await expect(phone).toContainText(/Signed in just now|Signed in \d+ minutes? ago/);
+  await expect(phone).toContainText('New IP address');
+  await expect(phone).toContainText('Different device');
+  await expect(phone.locator('time').first()).toHaveAttribute('title', /UTC$/);
+  await expect(phone).not.toContainText('Mozilla');
+  await expect(row(page, LABEL.A)).not.toContainText('New IP address');
+
+  await expect(page.getByRole('button', { name: 'Sign out of all other sessions' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Sign out unusual sessions' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out everywhere' })).toBeEnabled();
+
+  // IMPORTANT: raw WorkOS session ids never reach the browser (a raw id is enough to end a session).
+  const html = await page.content();
+  const ids = (await emulator.activeSessions(USER.email)).map((s) => s.id);
+  expect(ids).toHaveLength(3);
+  for (const id of ids) expect(html).not.toContain(id);
+});
+
+test('A signs out B: B is signed out on its next navigation, C keeps working', async ({ newDevice, signIn, emulator }) => {
+  const { a, b, c } = await threeDevices({ newDevice, signIn });
+
+  await row(a.page, LABEL.B).getByRole('button', { name: `Sign out ${LABEL.B}` }).click();
+  await expect(status(a.page)).toHaveText(`Signed out ${LABEL.B}.`);
+  await expect(sessionList(a.page).getByRole('listitem')).toHaveCount(2);
+  await expect(row(a.page, LABEL.B)).toHaveCount(0);
+
+  const active = await emulator.activeSessions(USER.email);
+  expect(active.map((s) => s.ip_address).sort()).toEqual([c.ip, a.ip].sort());
+
+  await expectSignedOut(b);
+  await expectSignedIn(c);
+
+  await a.page.reload();
+  await expect(a.page.getByRole('list', { name: 'Security activity' })).toContainText(
+    `You signed out ${LABEL.B} from this device (${LABEL.A})`,
+  );
+});
+
+test('A signs out all other sessions after confirming how many will end', async ({ newDevice, signIn, emulator }) => {
+  const { a, b, c } = await threeDevices({ newDevice, signIn });
+
+  await a.page.getByRole('button', { name: 'Sign out of all other sessions' }).click();
+  const dialog = a.page.getByRole('dialog', { name: 'Sign out of all other sessions?' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('2 sessions will end');
+  await expect(dialog).toContainText(LABEL.B);
+  await expect(dialog).toContainText(LABEL.C);
+
+  // Cancelling changes nothing.
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect(await emulator.activeSessions(USER.email)).toHaveLength(3);
+
+  await a.page.getByRole('button', { name: 'Sign out of all other sessions' }).click();
+  await dialog.getByRole('button', { name: 'Yes, sign out 2 sessions' }).click();
+  await expect(status(a.page)).toContainText('Signed out 2 sessions');
+  await expect(sessionList(a.page).getByRole('listitem')).toHaveCount(1);
+  await expect(sessionList(a.page).getByRole('listitem').first()).toHaveAccessibleName(LABEL.A);
+  await expect(a.page.getByRole('button', { name: 'Sign out unusual sessions' })).toHaveCount(0);
+
+  const active = await emulator.activeSessions(USER.email);
+  expect(active.map((s) => s.ip_address)).toEqual([a.ip]);
+  await expectSignedOut(b);
+  await expectSignedOut(c);
+  await expectSignedIn(a);
+});
+
+test('A signs out everywhere: all three devices are signed out', async ({ newDevice, signIn, emulator }) => {
+  const { a, b, c } = await threeDevices({ newDevice, signIn });
+
+  await a.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  const dialog = a.page.getByRole('dialog', { name: 'Sign out everywhere?' });
+  await expect(dialog).toContainText('All 3 sessions will end, including this device');
+  await dialog.getByRole('button', { name: 'Yes, sign out everywhere' }).click();
+
+  await a.page.waitForURL('**/signed-out?reason=signed_out_everywhere');
+  expect(await emulator.activeSessions(USER.email)).toEqual([]);
+  await expectSignedOut(a);
+  await expectSignedOut(b);
+  await expectSignedOut(c);
+});
+
+test('a WorkOS fault on revoke is reported, nothing is claimed done, and a retry succeeds', async ({
+  newDevice,
+  signIn,
+  emulator,
+}) => {
+  const { a, b } = await threeDevices({ newDevice, signIn });
+  await emulator.addFault({ method: 'POST', path: '/user_management/sessions/revoke', status: 500, count: 1000 });
+
+  await row(a.page, LABEL.B).getByRole('button', { name: `Sign out ${LABEL.B}` }).click();
+  await expect(status(a.page)).toContainText(`Could not sign out ${LABEL.B}`);
+  await expect(status(a.page)).not.toContainText('Signed out');
+  await expect(sessionList(a.page).getByRole('listitem')).toHaveCount(3);
+  expect(await emulator.activeSessions(USER.email)).toHaveLength(3);
+  await expectSignedIn(b);
+
+  // Bulk: every failure is named; no success is reported; then the retry goes through.
+  await a.page.getByRole('button', { name: 'Sign out of all other sessions' }).click();
+  await a.page.getByRole('dialog').getByRole('button', { name: 'Yes, sign out 2 sessions' }).click();
+  await expect(status(a.page)).toContainText(`Could not sign out ${LABEL.B} and ${LABEL.C}`);
+  await expect(status(a.page)).not.toContainText('Signed out');
+  expect(await emulator.activeSessions(USER.email)).toHaveLength(3);
+
+  await emulator.clearFaults();
+  await status(a.page).getByRole('button', { name: 'Try again' }).click();
+  await expect(status(a.page)).toContainText('Signed out 2 sessions');
+  expect(await emulator.activeSessions(USER.email)).toHaveLength(1);
+  await expectSignedOut(b);
+});

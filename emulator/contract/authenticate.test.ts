@@ -1,0 +1,209 @@
+import { OauthException, UnauthorizedException } from '@workos-inc/node';
+import { createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { API_KEY, CLIENT_ID, claimsOf, rejection, sdkFor, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+beforeEach(async () => {
+  h.emulator.reset();
+  h.clock.set(0);
+});
+
+async function rawAuthenticate(body: Record<string, string>) {
+  const response = await fetch(`${h.emulator.url}/user_management/authenticate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+    body: JSON.stringify({ client_id: CLIENT_ID, client_secret: API_KEY, ...body }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('authorization_code grant', () => {
+  it('answers exactly the fields WorkOS sends (no cookie bloat)', async () => {
+    const { code, codeVerifier } = await h.authorize('ada@example.com');
+    const { status, body } = await rawAuthenticate({ grant_type: 'authorization_code', code, code_verifier: codeVerifier });
+    expect(status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual(['access_token', 'authentication_method', 'organization_id', 'refresh_token', 'user']);
+    expect(body.authentication_method).toBe('Password');
+    expect(body.organization_id).toBe('org_demo');
+    expect(Object.keys(body.user as object).sort()).toEqual(
+      ['created_at', 'email', 'email_verified', 'external_id', 'first_name', 'id', 'last_name', 'last_sign_in_at', 'metadata', 'object', 'profile_picture_url', 'updated_at'].sort(),
+    );
+    expect(JSON.stringify(body).length).toBeLessThan(2500);
+  });
+
+  it('issues an RS256 access token verifiable with the JWKS, with the documented claims', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const auth = await h.signIn('ada@example.com');
+    const jwks = createRemoteJWKSet(new URL(h.workos.userManagement.getJwksUrl(CLIENT_ID)));
+    const { payload, protectedHeader } = await jwtVerify(auth.accessToken, jwks);
+    expect(protectedHeader.alg).toBe('RS256');
+    expect(typeof protectedHeader.kid).toBe('string');
+    expect(payload).toMatchObject({
+      iss: `${h.emulator.url}/user_management/${CLIENT_ID}`,
+      sub: auth.user.id,
+      org_id: 'org_demo',
+      role: 'admin',
+    });
+    expect(payload.sid).toMatch(/^session_[0-9A-Z]{26}$/);
+    expect(typeof payload.jti).toBe('string');
+    expect(Array.isArray(payload.permissions)).toBe(true);
+    expect(payload.exp! - payload.iat!).toBe(300);
+    expect(payload.auth_time).toBeGreaterThanOrEqual(before);
+    expect(payload.act).toBeUndefined();
+    // A member gets the member role.
+    expect(claimsOf((await h.signIn('grace@example.com')).accessToken).role).toBe('member');
+  });
+
+  it('publishes a 2048-bit RSA key whose kid matches the tokens', async () => {
+    const response = await fetch(`${h.emulator.url}/sso/jwks/${CLIENT_ID}`);
+    const { keys } = (await response.json()) as { keys: Record<string, string>[] };
+    expect(keys).toHaveLength(1);
+    const key = keys[0]!;
+    expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' });
+    expect(Buffer.from(key.n!, 'base64url').length * 8).toBe(2048);
+    await importJWK(key, 'RS256');
+    const auth = await h.signIn('grace@example.com');
+    expect(decodeProtectedHeader(auth.accessToken).kid).toBe(key.kid);
+    expect((await fetch(`${h.emulator.url}/sso/jwks/client_unknown`)).status).toBe(404);
+  });
+
+  it('rejects a PKCE mismatch with 400 invalid_grant', async () => {
+    const { code } = await h.authorize('ada@example.com');
+    const error = await rejection(
+      h.workos.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier: 'x'.repeat(43) }),
+    );
+    expect(error).toBeInstanceOf(OauthException);
+    expect(error.status).toBe(400);
+    expect(error.error).toBe('invalid_grant');
+  });
+
+  it('makes codes single-use', async () => {
+    const { code, codeVerifier } = await h.authorize('ada@example.com');
+    await h.workos.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier });
+    const error = await rejection(h.workos.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier }));
+    expect(error).toBeInstanceOf(OauthException);
+    expect(error.error).toBe('invalid_grant');
+  });
+
+  it('expires codes after 10 minutes (injected clock)', async () => {
+    const fresh = await h.authorize('ada@example.com');
+    const stale = await h.authorize('ada@example.com');
+    h.clock.advance(9 * 60 * 1000);
+    await expect(h.workos.userManagement.authenticateWithCode({ clientId: CLIENT_ID, ...fresh })).resolves.toBeTruthy();
+    h.clock.advance(61 * 1000);
+    const error = await rejection(h.workos.userManagement.authenticateWithCode({ clientId: CLIENT_ID, ...stale }));
+    expect(error).toBeInstanceOf(OauthException);
+    expect(error.error).toBe('invalid_grant');
+  });
+
+  it('rejects a wrong API key (client_secret) with UnauthorizedException', async () => {
+    const { code, codeVerifier } = await h.authorize('ada@example.com');
+    const wrong = sdkFor(h.emulator, 'sk_test_wrong');
+    await expect(wrong.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier })).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+  });
+
+  it('rejects an unknown client_id and a missing grant_type as OAuth errors', async () => {
+    const { code, codeVerifier } = await h.authorize('ada@example.com');
+    const error = await rejection(h.workos.userManagement.authenticateWithCode({ clientId: 'client_nope', code, codeVerifier }));
+    expect(error).toBeInstanceOf(OauthException);
+    expect(error.error).toBe('invalid_client');
+    const raw = await rawAuthenticate({ code });
+    expect(raw.status).toBe(400);
+    expect(raw.body.error).toBe('unsupported_grant_type');
+  });
+
+  it('answers malformed JSON with a 400 JSON body', async () => {
+    const response = await fetch(`${h.emulator.url}/user_management/authenticate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      body: '{"grant_type": ',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(((await response.json()) as { code: string }).code).toBe('invalid_json');
+  });
+
+  it('uses the configured access token lifetime', async () => {
+    await h.control('POST', '/_emulator/config', { access_token_ttl_seconds: 60 });
+    const claims = claimsOf((await h.signIn('alan@example.com')).accessToken);
+    expect((claims.exp as number) - (claims.iat as number)).toBe(60);
+  });
+});
+
+describe('refresh_token grant', () => {
+  it('rotates the refresh token and keeps sid and auth_time', async () => {
+    const first = await h.signIn('ada@example.com');
+    h.clock.advance(120_000);
+    const second = await h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: first.refreshToken });
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(second.accessToken).not.toBe(first.accessToken);
+    const a = claimsOf(first.accessToken);
+    const b = claimsOf(second.accessToken);
+    expect(b.sid).toBe(a.sid);
+    expect(b.auth_time).toBe(a.auth_time);
+    expect((b.iat as number) - (a.iat as number)).toBeGreaterThanOrEqual(119);
+    expect(second.user.id).toBe(first.user.id);
+    expect(second.authenticationMethod).toBe('Password');
+  });
+
+  it('answers reuse of a refresh token with 400 invalid_grant', async () => {
+    const first = await h.signIn('ada@example.com');
+    await h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: first.refreshToken });
+    const error = await rejection(h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: first.refreshToken }));
+    expect(error).toBeInstanceOf(OauthException);
+    expect(error.status).toBe(400);
+    expect(error.error).toBe('invalid_grant');
+    expect(String(error.errorDescription)).toMatch(/already exchanged/);
+  });
+
+  it('answers a refresh for a revoked session with invalid_grant', async () => {
+    const auth = await h.signIn('grace@example.com');
+    await h.workos.userManagement.revokeSession({ sessionId: String(claimsOf(auth.accessToken).sid) });
+    const { status, body } = await rawAuthenticate({ grant_type: 'refresh_token', refresh_token: auth.refreshToken });
+    expect(status).toBe(400);
+    expect(body).toEqual({ error: 'invalid_grant', error_description: expect.stringMatching(/revoked/) });
+  });
+
+  it('answers a refresh after the maximum session length with invalid_grant', async () => {
+    await h.control('POST', '/_emulator/config', { session_max_age_seconds: 3600 });
+    const auth = await h.signIn('grace@example.com');
+    h.clock.advance(3601 * 1000);
+    const { status, body } = await rawAuthenticate({ grant_type: 'refresh_token', refresh_token: auth.refreshToken });
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_grant');
+    expect(body.error_description).toMatch(/expired/);
+    const sessions = (await h.control<{ status: string }[]>('GET', `/_emulator/sessions?user_id=${auth.user.id}`)).body;
+    expect(sessions[0]?.status).toBe('expired');
+  });
+
+  it('answers an unknown refresh token with invalid_grant', async () => {
+    const { status, body } = await rawAuthenticate({ grant_type: 'refresh_token', refresh_token: 'not-a-token' });
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_grant');
+  });
+
+  it('works through the SDK sealed-session refresh used by authkit', async () => {
+    const cookiePassword = 'a'.repeat(40);
+    const first = await h.workos.userManagement.authenticateWithCode({
+      clientId: CLIENT_ID,
+      ...(await h.authorize('alan@example.com')),
+      session: { sealSession: true, cookiePassword },
+    });
+    const session = h.workos.userManagement.loadSealedSession({ sessionData: first.sealedSession ?? '', cookiePassword });
+    const auth = await session.authenticate();
+    expect(auth.authenticated).toBe(true);
+    const refreshed = await session.refresh();
+    expect(refreshed.authenticated).toBe(true);
+    // Refreshing the stale cookie again is reuse: authkit sees invalid_grant.
+    const stale = h.workos.userManagement.loadSealedSession({ sessionData: first.sealedSession ?? '', cookiePassword });
+    const again = await stale.refresh();
+    expect(again).toMatchObject({ authenticated: false, reason: 'invalid_grant' });
+  });
+});

@@ -1,0 +1,291 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requireApiKey } from './api.ts';
+import type { EmulatorConfig } from './config.ts';
+import { newId } from './ids.ts';
+import { readParams, sendJson } from './http.ts';
+import { ApiError, iso, unprocessable, userJson, type DeliveryRecord, type RuntimeConfig, type Store, type UserRecord } from './store.ts';
+import type { WebhookDispatcher } from './webhooks.ts';
+
+export interface Fault {
+  id: string;
+  method: string | null;
+  path: string;
+  status: number | null;
+  body: unknown;
+  delayMs: number;
+  remaining: number;
+}
+
+/** Injected failures for the WorkOS-facing routes: a status and/or a delay for the next N calls. */
+export class FaultRegistry {
+  private faults: Fault[] = [];
+
+  add(fault: Fault): void {
+    this.faults.push(fault);
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  list(): Fault[] {
+    return this.faults;
+  }
+
+  /** Finds the first fault for this call and counts it down. */
+  take(method: string, path: string): Fault | null {
+    const fault = this.faults.find((f) => (f.method === null || f.method === method) && pathMatches(f.path, path));
+    if (!fault) return null;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
+    return fault;
+  }
+}
+
+/** Exact path, or `*` as a wildcard (e.g. `/user_management/users/*\/sessions`). */
+function pathMatches(pattern: string, path: string): boolean {
+  if (!pattern.includes('*')) return pattern === path;
+  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^?]*');
+  return new RegExp(`^${source}$`).test(path);
+}
+
+export function faultJson(fault: Fault) {
+  return {
+    id: fault.id,
+    method: fault.method,
+    path: fault.path,
+    status: fault.status,
+    body: fault.body,
+    delay_ms: fault.delayMs,
+    count: fault.remaining,
+  };
+}
+
+export function configJson(config: RuntimeConfig) {
+  return {
+    access_token_ttl_seconds: config.accessTokenTtlSeconds,
+    session_max_age_seconds: config.sessionMaxAgeSeconds,
+    webhook_url: config.webhookUrl,
+    webhooks_enabled: config.webhooksEnabled,
+    webhook_secret_set: config.webhookSecret !== null,
+  };
+}
+
+export function deliveryJson(delivery: DeliveryRecord) {
+  return {
+    id: delivery.id,
+    event_id: delivery.eventId,
+    event: delivery.event,
+    url: delivery.url,
+    attempts: delivery.attempts,
+    status: delivery.status,
+    last_status: delivery.lastStatus,
+    last_error: delivery.lastError,
+    next_attempt_at: delivery.nextAttemptAt === null ? null : iso(delivery.nextAttemptAt),
+    created_at: iso(delivery.createdAt),
+    log: delivery.log.map((entry) => ({ at: iso(entry.at), status: entry.status, error: entry.error, duration_ms: entry.durationMs })),
+  };
+}
+
+export function controlUserJson(user: UserRecord) {
+  return { ...userJson(user), role: user.role, organization_id: user.organizationId };
+}
+
+const int = (value: unknown, field: string, min: number, max: number): number => {
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    throw unprocessable(field, `${field} must be an integer between ${min} and ${max}`);
+  }
+  return number;
+};
+
+const text = (value: unknown, field: string, required: boolean): string | null => {
+  if (value === undefined || value === null || value === '') {
+    if (required) throw unprocessable(field, `${field} is required`);
+    return null;
+  }
+  if (typeof value !== 'string') throw unprocessable(field, `${field} must be a string`);
+  return value;
+};
+
+const bool = (value: unknown, field: string): boolean => {
+  if (value === true || value === 'true' || value === 'on' || value === '1') return true;
+  if (value === false || value === 'false' || value === 'off' || value === '0') return false;
+  throw unprocessable(field, `${field} must be true or false`);
+};
+
+/** Shared by the JSON control API and the dashboard's forms. */
+export function applyConfig(store: Store, params: Record<string, unknown>): RuntimeConfig {
+  const patch: Partial<RuntimeConfig> = {};
+  if (params.access_token_ttl_seconds !== undefined) {
+    patch.accessTokenTtlSeconds = int(params.access_token_ttl_seconds, 'access_token_ttl_seconds', 1, 86_400);
+  }
+  if (params.session_max_age_seconds !== undefined) {
+    patch.sessionMaxAgeSeconds = int(params.session_max_age_seconds, 'session_max_age_seconds', 60, 31_536_000);
+  }
+  if (params.webhook_url !== undefined) {
+    const url = text(params.webhook_url, 'webhook_url', false);
+    if (url !== null) {
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(url);
+      } catch {
+        parsed = null;
+      }
+      if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+        throw unprocessable('webhook_url', 'webhook_url must be an absolute http(s) URL');
+      }
+    }
+    patch.webhookUrl = url;
+  }
+  if (params.webhook_secret !== undefined) patch.webhookSecret = text(params.webhook_secret, 'webhook_secret', false);
+  if (params.webhooks_enabled !== undefined) patch.webhooksEnabled = bool(params.webhooks_enabled, 'webhooks_enabled');
+  const next = { ...store.config, ...patch };
+  if (next.webhooksEnabled && (!next.webhookUrl || !next.webhookSecret)) {
+    throw unprocessable('webhooks_enabled', 'webhooks need a webhook_url and a webhook_secret');
+  }
+  return store.updateConfig(patch);
+}
+
+export function parseFault(params: Record<string, unknown>, now: number): Fault {
+  const path = text(params.path, 'path', true) ?? '';
+  if (!path.startsWith('/')) throw unprocessable('path', 'path must start with /');
+  if (path.startsWith('/_emulator') || path === '/health') throw unprocessable('path', 'faults cannot target the control API');
+  const method = text(params.method, 'method', false)?.toUpperCase() ?? null;
+  const status = params.status === undefined || params.status === null ? null : int(params.status, 'status', 100, 599);
+  const delayMs = params.delay_ms === undefined || params.delay_ms === null ? 0 : int(params.delay_ms, 'delay_ms', 0, 120_000);
+  const count = params.count === undefined ? 1 : int(params.count, 'count', 1, 10_000);
+  if (status === null && delayMs === 0) throw unprocessable('status', 'a fault needs a status or a delay_ms');
+  return { id: newId('fault', now), method, path, status, body: params.body ?? null, delayMs, remaining: count };
+}
+
+export interface ControlContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  store: Store;
+  config: EmulatorConfig;
+  faults: FaultRegistry;
+  webhooks: WebhookDispatcher;
+  /** Present when the clock can be moved (always, unless a test injected its own clock). */
+  advanceClock: ((ms: number) => void) | null;
+  reset: () => void;
+}
+
+/** `/_emulator/*` JSON control API (Bearer API key). Returns false when no route matched. */
+export async function handleControl(ctx: ControlContext): Promise<boolean> {
+  const { req, res, url, store, config, faults } = ctx;
+  const method = req.method ?? 'GET';
+  const path = url.pathname;
+  if (!path.startsWith('/_emulator/') || path.startsWith('/_emulator/dashboard')) return false;
+  requireApiKey(req, config);
+  let match: RegExpExecArray | null;
+
+  if (path === '/_emulator/reset' && method === 'POST') {
+    ctx.reset();
+    sendJson(res, 200, { ok: true });
+    return true;
+  }
+  if (path === '/_emulator/users') {
+    if (method === 'GET') {
+      sendJson(res, 200, store.listUsers().map(controlUserJson));
+      return true;
+    }
+    if (method === 'POST') {
+      const params = await readParams(req);
+      const email = text(params.email, 'email', true) ?? '';
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw unprocessable('email', 'email must be an email address');
+      const password = text(params.password, 'password', true) ?? '';
+      const role = text(params.role, 'role', false) ?? 'member';
+      if (role !== 'admin' && role !== 'member') throw unprocessable('role', 'role must be admin or member');
+      const user = store.createUser({
+        email,
+        password,
+        firstName: text(params.first_name, 'first_name', false),
+        lastName: text(params.last_name, 'last_name', false),
+        role,
+      });
+      sendJson(res, 201, controlUserJson(user));
+      return true;
+    }
+  }
+  if ((match = /^\/_emulator\/users\/([^/]+)$/.exec(path)) && method === 'DELETE') {
+    const userId = decodeURIComponent(match[1] ?? '');
+    store.requireUser(userId);
+    const revoked = store.revokeUserSessions(userId);
+    store.deleteUser(userId);
+    sendJson(res, 200, { deleted: userId, revoked_sessions: revoked.map((s) => store.sessionJson(s)) });
+    return true;
+  }
+  if ((match = /^\/_emulator\/users\/([^/]+)\/(revoke_sessions|reset_password|impersonate)$/.exec(path)) && method === 'POST') {
+    const userId = decodeURIComponent(match[1] ?? '');
+    const action = match[2];
+    store.requireUser(userId);
+    if (action === 'revoke_sessions') {
+      const revoked = store.revokeUserSessions(userId);
+      sendJson(res, 200, { sessions: revoked.map((s) => store.sessionJson(s)) });
+      return true;
+    }
+    const params = await readParams(req);
+    if (action === 'reset_password') {
+      const password = text(params.password, 'password', true) ?? '';
+      if (password.length < 8) throw unprocessable('password', 'password must be at least 8 characters');
+      sendJson(res, 200, { user: controlUserJson(store.resetPassword(userId, password)) });
+      return true;
+    }
+    const impersonatorEmail = text(params.impersonator_email, 'impersonator_email', true) ?? '';
+    const session = store.impersonate(userId, { email: impersonatorEmail, reason: text(params.reason, 'reason', false) });
+    sendJson(res, 201, { session: store.sessionJson(session) });
+    return true;
+  }
+  if (path === '/_emulator/sessions' && method === 'GET') {
+    const userId = url.searchParams.get('user_id') || undefined;
+    const sessions = [...store.listSessions(userId)].reverse();
+    sendJson(res, 200, sessions.map((s) => store.sessionJson(s)));
+    return true;
+  }
+  if ((match = /^\/_emulator\/sessions\/([^/]+)\/revoke$/.exec(path)) && method === 'POST') {
+    const session = store.revokeSession(decodeURIComponent(match[1] ?? ''));
+    sendJson(res, 200, { session: store.sessionJson(session) });
+    return true;
+  }
+  if (path === '/_emulator/config') {
+    if (method === 'GET') {
+      sendJson(res, 200, configJson(store.config));
+      return true;
+    }
+    if (method === 'POST') {
+      sendJson(res, 200, configJson(applyConfig(store, await readParams(req))));
+      return true;
+    }
+  }
+  if (path === '/_emulator/faults') {
+    if (method === 'GET') {
+      sendJson(res, 200, faults.list().map(faultJson));
+      return true;
+    }
+    if (method === 'POST') {
+      const fault = parseFault(await readParams(req), store.clock.now());
+      faults.add(fault);
+      sendJson(res, 201, faultJson(fault));
+      return true;
+    }
+    if (method === 'DELETE') {
+      faults.clear();
+      sendJson(res, 200, { ok: true });
+      return true;
+    }
+  }
+  if (path === '/_emulator/webhooks/deliveries' && method === 'GET') {
+    sendJson(res, 200, [...store.listDeliveries()].reverse().map(deliveryJson));
+    return true;
+  }
+  if (path === '/_emulator/clock' && method === 'POST') {
+    if (!ctx.advanceClock) throw new ApiError(409, { message: 'This emulator was started with a fixed clock.', code: 'clock_fixed' });
+    const params = await readParams(req);
+    ctx.advanceClock(int(params.advance_seconds, 'advance_seconds', 0, 10 * 365 * 86_400) * 1000);
+    sendJson(res, 200, { now: iso(store.clock.now()) });
+    return true;
+  }
+  throw new ApiError(404, { message: `No control route ${method} ${path}.`, code: 'entity_not_found' });
+}

@@ -1,0 +1,198 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import useSWR, { useSWRConfig } from 'swr';
+import { reasonMessage } from '@/lib/revocation/reasons';
+
+export const SESSION_URL = '/api/session';
+export const SESSION_EVENTS_URL = '/api/session/events';
+export const SESSION_CHANNEL = 'session';
+export const DEFAULT_POLL_INTERVAL_MS = 30_000;
+const MAX_RECONNECT_DELAY_MS = 30_000;
+
+export interface SessionEnded {
+  reason: string;
+  message: string;
+}
+
+type Probe = { status: 'active' } | { status: 'ended'; reason: string };
+type ChannelMessage = { type: 'revoked'; reason: string };
+
+/** Reads a refusal (`401 {"error":"session_revoked","reason"}` or `{"error":"unauthenticated"}`) from a response. */
+async function refusalOf(response: Response): Promise<string | null> {
+  const flagged = response.headers.get('x-session-status') === 'revoked';
+  if (!flagged && response.status !== 401) return null;
+  if (!(response.headers.get('content-type') ?? '').includes('application/json')) return flagged ? 'session_revoked' : null;
+  try {
+    const body = (await response.clone().json()) as { error?: unknown; reason?: unknown };
+    if (body.error === 'session_revoked') return typeof body.reason === 'string' ? body.reason : 'session_revoked';
+    if (body.error === 'unauthenticated' && response.url.endsWith(SESSION_URL)) return 'signed_out';
+  } catch {
+    // not the app's JSON
+  }
+  return flagged ? 'session_revoked' : null;
+}
+
+async function probeSession(fetchImpl: typeof fetch = fetch): Promise<Probe> {
+  const response = await fetchImpl(SESSION_URL, { cache: 'no-store', credentials: 'same-origin' });
+  if (response.ok) return { status: 'active' };
+  const reason = await refusalOf(response);
+  if (reason) return { status: 'ended', reason };
+  // 5xx and the like say nothing about the session: keep what we know.
+  throw new Error(`session probe answered ${response.status}`);
+}
+
+/**
+ * Learns, by every channel it has, that this browser's session ended, and says so once:
+ * - push: an EventSource on /api/session/events (`event: revoked`), reconnected with backoff when the browser
+ *   gives up on it (it does for good after any non-200, e.g. the proxy's 401), probing /api/session each time;
+ * - other tabs: BroadcastChannel('session'), both ways;
+ * - every fetch of the page (server actions, RSC, route handlers): a response flagged `X-Session-Status: revoked`
+ *   or a 401 `session_revoked`;
+ * - polling /api/session with SWR every `pollIntervalMs`, and at once on focus, `online` and visibility.
+ * When it ends: every SWR cache entry is dropped (no stale private data), other tabs are told, and polling and
+ * push stop.
+ */
+export function useSessionStatus({ pollIntervalMs = DEFAULT_POLL_INTERVAL_MS }: { pollIntervalMs?: number } = {}): {
+  ended: SessionEnded | null;
+} {
+  const { mutate } = useSWRConfig();
+  const [ended, setEnded] = useState<SessionEnded | null>(null);
+  const endedRef = useRef(false);
+  const channelRef = useRef<BroadcastChannel | null>(null);
+
+  const markEnded = useCallback(
+    (reason: string, message?: string, fromOtherTab = false) => {
+      if (endedRef.current) return;
+      endedRef.current = true;
+      setEnded({ reason, message: message || reasonMessage(reason) });
+      if (!fromOtherTab) channelRef.current?.postMessage({ type: 'revoked', reason } satisfies ChannelMessage);
+      void mutate(() => true, undefined, { revalidate: false });
+    },
+    [mutate],
+  );
+  const markEndedRef = useRef(markEnded);
+  useEffect(() => {
+    markEndedRef.current = markEnded;
+  }, [markEnded]);
+
+  const probe = useCallback(async () => {
+    if (endedRef.current) return;
+    try {
+      const result = await probeSession();
+      if (result.status === 'ended') markEndedRef.current(result.reason);
+    } catch {
+      // offline or server trouble: the next probe, reconnect or push will tell
+    }
+  }, []);
+
+  // Polling (also on focus and on reconnect, which SWR handles).
+  const { data } = useSWR<Probe>(ended ? null : SESSION_URL, () => probeSession(), {
+    refreshInterval: pollIntervalMs,
+    revalidateOnFocus: true,
+    revalidateOnReconnect: true,
+    refreshWhenHidden: false,
+    shouldRetryOnError: false,
+    dedupingInterval: 1_000,
+  });
+  useEffect(() => {
+    if (data?.status === 'ended') markEndedRef.current(data.reason);
+  }, [data]);
+
+  // Other tabs of this browser.
+  useEffect(() => {
+    if (typeof BroadcastChannel === 'undefined') return;
+    const channel = new BroadcastChannel(SESSION_CHANNEL);
+    channelRef.current = channel;
+    channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
+      if (event.data?.type === 'revoked') markEndedRef.current(String(event.data.reason), undefined, true);
+    };
+    return () => {
+      channelRef.current = null;
+      channel.close();
+    };
+  }, []);
+
+  // Every fetch this page makes: server actions, RSC requests and route handlers answer the proxy's refusal.
+  useEffect(() => {
+    const original = window.fetch;
+    const intercepted: typeof fetch = async (...args) => {
+      const response = await original(...args);
+      if (response.status === 401 || response.headers.has('x-session-status')) {
+        void refusalOf(response).then((reason) => {
+          if (reason) markEndedRef.current(reason);
+        });
+      }
+      return response;
+    };
+    window.fetch = intercepted;
+    return () => {
+      if (window.fetch === intercepted) window.fetch = original;
+    };
+  }, []);
+
+  // Push, with reconnects; a device that wakes up or comes back online asks at once.
+  useEffect(() => {
+    if (ended || typeof EventSource === 'undefined') return;
+    let source: EventSource | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let attempt = 0;
+    let disposed = false;
+
+    const connect = () => {
+      if (disposed) return;
+      clearTimeout(timer);
+      const es = new EventSource(SESSION_EVENTS_URL);
+      source = es;
+      es.onopen = () => {
+        attempt = 0;
+      };
+      es.addEventListener('revoked', (event) => {
+        es.close();
+        let reason = 'session_revoked';
+        let message: string | undefined;
+        try {
+          const payload = JSON.parse((event as MessageEvent<string>).data) as { reason?: unknown; message?: unknown };
+          if (typeof payload.reason === 'string') reason = payload.reason;
+          if (typeof payload.message === 'string') message = payload.message;
+        } catch {
+          // keep the generic reason
+        }
+        markEndedRef.current(reason, message);
+      });
+      es.onerror = () => {
+        if (es.readyState !== EventSource.CLOSED) return; // the browser is retrying by itself
+        // Closed for good: a refusal (401) or a broken response. Ask why, then try again later.
+        if (source === es) source = null;
+        void probe();
+        const delay = Math.min(MAX_RECONNECT_DELAY_MS, 1_000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        attempt += 1;
+        timer = setTimeout(connect, delay);
+      };
+    };
+
+    const wake = () => {
+      if (document.visibilityState === 'hidden') return;
+      void probe();
+      if (!source || source.readyState === EventSource.CLOSED) {
+        attempt = 0;
+        connect();
+      }
+    };
+
+    connect();
+    window.addEventListener('online', wake);
+    document.addEventListener('visibilitychange', wake);
+    window.addEventListener('focus', wake);
+    return () => {
+      disposed = true;
+      clearTimeout(timer);
+      source?.close();
+      window.removeEventListener('online', wake);
+      document.removeEventListener('visibilitychange', wake);
+      window.removeEventListener('focus', wake);
+    };
+  }, [ended, probe]);
+
+  return { ended };
+}

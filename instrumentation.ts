@@ -1,0 +1,18 @@
+/**
+ * Runs once per server process. Starts the WorkOS Events API poller (lib/events) when REVOCATION_SIGNALS is
+ * `events` or `both`. Only in the Node.js runtime (the poller uses node:sqlite), never during `next build`, and at
+ * most once per process (Next may evaluate this file more than once; lib/events/runtime guards on globalThis).
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  if (process.env.NEXT_PHASE === 'phase-production-build') return;
+  const flag = Symbol.for('soe.instrumentation.registered');
+  const holder = globalThis as { [flag]?: boolean };
+  if (holder[flag]) return;
+  holder[flag] = true;
+
+  // The poller's timers are unref'd: it never keeps the process alive, and no signal handler is needed (adding
+  // one would replace Node's default exit on SIGTERM). An event cut off mid-way is retried: see lib/events.
+  const { startEventsPoller } = await import('./lib/events/runtime');
+  startEventsPoller();
+}

@@ -1,0 +1,165 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { openDatabase } from '@/lib/db';
+import { hashSessionId } from '@/lib/security/hash';
+import { describeAuditEntry, getSignInMethods, listAudit, recordAudit, recordSignIn } from './index';
+import type { AuditEntry } from './types';
+
+vi.mock('@/lib/db', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/db')>();
+  return { ...actual, getDb: () => actual.openDatabase(':memory:') };
+});
+
+const CHROME_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Mobile/15E148 Safari/604.1';
+const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0';
+
+const db = () => openDatabase(':memory:');
+
+beforeEach(() => {
+  db().exec('DELETE FROM audit_log; DELETE FROM known_devices;');
+});
+
+describe('recordAudit / listAudit', () => {
+  it('stores who, from which session, target, reason and time — with session ids hashed, never raw', async () => {
+    await recordAudit({
+      userId: 'user_1',
+      kind: 'session_revoked',
+      at: new Date('2026-03-10T12:00:00Z'),
+      actor: { type: 'user', id: 'user_1', sessionId: 'session_actor', label: 'Chrome on macOS' },
+      target: { sessionId: 'session_target', label: 'Safari on iOS' },
+      reason: 'signed_out_elsewhere',
+    });
+    const raw = JSON.stringify(db().prepare('SELECT * FROM audit_log').all());
+    expect(raw).not.toContain('session_actor');
+    expect(raw).not.toContain('session_target');
+
+    const [entry] = await listAudit('user_1', 10);
+    expect(entry).toMatchObject({
+      kind: 'session_revoked',
+      at: new Date('2026-03-10T12:00:00Z'),
+      actor: { type: 'user', id: 'user_1', sessionHash: hashSessionId('session_actor'), label: 'Chrome on macOS' },
+      target: { sessionHash: hashSessionId('session_target'), label: 'Safari on iOS' },
+      reason: 'signed_out_elsewhere',
+      flagged: false,
+    });
+  });
+
+  it('accepts already-hashed session ids as they are', async () => {
+    await recordAudit({ userId: 'u', kind: 'session_revoked', actor: { type: 'workos' }, target: { sessionHash: 'abc123' } });
+    expect((await listAudit('u'))[0]?.target?.sessionHash).toBe('abc123');
+  });
+
+  it("lists one user's entries only, newest first, up to the limit", async () => {
+    for (let i = 0; i < 5; i++) {
+      await recordAudit({ userId: 'user_1', kind: 'sign_in', actor: { type: 'user' }, at: 1_000 + i, details: { i } });
+    }
+    await recordAudit({ userId: 'user_2', kind: 'sign_in', actor: { type: 'user' }, at: 9_999 });
+    const entries = await listAudit('user_1', 3);
+    expect(entries.map((e) => e.details?.i)).toEqual([4, 3, 2]);
+    expect(entries.every((e) => e.userId === 'user_1')).toBe(true);
+  });
+});
+
+describe('recordSignIn', () => {
+  const base = { userId: 'user_1', source: 'callback' as const };
+
+  it('does not flag the first sign-in ever, then flags a new device and a new IP address', async () => {
+    const first = await recordSignIn({ ...base, sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1' });
+    expect(first).toMatchObject({ kind: 'sign_in', flagged: false, target: { label: 'Chrome on macOS' }, ipAddress: '203.0.113.1' });
+
+    const sameAgain = await recordSignIn({ ...base, sessionId: 's2', userAgent: CHROME_MAC, ipAddress: '203.0.113.1' });
+    expect(sameAgain.flagged).toBe(false);
+
+    const phone = await recordSignIn({ ...base, sessionId: 's3', userAgent: SAFARI_IPHONE, ipAddress: '203.0.113.1' });
+    expect(phone).toMatchObject({ flagged: true, details: { newDevice: true, newIp: false } });
+
+    const elsewhere = await recordSignIn({ ...base, sessionId: 's4', userAgent: CHROME_MAC, ipAddress: '198.51.100.5' });
+    expect(elsewhere).toMatchObject({ flagged: true, details: { newDevice: false, newIp: true } });
+  });
+
+  it('records each sign-in once even when the callback and the webhook both report it', async () => {
+    await recordSignIn({ ...base, source: 'webhook', sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', authMethod: 'oauth' });
+    await recordSignIn({ ...base, sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', authenticationMethod: 'GoogleOAuth' });
+    const entries = await listAudit('user_1');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.details).toMatchObject({ authMethod: 'oauth', authenticationMethod: 'GoogleOAuth' });
+    expect(getSignInMethods('user_1').get(hashSessionId('s1'))).toBe('GoogleOAuth');
+  });
+
+  it('records an impersonated sign-in as the administrator', async () => {
+    const entry = await recordSignIn({
+      ...base,
+      sessionId: 's9',
+      userAgent: FIREFOX_WINDOWS,
+      ipAddress: null,
+      impersonator: { email: 'support@example.com', reason: 'Ticket 42' },
+    });
+    expect(entry).toMatchObject({ actor: { type: 'admin', label: 'support@example.com' }, reason: 'Ticket 42' });
+  });
+});
+
+function entry(overrides: Partial<AuditEntry>): AuditEntry {
+  return {
+    id: 1,
+    at: new Date(),
+    userId: 'user_1',
+    kind: 'session_revoked',
+    actor: { type: 'user', id: 'user_1', sessionHash: 'h_actor', label: 'Chrome on macOS' },
+    target: { sessionHash: 'h_target', label: 'Safari on iOS' },
+    reason: 'signed_out_elsewhere',
+    ipAddress: null,
+    flagged: false,
+    details: null,
+    ...overrides,
+  };
+}
+
+describe('describeAuditEntry', () => {
+  it.each([
+    ['a revocation from another device', entry({}), 'h_other', 'You signed out Safari on iOS from Chrome on macOS'],
+    ['a revocation from this device', entry({}), 'h_actor', 'You signed out Safari on iOS from this device (Chrome on macOS)'],
+    ['this device, signed out elsewhere', entry({}), 'h_target', 'You signed out this device (Safari on iOS) from Chrome on macOS'],
+    [
+      'sign out everywhere (own session)',
+      entry({ reason: 'signed_out_everywhere', target: { sessionHash: 'h_actor', label: 'Chrome on macOS' } }),
+      'h_x',
+      'You signed out everywhere from Chrome on macOS',
+    ],
+    [
+      'an administrator',
+      entry({ actor: { type: 'admin', id: 'user_admin', sessionHash: null, label: null }, reason: 'admin' }),
+      'h_x',
+      'An administrator signed out Safari on iOS',
+    ],
+    [
+      'WorkOS after a password change',
+      entry({ actor: { type: 'workos', id: null, sessionHash: null, label: null }, reason: 'password_changed' }),
+      'h_x',
+      'Safari on iOS was signed out because your password changed',
+    ],
+    [
+      're-authentication',
+      entry({ reason: 'reauthenticated', target: { sessionHash: 'h_old', label: 'Chrome on macOS' } }),
+      'h_actor',
+      'You signed in again on this device (Chrome on macOS), ending its earlier session',
+    ],
+  ])('%s', (_name, e, viewer, text) => {
+    expect(describeAuditEntry(e, viewer).text).toBe(text);
+  });
+
+  it('describes a sign-in with where it came from and flags what is new', () => {
+    const signIn = entry({
+      kind: 'sign_in',
+      target: { sessionHash: 'h_new', label: 'Firefox on Windows' },
+      ipAddress: '198.51.100.5',
+      details: { newDevice: true, newIp: true },
+      reason: null,
+    });
+    expect(describeAuditEntry(signIn, 'h_other')).toEqual({
+      text: 'New sign-in on Firefox on Windows from 198.51.100.5',
+      badges: ['New device', 'New IP address'],
+    });
+  });
+});

@@ -1,0 +1,83 @@
+import type { AuditEntry } from './types';
+
+export interface AuditDescription {
+  text: string;
+  /** Short warnings shown next to the entry ("New device"). */
+  badges: string[];
+}
+
+function targetName(entry: AuditEntry, viewerSessionHash: string | null): string {
+  if (entry.target?.sessionHash && entry.target.sessionHash === viewerSessionHash) {
+    return entry.target.label ? `this device (${entry.target.label})` : 'this device';
+  }
+  return entry.target?.label ?? 'a session';
+}
+
+function actorDevice(entry: AuditEntry, viewerSessionHash: string | null): string {
+  if (entry.actor.sessionHash && entry.actor.sessionHash === viewerSessionHash) {
+    return entry.actor.label ? `this device (${entry.actor.label})` : 'this device';
+  }
+  return entry.actor.label ?? 'another device';
+}
+
+function describeRevocation(entry: AuditEntry, viewer: string | null): string {
+  const target = targetName(entry, viewer);
+  const selfTarget = !!entry.target?.sessionHash && entry.target.sessionHash === entry.actor.sessionHash;
+  switch (entry.actor.type) {
+    case 'user': {
+      if (entry.reason === 'reauthenticated') return `You signed in again on ${actorDevice(entry, viewer)}, ending its earlier session`;
+      if (selfTarget && entry.reason === 'signed_out_everywhere') return `You signed out everywhere from ${actorDevice(entry, viewer)}`;
+      if (selfTarget) return `You signed out of ${target}`;
+      return `You signed out ${target} from ${actorDevice(entry, viewer)}`;
+    }
+    case 'admin': {
+      const who = entry.actor.label ? `An administrator (${entry.actor.label})` : 'An administrator';
+      return `${who} signed out ${target}`;
+    }
+    case 'workos':
+      if (entry.reason === 'password_changed') return `${capitalize(target)} was signed out because your password changed`;
+      if (entry.reason === 'user_deleted') return `${capitalize(target)} was signed out because the account was deleted`;
+      return `${capitalize(target)} was signed out at WorkOS`;
+    case 'system':
+    default:
+      if (entry.reason === 'password_changed') return `${capitalize(target)} was signed out because your password changed`;
+      if (entry.reason === 'refresh_failed') return `${capitalize(target)} was signed out: its session ended at WorkOS`;
+      if (entry.reason === 'user_deleted') return `${capitalize(target)} was signed out because the account was deleted`;
+      return `${capitalize(target)} was signed out`;
+  }
+}
+
+function capitalize(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
+}
+
+/**
+ * One line of the security activity, in words, from the point of view of the person reading it on the session
+ * `viewerSessionHash`: "You signed out Safari on iOS from Chrome on macOS", "New sign-in on Firefox on Windows".
+ */
+export function describeAuditEntry(entry: AuditEntry, viewerSessionHash: string | null): AuditDescription {
+  const badges: string[] = [];
+  switch (entry.kind) {
+    case 'sign_in': {
+      const details = entry.details ?? {};
+      if (details.newDevice === true) badges.push('New device');
+      if (details.newIp === true) badges.push('New IP address');
+      const where = targetName(entry, viewerSessionHash);
+      const from = entry.ipAddress ? ` from ${entry.ipAddress}` : '';
+      if (entry.actor.type === 'admin') {
+        badges.push('Impersonation');
+        const who = entry.actor.label ?? 'An administrator';
+        return { text: `${who} signed in as you on ${where}${from}`, badges };
+      }
+      return { text: `New sign-in on ${where}${from}`, badges };
+    }
+    case 'session_revoked':
+      return { text: describeRevocation(entry, viewerSessionHash), badges };
+    case 'password_changed':
+      return { text: 'Your password was changed', badges };
+    case 'user_locked':
+      return { text: 'Every session of your account was ended', badges };
+    default:
+      return { text: capitalize(entry.kind.replace(/_/g, ' ')), badges };
+  }
+}

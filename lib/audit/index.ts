@@ -1,0 +1,223 @@
+import 'server-only';
+import { getDb, type Database } from '@/lib/db';
+import { hashSessionId } from '@/lib/security/hash';
+import { describeDevice, deviceKey } from '@/lib/sessions/device';
+import type { ActorType } from '@/lib/revocation/types';
+import type { AuditEntry, AuditInput } from './types';
+
+export type { AuditEntry, AuditInput, AuditKind } from './types';
+export { describeAuditEntry, type AuditDescription } from './describe';
+
+interface AuditRow {
+  id: number;
+  at: number;
+  user_id: string;
+  kind: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_session_hash: string | null;
+  actor_label: string | null;
+  target_session_hash: string | null;
+  target_label: string | null;
+  reason: string | null;
+  ip_address: string | null;
+  flagged: number;
+  details: string | null;
+}
+
+function text(value: string | null | undefined, max = 200): string | null {
+  if (value === null || value === undefined) return null;
+  const trimmed = value.trim();
+  return trimmed ? trimmed.slice(0, max) : null;
+}
+
+function sessionHashOf(ref: { sessionId?: string | null; sessionHash?: string | null } | null | undefined): string | null {
+  if (!ref) return null;
+  if (ref.sessionId) return hashSessionId(ref.sessionId);
+  return text(ref.sessionHash, 64);
+}
+
+function parseDetails(raw: string | null): Record<string, unknown> | null {
+  if (!raw) return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    at: new Date(row.at),
+    userId: row.user_id,
+    kind: row.kind,
+    actor: {
+      type: row.actor_type as ActorType,
+      id: row.actor_id,
+      sessionHash: row.actor_session_hash,
+      label: row.actor_label,
+    },
+    target:
+      row.target_session_hash || row.target_label
+        ? { sessionHash: row.target_session_hash, label: row.target_label }
+        : null,
+    reason: row.reason,
+    ipAddress: row.ip_address,
+    flagged: row.flagged === 1,
+    details: parseDetails(row.details),
+  };
+}
+
+function insert(db: Database, entry: AuditInput): AuditEntry {
+  const at = entry.at instanceof Date ? entry.at.getTime() : (entry.at ?? Date.now());
+  const row = db
+    .prepare(
+      `INSERT INTO audit_log (at, user_id, kind, actor_type, actor_id, actor_session_hash, actor_label,
+         target_session_hash, target_label, reason, ip_address, flagged, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       RETURNING *`,
+    )
+    .get(
+      at,
+      entry.userId,
+      entry.kind,
+      entry.actor.type,
+      text(entry.actor.id),
+      sessionHashOf(entry.actor),
+      text(entry.actor.label),
+      sessionHashOf(entry.target),
+      text(entry.target?.label),
+      text(entry.reason, 100),
+      text(entry.ipAddress, 64),
+      entry.flagged ? 1 : 0,
+      entry.details ? JSON.stringify(entry.details) : null,
+    ) as unknown as AuditRow;
+  return toEntry(row);
+}
+
+/**
+ * Appends one entry to the security activity / audit trail (audit_log). Everyone who revokes a session writes
+ * one: who (actor), from which session, which session (target), why (reason), when.
+ */
+export async function recordAudit(entry: AuditInput): Promise<AuditEntry> {
+  return insert(getDb(), entry);
+}
+
+/** The user's latest entries, newest first. */
+export async function listAudit(userId: string, limit = 20): Promise<AuditEntry[]> {
+  const rows = getDb()
+    .prepare('SELECT * FROM audit_log WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?')
+    .all(userId, Math.max(1, Math.min(200, Math.floor(limit)))) as unknown as AuditRow[];
+  return rows.map(toEntry);
+}
+
+/** The PascalCase authentication method recorded at sign-in ("GoogleOAuth"), by session hash. */
+export function getSignInMethods(userId: string): Map<string, string> {
+  const rows = getDb()
+    .prepare(
+      `SELECT target_session_hash AS hash, json_extract(details, '$.authenticationMethod') AS method
+         FROM audit_log WHERE user_id = ? AND kind = 'sign_in' AND target_session_hash IS NOT NULL`,
+    )
+    .all(userId) as { hash: string; method: unknown }[];
+  const result = new Map<string, string>();
+  for (const row of rows) if (typeof row.method === 'string') result.set(row.hash, row.method);
+  return result;
+}
+
+export interface SignInInput {
+  userId: string;
+  /** Raw WorkOS session id (hashed before storage); null when unknown. */
+  sessionId: string | null;
+  userAgent: string | null;
+  ipAddress: string | null;
+  /** PascalCase from the authenticate response ("Password", "GoogleOAuth"), when known (callback). */
+  authenticationMethod?: string | null;
+  /** snake_case from the Session object ("password", "oauth"), when known (webhook). */
+  authMethod?: string | null;
+  impersonator?: { email: string; reason: string | null } | null;
+  /** Who is telling us: the /callback route or a `session.created` webhook / event. */
+  source: 'callback' | 'webhook' | 'events';
+  at?: Date;
+}
+
+/**
+ * Records a sign-in once per session (the callback and the `session.created` webhook both report it), with
+ * its device label and IP address, and flags a device or IP address this user has not signed in from before
+ * (known_devices). The very first sign-in of a user is not flagged: there is nothing to compare it with.
+ */
+export async function recordSignIn(input: SignInInput): Promise<AuditEntry> {
+  const db = getDb();
+  const device = describeDevice(input.userAgent);
+  const sessionHash = input.sessionId ? hashSessionId(input.sessionId) : null;
+  const ip = text(input.ipAddress, 64);
+  const at = input.at ?? new Date();
+
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    if (sessionHash) {
+      const existing = db
+        .prepare("SELECT * FROM audit_log WHERE user_id = ? AND kind = 'sign_in' AND target_session_hash = ? LIMIT 1")
+        .get(input.userId, sessionHash) as unknown as AuditRow | undefined;
+      if (existing) {
+        // Second report of the same sign-in: keep the first, add what only this reporter knew.
+        const details = parseDetails(existing.details) ?? {};
+        let changed = false;
+        if (input.authenticationMethod && !details.authenticationMethod) {
+          details.authenticationMethod = input.authenticationMethod;
+          changed = true;
+        }
+        if (input.authMethod && !details.authMethod) {
+          details.authMethod = input.authMethod;
+          changed = true;
+        }
+        if (changed) {
+          db.prepare('UPDATE audit_log SET details = ? WHERE id = ?').run(JSON.stringify(details), existing.id);
+          existing.details = JSON.stringify(details);
+        }
+        db.exec('COMMIT');
+        return toEntry(existing);
+      }
+    }
+
+    const known = db.prepare('SELECT 1 FROM known_devices WHERE user_id = ? AND kind = ? AND value = ?');
+    const hasHistory = db.prepare('SELECT 1 FROM known_devices WHERE user_id = ? LIMIT 1').get(input.userId) !== undefined;
+    const dKey = device.type === 'unknown' && !device.browser ? null : deviceKey(device);
+    const newDevice = hasHistory && dKey !== null && known.get(input.userId, 'device', dKey) === undefined;
+    const newIp = hasHistory && ip !== null && known.get(input.userId, 'ip', ip) === undefined;
+    const remember = db.prepare(
+      'INSERT OR IGNORE INTO known_devices (user_id, kind, value, first_seen_at) VALUES (?, ?, ?, ?)',
+    );
+    if (dKey) remember.run(input.userId, 'device', dKey, at.getTime());
+    if (ip) remember.run(input.userId, 'ip', ip, at.getTime());
+
+    const impersonator = input.impersonator ?? null;
+    const entry = insert(db, {
+      userId: input.userId,
+      kind: 'sign_in',
+      at,
+      actor: impersonator
+        ? { type: 'admin', id: null, label: impersonator.email }
+        : { type: 'user', id: input.userId, sessionHash, label: device.label },
+      target: { sessionHash, label: device.label },
+      reason: impersonator?.reason ?? null,
+      ipAddress: ip,
+      flagged: newDevice || newIp,
+      details: {
+        source: input.source,
+        newDevice,
+        newIp,
+        deviceType: device.type,
+        ...(input.authenticationMethod ? { authenticationMethod: input.authenticationMethod } : {}),
+        ...(input.authMethod ? { authMethod: input.authMethod } : {}),
+        ...(impersonator ? { impersonator: impersonator.email } : {}),
+      },
+    });
+    db.exec('COMMIT');
+    return entry;
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}

@@ -1,0 +1,228 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { WorkosEvent } from '@/lib/workos/types';
+import { EventsPoller, nextDelay, readCursor, writeCursor, type EventsSource } from './poller';
+import { HANDLED_EVENTS, MalformedEventError, processEvent, type ProcessOutcome } from './process-event';
+import { event, fakeDeps, memoryDb, session } from './test-support';
+
+type ListCall = Parameters<EventsSource['listEvents']>[0];
+
+/** An Events API over a fixed, growing list, with WorkOS's `after` semantics. */
+class FakeEvents implements EventsSource {
+  readonly log: WorkosEvent[] = [];
+  readonly calls: ListCall[] = [];
+  failures = 0;
+
+  async listEvents(opts: ListCall) {
+    this.calls.push(opts);
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('WorkOS is unavailable');
+    }
+    let list = this.log.filter((e) => opts.events.includes(e.event));
+    if (opts.after) {
+      const index = list.findIndex((e) => e.id === opts.after);
+      list = list.slice(index + 1);
+    } else if (opts.rangeStart) {
+      const start = new Date(opts.rangeStart).getTime();
+      list = list.filter((e) => e.createdAt.getTime() >= start);
+    }
+    const data = list.slice(0, opts.limit ?? 10);
+    return { data, after: data.at(-1)?.id ?? null };
+  }
+}
+
+const NOW = new Date('2026-04-01T00:00:00Z').getTime();
+
+function setup(pageSize = 100) {
+  const db = memoryDb();
+  const source = new FakeEvents();
+  const processed: string[] = [];
+  const process = vi.fn(async (e: WorkosEvent): Promise<ProcessOutcome> => {
+    processed.push(e.id);
+    return { status: 'processed', type: e.event };
+  });
+  const poller = new EventsPoller({
+    db,
+    source,
+    process,
+    events: HANDLED_EVENTS,
+    intervalMs: 1_000,
+    pageSize,
+    now: () => NOW,
+    random: () => 0.5,
+  });
+  return { db, source, processed, process, poller };
+}
+
+const at = (offsetMs: number) => new Date(NOW + offsetMs);
+
+describe('EventsPoller.pollOnce', () => {
+  it('starts from now on its first run rather than replaying history, and persists that start', async () => {
+    const { db, source, processed, poller } = setup();
+    source.log.push(event('session.revoked', { id: 'event_old', createdAt: at(-86_400_000) }));
+
+    await expect(poller.pollOnce()).resolves.toBe(0);
+
+    expect(source.calls[0]).toMatchObject({ rangeStart: new Date(NOW).toISOString(), events: [...HANDLED_EVENTS] });
+    expect(source.calls[0]).not.toHaveProperty('after');
+    expect(processed).toEqual([]);
+    expect(readCursor(db)).toEqual({ rangeStart: new Date(NOW).toISOString() });
+  });
+
+  it('processes new events in order and resumes after the last one', async () => {
+    const { db, source, processed, poller } = setup();
+    await poller.pollOnce();
+    source.log.push(event('session.created', { id: 'event_1', createdAt: at(1) }), event('session.revoked', { id: 'event_2', createdAt: at(2) }));
+
+    await expect(poller.pollOnce()).resolves.toBe(2);
+    expect(processed).toEqual(['event_1', 'event_2']);
+    expect(readCursor(db)).toEqual({ after: 'event_2' });
+
+    source.log.push(event('user.deleted', { id: 'event_3', createdAt: at(3) }));
+    await poller.pollOnce();
+    expect(source.calls.at(-1)).toMatchObject({ after: 'event_2' });
+    expect(processed).toEqual(['event_1', 'event_2', 'event_3']);
+  });
+
+  it('follows every page in one round', async () => {
+    const { source, processed, poller } = setup(2);
+    await poller.pollOnce();
+    for (let i = 1; i <= 5; i++) source.log.push(event('session.revoked', { id: `event_p${i}`, createdAt: at(i) }));
+
+    await expect(poller.pollOnce()).resolves.toBe(5);
+    expect(processed).toEqual(['event_p1', 'event_p2', 'event_p3', 'event_p4', 'event_p5']);
+  });
+
+  it('keeps the cursor before an event that failed, so the next round retries it', async () => {
+    const { db, source, processed, process, poller } = setup();
+    writeCursor(db, { after: 'event_0' }, NOW);
+    source.log.push(
+      event('session.revoked', { id: 'event_0' }),
+      event('session.revoked', { id: 'event_a' }),
+      event('session.revoked', { id: 'event_b' }),
+    );
+    process.mockImplementationOnce(async (e) => {
+      processed.push(e.id);
+      return { status: 'processed', type: e.event };
+    });
+    process.mockImplementationOnce(async () => {
+      throw new Error('registry unavailable');
+    });
+
+    await expect(poller.pollOnce()).rejects.toThrow('registry unavailable');
+    expect(readCursor(db)).toEqual({ after: 'event_a' });
+
+    await poller.pollOnce();
+    expect(processed).toEqual(['event_a', 'event_b']);
+    expect(readCursor(db)).toEqual({ after: 'event_b' });
+  });
+
+  it('skips an event that can never be processed instead of blocking every later one', async () => {
+    const { db, source, processed, process, poller } = setup();
+    writeCursor(db, { after: 'event_0' }, NOW);
+    source.log.push(event('session.revoked', { id: 'event_0' }), event('session.revoked', { id: 'event_bad' }), event('session.revoked', { id: 'event_ok' }));
+    process.mockImplementationOnce(async (e) => {
+      throw new MalformedEventError(e, 'carries no session');
+    });
+
+    await poller.pollOnce();
+
+    expect(processed).toEqual(['event_ok']);
+    expect(readCursor(db)).toEqual({ after: 'event_ok' });
+  });
+
+  it('revokes through processEvent once even when a webhook already delivered the event', async () => {
+    const { deps, registry, db } = fakeDeps();
+    const source = new FakeEvents();
+    const revoked = event('session.revoked', { id: 'event_dup', session: session({ id: 'session_x', userId: 'user_grace' }) });
+    source.log.push(event('session.created', { id: 'event_start' }), revoked);
+    writeCursor(db, { after: 'event_start' }, NOW);
+    const poller = new EventsPoller({
+      db,
+      source,
+      process: (e) => processEvent(e, 'events', deps),
+      events: HANDLED_EVENTS,
+      intervalMs: 1_000,
+    });
+
+    await processEvent(revoked, 'webhook', deps);
+    await poller.pollOnce();
+
+    expect(registry.revokeCalls).toHaveLength(1);
+    expect(registry.check('session_x', 'user_grace')?.source).toBe('webhook');
+    expect(readCursor(db)).toEqual({ after: 'event_dup' });
+  });
+});
+
+describe('nextDelay', () => {
+  it('is the interval while healthy and grows exponentially with jitter after failures, up to a ceiling', () => {
+    expect(nextDelay(1_000, 0, 60_000, () => 0.9)).toBe(1_000);
+    expect(nextDelay(1_000, 1, 60_000, () => 0)).toBe(1_000);
+    expect(nextDelay(1_000, 1, 60_000, () => 1)).toBe(2_000);
+    expect(nextDelay(1_000, 3, 60_000, () => 0.5)).toBe(6_000);
+    expect(nextDelay(1_000, 30, 60_000, () => 1)).toBe(60_000);
+    expect(nextDelay(1_000, 30, 60_000, () => 0)).toBe(30_000);
+  });
+});
+
+describe('EventsPoller lifecycle', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('polls at once and then every interval, backs off after errors, and stops cleanly', async () => {
+    vi.useFakeTimers();
+    const { source, poller } = setup();
+    source.failures = 2;
+
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(source.calls).toHaveLength(1);
+    expect(poller.consecutiveFailures).toBe(1);
+
+    // First failure: between 1 s and 2 s (random 0.5 → 1.5 s).
+    await vi.advanceTimersByTimeAsync(1_499);
+    expect(source.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(source.calls).toHaveLength(2);
+    expect(poller.consecutiveFailures).toBe(2);
+
+    // Second failure: 3 s.
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(source.calls).toHaveLength(3);
+    expect(poller.consecutiveFailures).toBe(0);
+
+    // Healthy again: back to the interval.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(source.calls).toHaveLength(4);
+
+    await poller.stop();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(source.calls).toHaveLength(4);
+  });
+
+  it('waits for a round in progress when stopped', async () => {
+    const { source, poller } = setup();
+    let entered = false;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const original = source.listEvents.bind(source);
+    source.listEvents = async (opts) => {
+      entered = true;
+      await gate;
+      return original(opts);
+    };
+
+    poller.start();
+    await vi.waitFor(() => expect(entered).toBe(true));
+    let stopped = false;
+    const stopping = poller.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+
+    release();
+    await stopping;
+    expect(stopped).toBe(true);
+    expect(source.calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,179 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { WorkosEvent } from '@/lib/workos/types';
+import { MalformedEventError, type ProcessOutcome } from './process-event';
+
+/**
+ * Events API sync: one loop per server process asks WorkOS for new events after a persisted cursor and hands each
+ * one, in order, to processEvent (the same once-only path as webhooks).
+ *
+ * - The cursor (`cursors` row `workos_events`) only moves past an event once it has been processed, so a crash or
+ *   an error resumes at the first unprocessed event. An event that keeps failing (WorkOS or the registry down)
+ *   holds the loop up, with backoff, rather than being skipped: later events wait, none is lost.
+ * - With no cursor yet, the first start begins at "now" (`range_start`) instead of replaying WorkOS's 30 days of
+ *   history: those revocations predate this deployment and the sessions they name are long gone or already
+ *   refused at refresh. That starting point is persisted at once, so events between polls are never skipped.
+ */
+
+export const CURSOR_NAME = 'workos_events';
+
+export interface EventsSource {
+  listEvents(opts: { events: string[]; after?: string; rangeStart?: string; limit?: number }): Promise<{
+    data: WorkosEvent[];
+    after: string | null;
+  }>;
+}
+
+export type Cursor = { after: string } | { rangeStart: string };
+
+export interface PollerOptions {
+  db: DatabaseSync;
+  source: EventsSource;
+  process(event: WorkosEvent): Promise<ProcessOutcome>;
+  events: readonly string[];
+  intervalMs: number;
+  /** Upper bound for the backoff after consecutive errors. */
+  maxBackoffMs?: number;
+  pageSize?: number;
+  now?: () => number;
+  random?: () => number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
+}
+
+export function readCursor(db: DatabaseSync): Cursor | null {
+  const row = db.prepare('SELECT value FROM cursors WHERE name = ?').get(CURSOR_NAME) as { value: string | null } | undefined;
+  if (!row?.value) return null;
+  try {
+    const parsed = JSON.parse(row.value) as Partial<{ after: unknown; rangeStart: unknown }>;
+    if (typeof parsed.after === 'string' && parsed.after) return { after: parsed.after };
+    if (typeof parsed.rangeStart === 'string' && parsed.rangeStart) return { rangeStart: parsed.rangeStart };
+  } catch {
+    // An unreadable cursor is treated as none.
+  }
+  return null;
+}
+
+export function writeCursor(db: DatabaseSync, cursor: Cursor, now: number): void {
+  db.prepare(
+    `INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  ).run(CURSOR_NAME, JSON.stringify(cursor), now);
+}
+
+/** Delay before the next poll: the interval when healthy; exponential with "equal jitter" after failures. */
+export function nextDelay(intervalMs: number, failures: number, maxBackoffMs: number, random: () => number): number {
+  if (failures <= 0) return intervalMs;
+  const ceiling = Math.min(maxBackoffMs, intervalMs * 2 ** Math.min(failures, 20));
+  const half = ceiling / 2;
+  return Math.round(half + random() * half);
+}
+
+export class EventsPoller {
+  private readonly options: Required<Omit<PollerOptions, 'log'>> & Pick<PollerOptions, 'log'>;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private stopRequested = false;
+  private failures = 0;
+
+  constructor(options: PollerOptions) {
+    this.options = {
+      maxBackoffMs: Math.max(options.intervalMs, 60_000),
+      pageSize: 100,
+      now: Date.now,
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  /** Starts polling at once, then every interval (backing off after errors). Idempotent. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.stopRequested = false;
+    this.schedule(0);
+  }
+
+  /** Stops scheduling and waits for a poll in progress to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopRequested = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.tick().finally(() => {
+        this.running = null;
+      });
+    }, delayMs);
+    // Never keeps the server process alive on its own.
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.pollOnce();
+      this.failures = 0;
+    } catch (error) {
+      this.failures++;
+      this.options.log?.('warn', 'events poll failed; backing off', {
+        failures: this.failures,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    this.schedule(nextDelay(this.options.intervalMs, this.failures, this.options.maxBackoffMs, this.options.random));
+  }
+
+  /**
+   * One round: fetch pages after the cursor until WorkOS has nothing newer, processing every event in order.
+   * Resolves with the number of events seen; rejects on the first failure (the cursor stays before that event).
+   */
+  async pollOnce(): Promise<number> {
+    const { db, source, events, pageSize, now } = this.options;
+    let cursor = readCursor(db);
+    if (!cursor) {
+      cursor = { rangeStart: new Date(now()).toISOString() };
+      writeCursor(db, cursor, now());
+    }
+    let seen = 0;
+    // Bounded so one round cannot spin forever against a misbehaving API; the next round carries on.
+    // A round in progress finishes its current page when stop() is called.
+    for (let page = 0; page < 50 && !(page > 0 && this.stopRequested); page++) {
+      const result = await source.listEvents({
+        events: [...events],
+        limit: pageSize,
+        ...('after' in cursor ? { after: cursor.after } : { rangeStart: cursor.rangeStart }),
+      });
+      for (const event of result.data) {
+        await this.processOne(event);
+        seen++;
+        cursor = { after: event.id };
+        writeCursor(db, cursor, now());
+      }
+      // The last event's id is the cursor for the next page (WorkOS's list_metadata.after names the same event).
+      if (result.data.length < pageSize) break;
+    }
+    return seen;
+  }
+
+  private async processOne(event: WorkosEvent): Promise<void> {
+    try {
+      await this.options.process(event);
+    } catch (error) {
+      if (error instanceof MalformedEventError) {
+        // It can never succeed: retrying would hold every later event up forever.
+        this.options.log?.('error', 'skipping malformed event', { eventId: event.id, type: event.event, error: error.message });
+        return;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,307 @@
+import { describe, expect, it } from 'vitest';
+import { hashSessionId } from '@/lib/security/hash';
+import { isProcessed, MalformedEventError, processEvent } from './process-event';
+import { event, fakeDeps, FakeWorkos, session } from './test-support';
+
+const grace = 'user_grace';
+
+describe('processEvent: session.revoked', () => {
+  it('locks the session out as revoked at WorkOS and records it on the user’s activity', async () => {
+    const { deps, registry, audit, db } = fakeDeps();
+    const s = session({ id: 'session_a', userId: grace });
+    const e = event('session.revoked', { session: { ...s, status: 'revoked' } });
+
+    await expect(processEvent(e, 'webhook', deps)).resolves.toEqual({ status: 'processed', type: 'session.revoked' });
+
+    expect(registry.check('session_a', grace)).toMatchObject({
+      reason: 'revoked_at_workos',
+      source: 'webhook',
+      actor: { type: 'workos' },
+    });
+    expect(audit.entries).toEqual([
+      expect.objectContaining({
+        userId: grace,
+        kind: 'session_revoked',
+        actor: { type: 'workos', label: 'WorkOS' },
+        target: { sessionHash: hashSessionId('session_a'), label: 'Firefox on Windows' },
+        reason: 'revoked_at_workos',
+      }),
+    ]);
+    expect(isProcessed(db, e.id)).toBe(true);
+  });
+
+  it('processes an event once, whether it is re-delivered or arrives through both channels', async () => {
+    const { deps, registry, audit } = fakeDeps();
+    const e = event('session.revoked', { session: session({ id: 'session_b', userId: grace }) });
+
+    const first = await processEvent(e, 'webhook', deps);
+    const again = await processEvent(e, 'webhook', deps);
+    const viaEvents = await processEvent(e, 'events', deps);
+
+    expect([first.status, again.status, viaEvents.status]).toEqual(['processed', 'duplicate', 'duplicate']);
+    expect(registry.revokeCalls).toHaveLength(1);
+    expect(audit.entries).toHaveLength(1);
+  });
+
+  it('acts once when the same event is processed concurrently', async () => {
+    const { deps, registry, audit } = fakeDeps();
+    const e = event('session.revoked', { session: session({ id: 'session_c', userId: grace }) });
+
+    const outcomes = await Promise.all([
+      processEvent(e, 'webhook', deps),
+      processEvent(e, 'events', deps),
+      processEvent(e, 'webhook', deps),
+    ]);
+
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['duplicate', 'duplicate', 'processed']);
+    expect(registry.revokeCalls).toHaveLength(1);
+    expect(audit.entries).toHaveLength(1);
+  });
+
+  it('releases the claim when acting fails, so a retry still revokes (never loses a revocation)', async () => {
+    const { deps, registry, db } = fakeDeps();
+    const e = event('session.revoked', { session: session({ id: 'session_d', userId: grace }) });
+    registry.failNext = 1;
+
+    await expect(processEvent(e, 'webhook', deps)).rejects.toThrow('registry unavailable');
+    expect(isProcessed(db, e.id)).toBe(false);
+    expect(registry.check('session_d', grace)).toBeNull();
+
+    await expect(processEvent(e, 'webhook', deps)).resolves.toMatchObject({ status: 'processed' });
+    expect(registry.check('session_d', grace)).not.toBeNull();
+    expect(isProcessed(db, e.id)).toBe(true);
+  });
+
+  it('takes over a claim left pending by a process that crashed mid-way', async () => {
+    const { deps, registry, db } = fakeDeps();
+    const e = event('session.revoked', { session: session({ id: 'session_crash', userId: grace }) });
+    db.prepare('INSERT INTO processed_events (event_id, event_type, source, processed_at) VALUES (?, ?, ?, ?)').run(
+      e.id,
+      e.event,
+      'pending:99999:deadbeef',
+      Date.now() - 60_000,
+    );
+
+    await expect(processEvent(e, 'events', deps)).resolves.toMatchObject({ status: 'processed' });
+    expect(registry.check('session_crash', grace)).not.toBeNull();
+    expect(db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(e.id)).toEqual({ source: 'events' });
+  });
+
+  it('does not acknowledge a concurrent duplicate while the first attempt fails', async () => {
+    const { deps, registry } = fakeDeps();
+    const e = event('session.revoked', { session: session({ id: 'session_e', userId: grace }) });
+    registry.failNext = 1;
+
+    const results = await Promise.allSettled([processEvent(e, 'webhook', deps), processEvent(e, 'events', deps)]);
+
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('does not log a second entry when the app itself revoked the session first', async () => {
+    const { deps, registry, audit } = fakeDeps();
+    await registry.revoke({
+      sessionId: 'session_f',
+      userId: grace,
+      reason: 'signed_out_elsewhere',
+      source: 'action',
+      actor: { type: 'user', id: grace },
+    });
+    const e = event('session.revoked', { session: session({ id: 'session_f', userId: grace }) });
+
+    await processEvent(e, 'webhook', deps);
+
+    expect(registry.check('session_f', grace)?.reason).toBe('signed_out_elsewhere');
+    expect(audit.entries).toHaveLength(0);
+  });
+
+  it('rejects a session event without a session as malformed and leaves it unprocessed', async () => {
+    const { deps, db } = fakeDeps();
+    const e = event('session.revoked', { userId: grace });
+
+    await expect(processEvent(e, 'webhook', deps)).rejects.toBeInstanceOf(MalformedEventError);
+    expect(isProcessed(db, e.id)).toBe(false);
+  });
+});
+
+describe('processEvent: ordering', () => {
+  it('never resurrects a revoked session when its session.created arrives late', async () => {
+    const { deps, registry, audit } = fakeDeps();
+    const s = session({ id: 'session_g', userId: grace });
+    const created = event('session.created', { session: s, createdAt: new Date('2026-01-01T10:00:00Z') });
+    const revoked = event('session.revoked', { session: { ...s, status: 'revoked' }, createdAt: new Date('2026-01-01T11:00:00Z') });
+
+    await processEvent(revoked, 'webhook', deps);
+    await processEvent(created, 'webhook', deps);
+
+    expect(registry.check('session_g', grace)).toMatchObject({ reason: 'revoked_at_workos' });
+    // The sign-in is still history worth showing.
+    expect(audit.signIns).toEqual([
+      expect.objectContaining({ userId: grace, sessionId: 'session_g', ipAddress: '203.0.113.7' }),
+    ]);
+  });
+});
+
+describe('processEvent: session.created', () => {
+  it('records the sign-in with its device, address and method', async () => {
+    const { deps, audit, registry } = fakeDeps();
+    const s = session({ id: 'session_h', userId: grace, authMethod: 'magic_code', createdAt: new Date('2026-02-01T08:00:00Z') });
+
+    await processEvent(event('session.created', { session: s }), 'events', deps);
+
+    expect(audit.signIns).toEqual([
+      {
+        userId: grace,
+        sessionId: 'session_h',
+        ipAddress: '203.0.113.7',
+        userAgent: s.userAgent,
+        authMethod: 'magic_code',
+        impersonator: null,
+        source: 'events',
+        at: new Date('2026-02-01T08:00:00Z'),
+      },
+    ]);
+    expect(registry.revokeCalls).toHaveLength(0);
+  });
+});
+
+describe('processEvent: user.deleted', () => {
+  it('locks out every session of the user and records it', async () => {
+    const { deps, registry, audit } = fakeDeps();
+
+    await processEvent(event('user.deleted', { userId: grace }), 'webhook', deps);
+
+    expect(registry.users.get(grace)).toEqual({ reason: 'user_deleted', source: 'webhook' });
+    expect(registry.check('session_any', grace)?.reason).toBe('user_deleted');
+    expect(audit.entries).toEqual([expect.objectContaining({ userId: grace, kind: 'user_locked', reason: 'user_deleted' })]);
+  });
+});
+
+describe('processEvent: password_reset.succeeded', () => {
+  const changedAt = new Date('2026-03-01T12:00:00Z');
+  const before = (id: string) => session({ id, userId: grace, createdAt: new Date('2026-03-01T09:00:00Z') });
+  const after = (id: string) => session({ id, userId: grace, createdAt: new Date('2026-03-01T12:05:00Z') });
+  const reset = () =>
+    event('password_reset.succeeded', {
+      createdAt: changedAt,
+      userId: grace,
+      data: { object: 'password_reset', id: 'password_reset_1', userId: grace, email: 'grace@example.com' },
+    });
+
+  it('with the policy on, ends every earlier session at WorkOS, then here, and says how many', async () => {
+    const workos = new FakeWorkos([before('session_1'), before('session_2'), after('session_new')]);
+    const { deps, registry, audit } = fakeDeps({ workos });
+    deps.workos = workos;
+
+    await processEvent(reset(), 'webhook', deps);
+
+    expect(workos.revoked.sort()).toEqual(['session_1', 'session_2']);
+    for (const id of ['session_1', 'session_2']) {
+      expect(registry.check(id, grace)).toMatchObject({ reason: 'password_changed', source: 'policy', actor: { type: 'system' } });
+    }
+    expect(registry.check('session_new', grace)).toBeNull();
+    expect(audit.entries.filter((a) => a.kind === 'session_revoked').map((a) => a.target?.sessionHash).sort()).toEqual(
+      [hashSessionId('session_1'), hashSessionId('session_2')].sort(),
+    );
+    expect(audit.entries.filter((a) => a.kind === 'session_revoked').every((a) => a.reason === 'password_changed')).toBe(true);
+    expect(audit.entries.filter((a) => a.kind === 'password_changed')).toEqual([
+      expect.objectContaining({
+        userId: grace,
+        details: expect.objectContaining({ sessionsSignedOut: 2, policy: 'on' }),
+      }),
+    ]);
+  });
+
+  it('with the policy off, records the change and ends nothing', async () => {
+    const workos = new FakeWorkos([before('session_1')]);
+    const { deps, registry, audit } = fakeDeps({ workos, revokeSessionsOnPasswordChange: false });
+
+    await processEvent(reset(), 'events', deps);
+
+    expect(workos.listCalls).toBe(0);
+    expect(workos.revoked).toEqual([]);
+    expect(registry.revokeCalls).toEqual([]);
+    expect(audit.entries).toEqual([
+      expect.objectContaining({ kind: 'password_changed', details: expect.objectContaining({ sessionsSignedOut: 0, policy: 'off' }) }),
+    ]);
+  });
+
+  it('locks out locally even when WorkOS fails, and a retry finishes WorkOS’s side without logging twice', async () => {
+    const workos = new FakeWorkos([before('session_1'), before('session_2')]);
+    workos.failing.add('session_2');
+    const { deps, registry, audit, db } = fakeDeps({ workos });
+    const e = reset();
+
+    await expect(processEvent(e, 'webhook', deps)).rejects.toThrow(/could not be ended at WorkOS/);
+    expect(registry.check('session_1', grace)).not.toBeNull();
+    expect(registry.check('session_2', grace)).not.toBeNull();
+    expect(isProcessed(db, e.id)).toBe(false);
+
+    workos.failing.clear();
+    await expect(processEvent(e, 'webhook', deps)).resolves.toMatchObject({ status: 'processed' });
+    expect(workos.revoked.sort()).toEqual(['session_1', 'session_2']);
+    expect(audit.entries.filter((a) => a.kind === 'password_changed')).toHaveLength(1);
+    expect(audit.entries.filter((a) => a.kind === 'session_revoked')).toHaveLength(2);
+  });
+
+  it('treats a session WorkOS already ended as ended', async () => {
+    const gone = before('session_gone');
+    const workos = new FakeWorkos([gone]);
+    workos.revokeWorkosSession = async () => {
+      const { WorkosError } = await import('@/lib/workos/types');
+      throw new WorkosError('not_found', 'gone');
+    };
+    const { deps, registry } = fakeDeps({ workos });
+
+    await expect(processEvent(reset(), 'webhook', deps)).resolves.toMatchObject({ status: 'processed' });
+    expect(registry.check('session_gone', grace)).not.toBeNull();
+  });
+});
+
+describe('processEvent: organization membership', () => {
+  it('ends only the sessions signed in to the organization the user left', async () => {
+    const inOrg = session({ id: 'session_org', userId: grace, organizationId: 'org_demo' });
+    const elsewhere = session({ id: 'session_other', userId: grace, organizationId: 'org_other' });
+    const workos = new FakeWorkos([inOrg, elsewhere]);
+    const { deps, registry, audit } = fakeDeps({ workos });
+
+    await processEvent(
+      event('organization_membership.updated', {
+        userId: grace,
+        data: { object: 'organization_membership', userId: grace, organizationId: 'org_demo', status: 'inactive' },
+      }),
+      'events',
+      deps,
+    );
+
+    expect(workos.revoked).toEqual(['session_org']);
+    expect(registry.check('session_org', grace)).toMatchObject({ reason: 'revoked_at_workos', source: 'events' });
+    expect(registry.check('session_other', grace)).toBeNull();
+    expect(audit.entries).toHaveLength(1);
+  });
+
+  it('leaves sessions alone when a membership is updated but still active', async () => {
+    const workos = new FakeWorkos([session({ id: 'session_org', userId: grace })]);
+    const { deps } = fakeDeps({ workos });
+
+    await processEvent(
+      event('organization_membership.updated', {
+        userId: grace,
+        data: { userId: grace, organizationId: 'org_demo', status: 'active' },
+      }),
+      'events',
+      deps,
+    );
+
+    expect(workos.listCalls).toBe(0);
+  });
+});
+
+describe('processEvent: other types', () => {
+  it('acknowledges types it does not handle without recording them', async () => {
+    const { deps, db } = fakeDeps();
+    const e = event('user.updated', { userId: grace });
+
+    await expect(processEvent(e, 'webhook', deps)).resolves.toEqual({ status: 'ignored', type: 'user.updated' });
+    expect(isProcessed(db, e.id)).toBe(false);
+  });
+});

@@ -1,0 +1,372 @@
+import { DatabaseSync } from 'node:sqlite';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '@/lib/db/schema';
+import { hashSessionId } from '@/lib/security/hash';
+import { startRedisServer, type RedisServer } from '@/test/multi-instance/redis-server';
+import { startTcpProxy, type TcpProxy } from '@/test/multi-instance/tcp-proxy';
+import {
+  createRedisBackend,
+  parseRecord,
+  type RedisBackendOptions,
+  type RedisRevocationBackend,
+} from './redis-backend';
+import type { BackendHealth, BackendListener, RevocationRecord, UserRevocation } from './types';
+
+/** Real redis-server, real ioredis: every test here talks to a process the suite started itself. */
+
+const RETENTION_S = 3600;
+let server: RedisServer;
+let admin: Redis;
+const open: RedisRevocationBackend[] = [];
+const proxies: TcpProxy[] = [];
+
+function newDb(): DatabaseSync {
+  const db = new DatabaseSync(':memory:');
+  migrate(db);
+  return db;
+}
+
+function record(rawSessionId: string, overrides: Partial<RevocationRecord> = {}): RevocationRecord {
+  const now = Date.now();
+  return {
+    sessionHash: hashSessionId(rawSessionId),
+    userId: 'user_ada',
+    revokedAt: now,
+    expiresAt: now + 600_000,
+    reason: 'signed_out_elsewhere',
+    source: 'action',
+    actor: { type: 'user', id: 'user_ada', sessionHash: hashSessionId('session_actor') },
+    note: null,
+    ...overrides,
+  };
+}
+
+/** Records what a backend delivers and lets a test await a delivery instead of sleeping. */
+class Recorder implements BackendListener {
+  records: RevocationRecord[] = [];
+  users: UserRevocation[] = [];
+  statuses: BackendHealth[] = [];
+  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  onRecord(r: RevocationRecord) {
+    this.records.push(r);
+    this.poke();
+  }
+  onUserRevoked(u: UserRevocation) {
+    this.users.push(u);
+    this.poke();
+  }
+  onStatus(h: BackendHealth) {
+    this.statuses.push(h);
+    this.poke();
+  }
+  count(sessionHash: string) {
+    return this.records.filter((r) => r.sessionHash === sessionHash).length;
+  }
+  lastStatus() {
+    return this.statuses.at(-1)?.status;
+  }
+  until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+      this.waiters.push({
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+  private poke() {
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.check()) return true;
+      w.resolve();
+      return false;
+    });
+  }
+}
+
+function backend(overrides: Partial<RedisBackendOptions> = {}): RedisRevocationBackend {
+  const b = createRedisBackend({
+    url: server.url,
+    db: newDb(),
+    retentionSeconds: RETENTION_S,
+    retryMaxDelayMs: 200,
+    heartbeatMs: 500,
+    commandTimeoutMs: 500,
+    connectTimeoutMs: 500,
+    startupTimeoutMs: 3000,
+    flushIntervalMs: 200,
+    log: process.env.DEBUG_REDIS_BACKEND ? (l, m) => console.log(l, m) : () => {},
+    ...overrides,
+  });
+  open.push(b);
+  return b;
+}
+
+async function started(overrides: Partial<RedisBackendOptions> = {}) {
+  const b = backend(overrides);
+  const rec = new Recorder();
+  await b.start(rec);
+  return { b, rec };
+}
+
+function outboxSize(db: DatabaseSync): number {
+  return Number((db.prepare('SELECT COUNT(*) AS n FROM revocation_outbox').get() as { n: number }).n);
+}
+
+async function adminReady(): Promise<Redis> {
+  if (admin.status !== 'ready') await new Promise((resolve) => admin.once('ready', resolve));
+  return admin;
+}
+
+beforeAll(async () => {
+  server = await startRedisServer({ portFrom: 6390 });
+  admin = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  admin.on('error', () => {});
+}, 20_000);
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((b) => b.close()));
+  await Promise.all(proxies.splice(0).map((p) => p.close()));
+  if (server) {
+    await (await adminReady()).flushall();
+  }
+});
+
+afterAll(async () => {
+  admin?.disconnect();
+  await server?.stop();
+});
+
+describe('redis backend', { timeout: 30_000 }, () => {
+  it('stores a hashed, expiring key per revoked session and reports healthy once in sync', async () => {
+    const { b, rec } = await started();
+    expect(b.health()).toEqual({ backend: 'redis', status: 'ok' });
+    expect(rec.lastStatus()).toBe('ok');
+
+    const r = record('session_raw_secret_1');
+    await b.persist(r);
+
+    const key = `rev:s:${r.sessionHash}`;
+    const stored = await admin.get(key);
+    expect(parseRecord(JSON.parse(stored!))).toEqual(r);
+    const pttl = await admin.pttl(key);
+    expect(pttl).toBeGreaterThan(600_000 - 5_000);
+    expect(pttl).toBeLessThanOrEqual(600_000);
+    // Nothing in Redis holds the raw session id.
+    const everything = await admin.keys('*');
+    expect(everything.join(' ')).not.toContain('session_raw_secret_1');
+    expect(stored).not.toContain('session_raw_secret_1');
+    // Written to Redis → nothing left in the outbox.
+    expect(b.health().status).toBe('ok');
+  });
+
+  it('loads every live record at start, then delivers records from other instances; its own exactly once', async () => {
+    const a = await started();
+    const r1 = record('session_1');
+    await a.b.persist(r1);
+    expect(a.rec.count(r1.sessionHash)).toBe(1);
+
+    const b = await started();
+    // Full load happened before start() resolved.
+    expect(b.rec.count(r1.sessionHash)).toBe(1);
+
+    const r2 = record('session_2', { reason: 'signed_out_everywhere' });
+    await a.b.persist(r2);
+    await b.rec.until(() => b.rec.count(r2.sessionHash) === 1, 'B to receive r2');
+    expect(b.rec.records.find((r) => r.sessionHash === r2.sessionHash)).toEqual(r2);
+
+    // B publishes r3 after A published r2: once A has r3, A's own echo of r2 (if any) has arrived too.
+    const r3 = record('session_3');
+    await b.b.persist(r3);
+    await a.rec.until(() => a.rec.count(r3.sessionHash) === 1, 'A to receive r3');
+    expect(a.rec.count(r2.sessionHash)).toBe(1);
+    expect(b.rec.count(r3.sessionHash)).toBe(1);
+  });
+
+  it('keeps the first record when a session is revoked twice (idempotent across instances)', async () => {
+    const a = await started();
+    const b = await started();
+    const first = record('session_twice', { reason: 'signed_out_elsewhere' });
+    await a.b.persist(first);
+    await b.b.persist({ ...first, reason: 'admin', revokedAt: first.revokedAt + 10 });
+    const stored = parseRecord(JSON.parse((await admin.get(`rev:s:${first.sessionHash}`))!));
+    expect(stored?.reason).toBe('signed_out_elsewhere');
+  });
+
+  it('shares user revocations with a retention-bound expiry', async () => {
+    const a = await started();
+    const b = await started();
+    const u: UserRevocation = { userId: 'user_gone', revokedAt: Date.now(), reason: 'user_deleted', source: 'webhook' };
+    await a.b.persistUser(u);
+    await b.rec.until(() => b.rec.users.some((x) => x.userId === 'user_gone'), 'B to learn the user revocation');
+    expect(a.rec.users).toEqual([u]);
+    const pttl = await admin.pttl('rev:u:user_gone');
+    expect(pttl).toBeGreaterThan(RETENTION_S * 1000 - 5_000);
+    expect(pttl).toBeLessThanOrEqual(RETENTION_S * 1000);
+    // A fresh instance loads it too.
+    const c = await started();
+    expect(c.rec.users.map((x) => x.userId)).toContain('user_gone');
+  });
+
+  it('ignores malformed entries in Redis instead of failing', async () => {
+    const good = record('session_good');
+    await admin.set(`rev:s:${good.sessionHash}`, JSON.stringify(good), 'PX', 60_000);
+    await admin.set('rev:s:garbage', 'not json', 'PX', 60_000);
+    await admin.set('rev:s:wrong-shape', JSON.stringify({ sessionHash: 42 }), 'PX', 60_000);
+    await admin.publish('rev:events', '{"v":1,"from":"x","kind":"s","record":{"nope":true}}');
+    const { b, rec } = await started();
+    expect(rec.records.map((r) => r.sessionHash)).toEqual([good.sessionHash]);
+    expect(b.health().status).toBe('ok');
+  });
+
+  it('while Redis is down: keeps enforcing, queues new revocations durably, flushes them when it returns', async () => {
+    const a = await started();
+    const b = await started();
+    const known = record('session_known');
+    await a.b.persist(known);
+    await b.rec.until(() => b.rec.count(known.sessionHash) === 1, 'B to know the first record');
+
+    await server.stop();
+    await Promise.all([
+      a.rec.until(() => a.rec.lastStatus() === 'degraded', 'A degraded'),
+      b.rec.until(() => b.rec.lastStatus() === 'degraded', 'B degraded'),
+    ]);
+    expect(a.b.health().detail).toMatch(/Redis unreachable/);
+
+    const queued = record('session_revoked_during_outage');
+    const t0 = performance.now();
+    await a.b.persist(queued); // must not hang on the dead connection
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(a.rec.count(queued.sessionHash)).toBe(1); // applied locally at once
+    expect(a.b.health()).toMatchObject({
+      status: 'degraded',
+      detail: expect.stringMatching(/1 revocation\(s\) queued/),
+    });
+
+    await server.restart(); // comes back EMPTY (no persistence)
+    await Promise.all([
+      a.rec.until(() => a.b.health().status === 'ok', 'A back in sync', 10_000),
+      b.rec.until(() => b.rec.count(queued.sessionHash) === 1, 'B to learn the queued record', 10_000),
+    ]);
+    expect(await admin.exists(`rev:s:${queued.sessionHash}`)).toBe(1);
+    // The record made before the restart was put back by the instances that knew it.
+    await b.rec.until(() => b.b.health().status === 'ok', 'B back in sync', 10_000);
+    expect(await admin.exists(`rev:s:${known.sessionHash}`)).toBe(1);
+    // A new instance with an empty local database sees everything.
+    const c = await started();
+    expect(c.rec.count(known.sessionHash)).toBe(1);
+    expect(c.rec.count(queued.sessionHash)).toBe(1);
+  });
+
+  it('an instance cut off from Redis catches up by reloading on reconnect (no missed message)', async () => {
+    const proxy = await startTcpProxy(server.port);
+    proxies.push(proxy);
+    const a = await started();
+    const b = await started({ url: `redis://127.0.0.1:${proxy.port}` });
+    expect(b.b.health().status).toBe('ok');
+
+    proxy.cut();
+    await b.rec.until(() => b.rec.lastStatus() === 'degraded', 'B degraded');
+    const missed = record('session_missed_by_b');
+    await a.b.persist(missed); // published while B is not subscribed
+    expect(a.b.health().status).toBe('ok');
+    expect(b.rec.count(missed.sessionHash)).toBe(0);
+
+    proxy.restore();
+    await b.rec.until(() => b.rec.count(missed.sessionHash) === 1, 'B to reload the missed record', 10_000);
+    await b.rec.until(() => b.b.health().status === 'ok', 'B healthy');
+    expect(b.rec.statuses.map((s) => s.status)).toEqual(['degraded', 'ok', 'degraded', 'ok']);
+  });
+
+  it('fails a write to a Redis that stopped answering within the command timeout, into the outbox', async () => {
+    const proxy = await startTcpProxy(server.port);
+    proxies.push(proxy);
+    const db = newDb();
+    const a = await started({ url: `redis://127.0.0.1:${proxy.port}`, db, commandTimeoutMs: 300, heartbeatMs: 60_000 });
+    proxy.stall();
+    const r = record('session_while_stalled');
+    const t0 = performance.now();
+    await a.b.persist(r);
+    const took = performance.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(1500);
+    expect(outboxSize(db)).toBe(1);
+    expect(a.rec.count(r.sessionHash)).toBe(1);
+    expect(a.b.health()).toMatchObject({
+      status: 'degraded',
+      detail: expect.stringMatching(/1 revocation\(s\) queued/),
+    });
+    expect(a.rec.lastStatus()).toBe('degraded');
+    proxy.unstall();
+    await a.rec.until(() => a.rec.lastStatus() === 'ok', 'healthy again once the queue is flushed', 10_000);
+    expect(outboxSize(db)).toBe(0);
+    expect(await admin.exists(`rev:s:${r.sessionHash}`)).toBe(1);
+  });
+
+  it('a revocation queued before a crash is published by the next process on the same database', async () => {
+    const db = newDb();
+    await server.stop();
+    const first = backend({ db, startupTimeoutMs: 200 });
+    await first.start(new Recorder());
+    const r = record('session_accepted_by_workos');
+    await first.persist(r);
+    expect(outboxSize(db)).toBe(1);
+    await first.close(); // the process goes away with the record only in its outbox
+
+    await server.restart();
+    const { b } = await started({ db });
+    expect(b.health().status).toBe('ok');
+    expect(outboxSize(db)).toBe(0);
+    expect(await (await adminReady()).exists(`rev:s:${r.sessionHash}`)).toBe(1);
+  });
+
+  it('restarted while Redis is down: starts within the start-up timeout, degraded, enforcing what it knew', async () => {
+    const db = newDb();
+    const a = await started({ db });
+    const r = record('session_known_before_restart');
+    await a.b.persist(r);
+    const u: UserRevocation = {
+      userId: 'user_deleted',
+      revokedAt: Date.now(),
+      reason: 'user_deleted',
+      source: 'admin',
+    };
+    await a.b.persistUser(u);
+    await a.b.close();
+
+    await server.stop();
+    const again = backend({ db, startupTimeoutMs: 300 });
+    const rec = new Recorder();
+    const t0 = performance.now();
+    await again.start(rec);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(rec.count(r.sessionHash)).toBe(1);
+    expect(rec.users.map((x) => x.userId)).toEqual(['user_deleted']);
+    expect(again.health().status).toBe('degraded');
+    expect(rec.lastStatus()).toBe('degraded');
+    await server.restart();
+    await rec.until(() => again.health().status === 'ok', 'back in sync after Redis returns', 10_000);
+  });
+
+  it('drops expired records from the local cache and never re-publishes them', async () => {
+    const db = newDb();
+    const a = await started({ db });
+    const expired = record('session_expired', { revokedAt: Date.now() - 20_000, expiresAt: Date.now() - 10_000 });
+    await a.b.persist(expired);
+    expect(await admin.exists(`rev:s:${expired.sessionHash}`)).toBe(0);
+    await a.b.close();
+    const again = backend({ db });
+    const rec = new Recorder();
+    await again.start(rec);
+    expect(rec.count(expired.sessionHash)).toBe(0);
+  });
+
+  it('rejects a non-Redis URL', () => {
+    expect(() => createRedisBackend({ url: 'http://x', db: newDb(), retentionSeconds: 60 })).toThrow(/redis:\/\//);
+  });
+});

@@ -1,0 +1,67 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { isDocumentRequest } from '@/lib/auth/routes';
+import type { RevocationRecord } from './types';
+
+/** Where a revoked session is signed out (its cookie cleared) and let through as signed out. */
+const SIGNED_OUT_PATHS = new Set(['/signed-out', '/sign-in', '/sign-up']);
+/** authkit's header carrying the sealed session to `withAuth()` downstream. */
+const SESSION_HEADER = 'x-workos-session';
+const MIDDLEWARE_HEADER = 'x-workos-middleware';
+
+export interface RefusalOptions {
+  cookieName: string;
+  secure: boolean;
+  /** The app's canonical origin (NEXT_PUBLIC_WORKOS_REDIRECT_URI's): Next's own URL says localhost for 127.0.0.1. */
+  origin: string;
+}
+
+function clearCookie(response: NextResponse, { cookieName, secure }: RefusalOptions): void {
+  response.cookies.set(cookieName, '', { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 0 });
+}
+
+/** The request headers to forward with the session cookie (and authkit's session header) removed. */
+function withoutSession(request: NextRequest, cookieName: string): Headers {
+  const headers = new Headers(request.headers);
+  headers.delete(SESSION_HEADER);
+  headers.set(MIDDLEWARE_HEADER, 'true');
+  const cookies = request.cookies
+    .getAll()
+    .filter((c) => c.name !== cookieName)
+    .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
+    .join('; ');
+  if (cookies) headers.set('cookie', cookies);
+  else headers.delete('cookie');
+  return headers;
+}
+
+/**
+ * The answer to a request that carries a revoked session:
+ * - the sign-in/out pages: cookie cleared, request let through as signed out (so "Sign in again" works);
+ * - /callback: untouched (it replaces the cookie with a new session);
+ * - a document navigation: 303 to /signed-out?reason=…;
+ * - anything else (fetch, RSC, prefetch, server action): 401 {"error":"session_revoked","reason"}.
+ * Every refusal carries `X-Session-Status: revoked` and `Cache-Control: no-store`, and clears the cookie.
+ */
+export function refuseRevokedSession(
+  request: NextRequest,
+  record: Pick<RevocationRecord, 'reason'>,
+  options: RefusalOptions,
+): NextResponse | null {
+  const { pathname } = request.nextUrl;
+  if (pathname === '/callback') return null;
+
+  let response: NextResponse;
+  if (SIGNED_OUT_PATHS.has(pathname)) {
+    response = NextResponse.next({ request: { headers: withoutSession(request, options.cookieName) } });
+  } else if (isDocumentRequest(request)) {
+    const target = new URL('/signed-out', options.origin);
+    target.searchParams.set('reason', record.reason);
+    response = NextResponse.redirect(target, 303);
+  } else {
+    response = NextResponse.json({ error: 'session_revoked', reason: record.reason }, { status: 401 });
+  }
+  response.headers.set('X-Session-Status', 'revoked');
+  response.headers.set('Cache-Control', 'no-store');
+  clearCookie(response, options);
+  return response;
+}

@@ -1,0 +1,256 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { migrate } from '@/lib/db/schema';
+import { hashSessionId } from '@/lib/security/hash';
+import { createSessionHub } from './hub';
+import { reasonMessage, isRevocationReason } from './reasons';
+import { createRevocationRegistry, RegistryNotReadyError, type RevocationRegistry } from './registry';
+import { createSqliteBackend, type SqliteBackend } from './sqlite-backend';
+import type { RevocationBackend, RevocationInput, RevocationRecord } from './types';
+
+const HOUR = 3_600_000;
+let dir: string;
+let file: string;
+const open: { registry: RevocationRegistry; db: DatabaseSync }[] = [];
+
+/** A separate connection to the same file, as a second process would have. */
+function connect(): DatabaseSync {
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+  migrate(db);
+  return db;
+}
+
+function setup(opts: { now?: () => number; pollIntervalMs?: number; retentionMs?: number } = {}) {
+  const db = connect();
+  const retentionMs = opts.retentionMs ?? 24 * HOUR;
+  const backend = createSqliteBackend({ db, retentionMs, pollIntervalMs: opts.pollIntervalMs ?? 0, now: opts.now });
+  const registry = createRevocationRegistry({ kind: 'sqlite', backend, retentionMs, now: opts.now, log: () => {} });
+  open.push({ registry, db });
+  return { db, backend, registry };
+}
+
+const input = (sessionId: string, over: Partial<RevocationInput> = {}): RevocationInput => ({
+  sessionId,
+  userId: 'user_1',
+  reason: 'signed_out_elsewhere',
+  source: 'action',
+  actor: { type: 'user', id: 'user_1', sessionId: 'session_actor' },
+  ...over,
+});
+
+const nextRecord = (registry: RevocationRegistry) =>
+  new Promise<RevocationRecord>((resolve) => {
+    const off = registry.subscribe((record) => {
+      off();
+      resolve(record);
+    });
+  });
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'revocation-'));
+  file = join(dir, 'app.sqlite');
+});
+
+afterEach(async () => {
+  for (const { registry, db } of open.splice(0)) {
+    await registry.close();
+    db.close();
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('revocation registry (sqlite)', () => {
+  it('refuses a revoked session at once and stores only the hash of its id', async () => {
+    const { registry, db } = setup();
+    await registry.ready();
+    expect(registry.check('session_b', 'user_1')).toBeNull();
+
+    const record = await registry.revoke(input('session_b'));
+
+    expect(record).toMatchObject({
+      sessionHash: hashSessionId('session_b'),
+      userId: 'user_1',
+      reason: 'signed_out_elsewhere',
+      source: 'action',
+      actor: { type: 'user', id: 'user_1', sessionHash: hashSessionId('session_actor') },
+    });
+    expect(record.expiresAt - record.revokedAt).toBe(24 * HOUR);
+    expect(registry.check('session_b', 'user_1')).toEqual(record);
+    expect(registry.check('session_b')).toEqual(record);
+    expect(registry.check('session_other', 'user_1')).toBeNull();
+
+    const dump = JSON.stringify(db.prepare('SELECT * FROM revocations').all());
+    expect(dump).not.toContain('session_b');
+    expect(dump).not.toContain('session_actor');
+    expect(dump).toContain(hashSessionId('session_b'));
+  });
+
+  it('is idempotent: a second revocation keeps the first record and row', async () => {
+    const { registry, db } = setup();
+    const first = await registry.revoke(input('session_b'));
+    const second = await registry.revoke(input('session_b', { reason: 'admin', source: 'admin' }));
+    expect(second).toEqual(first);
+    expect(db.prepare('SELECT count(*) AS n FROM revocations').get()).toEqual({ n: 1 });
+  });
+
+  it('publishes each revocation once to every subscriber, and a throwing listener does not stop the rest', async () => {
+    const { registry } = setup();
+    const seen: string[] = [];
+    registry.subscribe(() => {
+      throw new Error('boom');
+    });
+    const off = registry.subscribe((r) => seen.push(r.sessionHash));
+    await registry.revoke(input('session_b'));
+    await registry.revoke(input('session_b'));
+    off();
+    await registry.revoke(input('session_c'));
+    expect(seen).toEqual([hashSessionId('session_b')]);
+  });
+
+  it('loads every live revocation from the file on start (a restarted process stays locked out)', async () => {
+    const first = setup();
+    await first.registry.revoke(input('session_b'));
+    await first.registry.revokeUser('user_gone', 'user_deleted', 'webhook');
+
+    const second = setup();
+    await second.registry.ready();
+    expect(second.registry.check('session_b')?.reason).toBe('signed_out_elsewhere');
+    expect(second.registry.check('any_session', 'user_gone')?.reason).toBe('user_deleted');
+  });
+
+  it("mirrors another process's revocations by polling the file", async () => {
+    const a = setup();
+    const b = setup({ pollIntervalMs: 20 });
+    await Promise.all([a.registry.ready(), b.registry.ready()]);
+
+    const heard = nextRecord(b.registry);
+    const record = await a.registry.revoke(input('session_b'));
+    expect(await heard).toEqual({ ...record, note: null });
+    expect(b.registry.check('session_b')?.sessionHash).toBe(record.sessionHash);
+  });
+
+  it('revokes every session of a user, including ones it never saw, and tells user subscribers', async () => {
+    const { registry } = setup();
+    const heard = new Promise((resolve) => registry.subscribeUsers(resolve));
+    await registry.revokeUser('user_gone', 'user_deleted', 'webhook');
+
+    expect(await heard).toMatchObject({ userId: 'user_gone', reason: 'user_deleted', source: 'webhook' });
+    const record = registry.check('session_never_seen', 'user_gone');
+    expect(record).toMatchObject({
+      sessionHash: hashSessionId('session_never_seen'),
+      reason: 'user_deleted',
+      actor: { type: 'workos' },
+    });
+    expect(registry.check('session_never_seen', 'user_other')).toBeNull();
+    expect(registry.check('session_never_seen')).toBeNull();
+  });
+
+  it('forgets revocations after the retention period and purges them, keeping rowids monotonic', async () => {
+    let t = 1_000_000;
+    const now = () => t;
+    const a = setup({ now, retentionMs: 10_000 });
+    const b = setup({ now, retentionMs: 10_000 });
+    await Promise.all([a.registry.ready(), b.registry.ready()]);
+    await a.registry.revoke(input('session_old_1'));
+    await a.registry.revoke(input('session_old_2'));
+    (b.backend as SqliteBackend).pollNow();
+    expect(b.registry.check('session_old_2')).not.toBeNull();
+
+    t += 10_001;
+    expect(a.registry.check('session_old_1')).toBeNull();
+    (a.backend as SqliteBackend).purgeNow();
+    const rows = a.db.prepare('SELECT rowid AS rid, session_hash FROM revocations').all();
+    // The newest row survives the purge so SQLite cannot hand its rowid out again.
+    expect(rows).toEqual([{ rid: 2, session_hash: hashSessionId('session_old_2') }]);
+
+    await a.registry.revoke(input('session_new'));
+    (b.backend as SqliteBackend).pollNow();
+    expect(b.registry.check('session_new')).not.toBeNull();
+  });
+
+  it('fails closed before the backend has loaded, and reports a backend that failed to start', async () => {
+    let release!: (backend: RevocationBackend) => void;
+    const pending = new Promise<RevocationBackend>((resolve) => (release = resolve));
+    const registry = createRevocationRegistry({ kind: 'redis', backend: pending, retentionMs: HOUR, log: () => {} });
+    expect(() => registry.check('session_b')).toThrow(RegistryNotReadyError);
+    expect(registry.health()).toEqual({ backend: 'redis', status: 'degraded', detail: 'starting' });
+
+    const db = connect();
+    open.push({ registry, db });
+    release(createSqliteBackend({ db, retentionMs: HOUR, pollIntervalMs: 0 }));
+    await registry.ready();
+    expect(registry.check('session_b')).toBeNull();
+    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok' });
+
+    const broken = createRevocationRegistry({
+      kind: 'redis',
+      backend: Promise.reject(new Error('no redis')),
+      retentionMs: HOUR,
+      log: () => {},
+    });
+    await expect(broken.ready()).rejects.toThrow('no redis');
+    expect(broken.health()).toMatchObject({ status: 'degraded', detail: 'backend failed to start' });
+    expect(() => broken.check('session_b')).toThrow(RegistryNotReadyError);
+    await broken.close();
+  });
+
+  it('reports a degraded backend while polling fails, and recovers', async () => {
+    const { registry, db } = setup({ pollIntervalMs: 10 });
+    await registry.ready();
+    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok' });
+    db.exec('ALTER TABLE revocations RENAME TO revocations_moved');
+    await vi.waitFor(() => expect(registry.health()).toMatchObject({ status: 'degraded', detail: /^poll failed/ }));
+    db.exec('ALTER TABLE revocations_moved RENAME TO revocations');
+    await vi.waitFor(() => expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok' }));
+  });
+});
+
+describe('session hub', () => {
+  it('tells exactly the streams of the revoked session, and every stream of a revoked user', async () => {
+    const { registry } = setup();
+    const hub = createSessionHub(registry);
+    const got = new Map<string, RevocationRecord[]>();
+    const removers: (() => void)[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const id = `s${i}`;
+      got.set(id, []);
+      removers.push(
+        hub.add({
+          sessionHash: hashSessionId(id),
+          userId: i < 3 ? 'user_many' : `user_${i}`,
+          notify: (record) => got.get(id)!.push(record),
+        }),
+      );
+    }
+    expect(hub.size()).toBe(1000);
+
+    await registry.revoke(input('s500', { userId: 'user_500' }));
+    const told = [...got].filter(([, records]) => records.length > 0).map(([id]) => id);
+    expect(told).toEqual(['s500']);
+
+    await registry.revokeUser('user_many', 'user_deleted', 'admin');
+    expect(got.get('s0')?.[0]).toMatchObject({ reason: 'user_deleted', sessionHash: hashSessionId('s0') });
+    expect(got.get('s2')?.[0]?.reason).toBe('user_deleted');
+    expect(got.get('s3')).toEqual([]);
+
+    removers[700]!();
+    removers[700]!();
+    expect(hub.size()).toBe(999);
+    await registry.revoke(input('s700', { userId: 'user_700' }));
+    expect(got.get('s700')).toEqual([]);
+  });
+});
+
+describe('reason messages', () => {
+  it('has human text for every reason and a generic one for anything else', () => {
+    expect(reasonMessage('signed_out_elsewhere')).toBe('You signed out this device from another device.');
+    expect(reasonMessage('user_deleted')).toBe('Your account no longer exists.');
+    expect(reasonMessage('constructor')).toBe('Your session has ended.');
+    expect(reasonMessage(null)).toBe('Your session has ended.');
+    expect(isRevocationReason('toString')).toBe(false);
+  });
+});

@@ -1,0 +1,86 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { openDatabase } from '@/lib/db';
+import { hashSessionId } from '@/lib/security/hash';
+import { WorkosError } from '@/lib/workos/types';
+import type { SignInEvent } from '@/lib/auth/hooks';
+
+const m = vi.hoisted(() => ({
+  revokeWorkosSession: vi.fn(),
+  registryRevoke: vi.fn(),
+  withAuth: vi.fn(),
+}));
+
+vi.mock('@workos-inc/authkit-nextjs', () => ({ withAuth: m.withAuth }));
+vi.mock('@/lib/workos/client', async () => {
+  const types = await vi.importActual<typeof import('@/lib/workos/types')>('@/lib/workos/types');
+  return { WorkosError: types.WorkosError, revokeWorkosSession: m.revokeWorkosSession };
+});
+vi.mock('@/lib/revocation', () => ({ getRevocationRegistry: () => ({ revoke: m.registryRevoke }) }));
+vi.mock('@/lib/db', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/db')>();
+  return { ...actual, getDb: () => actual.openDatabase(':memory:') };
+});
+
+const { handleSignIn } = await import('./sign-in');
+
+const CHROME_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+
+const event: SignInEvent = {
+  user: { id: 'user_ada', email: 'ada@example.com', firstName: 'Ada', lastName: null, name: 'Ada' },
+  sessionId: 'session_new',
+  organizationId: null,
+  authenticationMethod: 'Password',
+  impersonator: null,
+  ipAddress: '203.0.113.1',
+  userAgent: CHROME_MAC,
+  at: new Date('2026-03-10T12:00:00Z'),
+};
+const rows = () => openDatabase(':memory:').prepare('SELECT kind, reason, target_session_hash FROM audit_log ORDER BY id').all();
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  m.revokeWorkosSession.mockResolvedValue(undefined);
+  m.registryRevoke.mockResolvedValue({});
+  m.withAuth.mockResolvedValue({ user: null });
+  openDatabase(':memory:').exec('DELETE FROM audit_log; DELETE FROM known_devices;');
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+});
+
+describe('handleSignIn', () => {
+  it("records the sign-in and ends the same user's previous session on this browser (reason 'reauthenticated')", async () => {
+    await handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' });
+    expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_old', expect.anything());
+    expect(m.registryRevoke).toHaveBeenCalledExactlyOnceWith({
+      sessionId: 'session_old',
+      userId: 'user_ada',
+      reason: 'reauthenticated',
+      source: 'action',
+      actor: { type: 'user', id: 'user_ada', sessionId: 'session_new' },
+    });
+    expect(rows()).toEqual([
+      { kind: 'sign_in', reason: null, target_session_hash: hashSessionId('session_new') },
+      { kind: 'session_revoked', reason: 'reauthenticated', target_session_hash: hashSessionId('session_old') },
+    ]);
+  });
+
+  it('finds the previous session from the request the proxy verified when none is passed', async () => {
+    m.withAuth.mockResolvedValue({ user: { id: 'user_ada' }, sessionId: 'session_old' });
+    await handleSignIn(event);
+    expect(m.revokeWorkosSession).toHaveBeenCalledWith('session_old', expect.anything());
+  });
+
+  it("leaves another user's session alone (switching accounts) and does nothing without a previous session", async () => {
+    await handleSignIn(event, { sessionId: 'session_grace', userId: 'user_grace' });
+    await handleSignIn({ ...event, sessionId: 'session_new2' }, null);
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+  });
+
+  it('keeps the old session recorded as live when WorkOS refuses, and never throws', async () => {
+    m.revokeWorkosSession.mockRejectedValue(new WorkosError('unavailable', 'down'));
+    await expect(handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' })).resolves.toBeUndefined();
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(rows()).toHaveLength(1);
+  });
+});

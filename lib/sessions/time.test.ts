@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { formatExact, formatRelative } from './time';
+
+const now = new Date('2026-03-10T12:00:00Z');
+const ago = (ms: number) => new Date(now.getTime() - ms);
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+describe('formatRelative', () => {
+  it.each([
+    [0, 'just now'],
+    [59_000, 'just now'],
+    [-30_000, 'just now'], // clock skew: slightly in the future
+    [MIN, '1 minute ago'],
+    [2 * MIN + 30_000, '2 minutes ago'],
+    [59 * MIN, '59 minutes ago'],
+    [HOUR, '1 hour ago'],
+    [23 * HOUR, '23 hours ago'],
+    [DAY, 'yesterday'],
+    [3 * DAY + 5 * HOUR, '3 days ago'],
+    [29 * DAY, '29 days ago'],
+    [45 * DAY, '1 month ago'],
+    [200 * DAY, '6 months ago'],
+    [400 * DAY, '1 year ago'],
+    [3 * 365 * DAY, '3 years ago'],
+  ])('%i ms ago → %s', (elapsed, expected) => {
+    expect(formatRelative(ago(elapsed), now)).toBe(expected);
+  });
+});
+
+describe('formatExact', () => {
+  it('gives the full date and time in UTC, saying so', () => {
+    expect(formatExact(new Date('2026-03-07T09:05:03Z'))).toBe('Saturday, 7 March 2026 at 09:05:03 UTC');
+  });
+});

@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import { hashSessionId } from '@/lib/security/hash';
+import type { AppSession } from '@/lib/workos/types';
+import { isRecentAuth } from './recent-auth';
+import { buildSessionViews, uniqueLabels } from './view';
+
+const CHROME_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+const SAFARI_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Safari/605.1.15';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Mobile/15E148 Safari/604.1';
+
+const now = new Date('2026-03-10T12:00:00Z');
+const minutesAgo = (n: number) => new Date(now.getTime() - n * 60_000);
+const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
+
+function session(id: string, overrides: Partial<AppSession> = {}): AppSession {
+  return {
+    id,
+    userId: 'user_1',
+    organizationId: null,
+    status: 'active',
+    authMethod: 'password',
+    ipAddress: '203.0.113.10',
+    userAgent: CHROME_MAC,
+    impersonator: null,
+    expiresAt: new Date(now.getTime() + 86_400_000),
+    endedAt: null,
+    createdAt: daysAgo(3),
+    updatedAt: minutesAgo(10),
+    ...overrides,
+  };
+}
+
+function build(sessions: AppSession[], lastActive = new Map<string, Date>(), current = 'session_current') {
+  return buildSessionViews({
+    sessions,
+    current: { sessionId: current, userAgent: null, ipAddress: null },
+    lastActive,
+    now,
+    inactiveDays: 30,
+  }).map((e) => e.view);
+}
+
+describe('buildSessionViews', () => {
+  it('describes a session for people: device label, versions, method, relative times, hashed key', () => {
+    const [view] = build([session('session_current', { createdAt: daysAgo(3) })]);
+    expect(view).toMatchObject({
+      key: hashSessionId('session_current'),
+      label: 'Chrome on macOS',
+      deviceType: 'desktop',
+      versions: 'Chrome 142 · macOS 10.15.7',
+      ipAddress: '203.0.113.10',
+      signInMethod: 'Password',
+      isCurrent: true,
+      hints: [],
+      signedIn: { relative: '3 days ago', iso: daysAgo(3).toISOString() },
+      lastActive: { relative: 'just now' },
+    });
+    expect(JSON.stringify(view)).not.toContain('session_current');
+  });
+
+  it('puts this device first, then the most recently active', () => {
+    const views = build(
+      [
+        session('session_old', { updatedAt: daysAgo(2) }),
+        session('session_recent', { updatedAt: minutesAgo(5) }),
+        session('session_current', { updatedAt: daysAgo(9) }),
+        session('session_middle', { updatedAt: minutesAgo(50) }),
+      ],
+      new Map([['session_old', minutesAgo(1)]]), // the app saw session_old a minute ago: later than WorkOS's updated_at
+    );
+    expect(views.map((v) => v.key)).toEqual(
+      ['session_current', 'session_old', 'session_recent', 'session_middle'].map(hashSessionId),
+    );
+    expect(views[1]?.lastActive.relative).toBe('1 minute ago');
+  });
+
+  it('falls back to WorkOS updated_at when the app has no record, and keeps the later of the two', () => {
+    const views = build(
+      [session('session_current'), session('a', { updatedAt: minutesAgo(7) }), session('b', { updatedAt: minutesAgo(3) })],
+      new Map([['b', minutesAgo(30)]]),
+    );
+    expect(views.find((v) => v.key === hashSessionId('a'))?.lastActive.relative).toBe('7 minutes ago');
+    expect(views.find((v) => v.key === hashSessionId('b'))?.lastActive.relative).toBe('3 minutes ago');
+  });
+
+  it('flags a new IP address, a different device or browser, and long inactivity — never this device', () => {
+    const views = build([
+      session('session_current'),
+      session('same', {}),
+      session('other_ip', { ipAddress: '198.51.100.7' }),
+      session('phone', { userAgent: SAFARI_IPHONE }),
+      session('safari', { userAgent: SAFARI_MAC }),
+      session('stale', { updatedAt: daysAgo(31) }),
+    ]);
+    const hints = Object.fromEntries(
+      ['session_current', 'same', 'other_ip', 'phone', 'safari', 'stale'].map((id) => [
+        id,
+        views.find((v) => v.key === hashSessionId(id))?.hints.map((h) => h.text),
+      ]),
+    );
+    expect(hints).toEqual({
+      session_current: [],
+      same: [],
+      other_ip: ['New IP address'],
+      phone: ['Different device'],
+      safari: ['Different browser'],
+      stale: ['Inactive for 31 days'],
+    });
+  });
+
+  it('does not flag a session inactive for just under the limit', () => {
+    const views = build([session('session_current'), session('x', { updatedAt: new Date(daysAgo(30).getTime() + 60_000) })]);
+    expect(views[1]?.hints).toEqual([]);
+  });
+
+  it('compares with this request when WorkOS does not list the current session', () => {
+    const views = buildSessionViews({
+      sessions: [session('x', { userAgent: SAFARI_IPHONE, ipAddress: '198.51.100.7' })],
+      current: { sessionId: 'session_current', userAgent: SAFARI_IPHONE, ipAddress: '198.51.100.7' },
+      lastActive: new Map(),
+      now,
+      inactiveDays: 30,
+    });
+    expect(views[0]?.view.hints).toEqual([]);
+  });
+
+  it('shows impersonation and the precise sign-in method recorded at sign-in', () => {
+    const views = buildSessionViews({
+      sessions: [
+        session('session_current', { authMethod: 'oauth' }),
+        session('imp', { authMethod: 'impersonation', impersonator: { email: 'support@example.com', reason: 'Ticket 42' } }),
+      ],
+      current: { sessionId: 'session_current', userAgent: null, ipAddress: null },
+      lastActive: new Map(),
+      signInMethods: new Map([[hashSessionId('session_current'), 'GoogleOAuth']]),
+      now,
+      inactiveDays: 30,
+    }).map((e) => e.view);
+    expect(views[0]?.signInMethod).toBe('Google');
+    expect(views[1]).toMatchObject({ signInMethod: 'Impersonation', impersonator: { email: 'support@example.com' } });
+  });
+
+  it('numbers sessions that share a label, oldest sign-in first, whatever order WorkOS sent them in', () => {
+    const sessions = [
+      session('c', { createdAt: daysAgo(1) }),
+      session('session_current', { createdAt: daysAgo(5) }),
+      session('b', { createdAt: daysAgo(3) }),
+      session('phone', { userAgent: SAFARI_IPHONE }),
+    ];
+    const labels = (list: AppSession[]) =>
+      Object.fromEntries(build(list).map((v) => [v.key, v.label]));
+    const expected = {
+      [hashSessionId('session_current')]: 'Chrome on macOS',
+      [hashSessionId('b')]: 'Chrome on macOS (2)',
+      [hashSessionId('c')]: 'Chrome on macOS (3)',
+      [hashSessionId('phone')]: 'Safari on iOS',
+    };
+    expect(labels(sessions)).toEqual(expected);
+    expect(labels([...sessions].reverse())).toEqual(expected);
+  });
+});
+
+describe('uniqueLabels', () => {
+  it('never produces a label another session already has', () => {
+    const t = new Date(0);
+    const result = uniqueLabels([
+      { id: '1', label: 'Chrome on macOS', createdAt: t },
+      { id: '2', label: 'Chrome on macOS', createdAt: new Date(1) },
+      { id: '3', label: 'Chrome on macOS (2)', createdAt: t },
+    ]);
+    expect(new Set(result.values()).size).toBe(3);
+    expect(result.get('3')).toBe('Chrome on macOS (2)');
+    expect(result.get('2')).toBe('Chrome on macOS (3)');
+  });
+});
+
+describe('isRecentAuth', () => {
+  const nowMs = Date.parse('2026-03-10T12:00:00Z');
+  const nowS = nowMs / 1000;
+  it('accepts a sign-in within the window and refuses an older one', () => {
+    expect(isRecentAuth(nowS - 600, 600, nowMs)).toBe(true);
+    expect(isRecentAuth(nowS - 601, 600, nowMs)).toBe(false);
+  });
+  it('fails closed without an auth_time claim', () => {
+    expect(isRecentAuth(null, 600, nowMs)).toBe(false);
+    expect(isRecentAuth(Number.NaN, 600, nowMs)).toBe(false);
+  });
+  it('treats a slightly future auth_time (clock skew) as recent', () => {
+    expect(isRecentAuth(nowS + 5, 600, nowMs)).toBe(true);
+  });
+});

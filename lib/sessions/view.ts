@@ -1,0 +1,164 @@
+import { hashSessionId } from '@/lib/security/hash';
+import type { AppSession, Impersonator } from '@/lib/workos/types';
+import { describeSignInMethod } from './auth-method';
+import { describeDevice, describeVersions, type DeviceInfo, type DeviceType } from './device';
+import { daysBetween, formatExact, formatRelative } from './time';
+
+/** Why a session looks unusual next to the one in use (OWASP: signals to review, never grounds for trust). */
+export type SessionHint =
+  | { kind: 'new_ip'; text: string }
+  | { kind: 'different_device'; text: string }
+  | { kind: 'different_browser'; text: string }
+  | { kind: 'inactive'; text: string; days: number };
+
+export interface Moment {
+  iso: string;
+  relative: string;
+  exact: string;
+}
+
+/**
+ * One session as the security page shows it. Serializable; safe to send to the browser.
+ * IMPORTANT: `key` is the hashed session id. Raw session ids stay on the server (a raw id is enough to end a
+ * session through WorkOS's logout URL).
+ */
+export interface SessionView {
+  key: string;
+  /** Unique among the listed sessions ("Chrome on macOS (2)"): what QA and screen readers address it by. */
+  label: string;
+  deviceType: DeviceType;
+  versions: string;
+  ipAddress: string | null;
+  signInMethod: string;
+  isCurrent: boolean;
+  impersonator: Impersonator | null;
+  signedIn: Moment;
+  lastActive: Moment;
+  hints: SessionHint[];
+}
+
+export interface CurrentDevice {
+  sessionId: string;
+  /** From this request, used when WorkOS's record of the current session lacks them. */
+  userAgent: string | null;
+  ipAddress: string | null;
+}
+
+export interface BuildSessionViewsInput {
+  sessions: AppSession[];
+  current: CurrentDevice;
+  /** Last request seen by this app, by raw session id (lib/sessions/activity getLastActive). */
+  lastActive: Map<string, Date>;
+  /** PascalCase authentication methods recorded at sign-in, by session hash ("GoogleOAuth"). */
+  signInMethods?: Map<string, string>;
+  now: Date;
+  inactiveDays: number;
+}
+
+function moment(date: Date, now: Date): Moment {
+  return { iso: date.toISOString(), relative: formatRelative(date, now), exact: formatExact(date) };
+}
+
+export function computeHints(
+  device: DeviceInfo,
+  ipAddress: string | null,
+  currentDevice: DeviceInfo,
+  currentIp: string | null,
+  lastActiveAt: Date,
+  now: Date,
+  inactiveDays: number,
+): SessionHint[] {
+  const hints: SessionHint[] = [];
+  if (ipAddress && currentIp && ipAddress !== currentIp) hints.push({ kind: 'new_ip', text: 'New IP address' });
+  if (device.type !== currentDevice.type || device.os !== currentDevice.os) {
+    hints.push({ kind: 'different_device', text: 'Different device' });
+  } else if (device.browser !== currentDevice.browser) {
+    hints.push({ kind: 'different_browser', text: 'Different browser' });
+  }
+  const idle = daysBetween(lastActiveAt, now);
+  if (idle >= inactiveDays) hints.push({ kind: 'inactive', days: idle, text: `Inactive for ${idle} days` });
+  return hints;
+}
+
+/**
+ * Labels that tell sessions apart: the first sign-in with a given label keeps it, later ones get " (2)", " (3)"…
+ * Deterministic: ordered by sign-in time, then id.
+ */
+export function uniqueLabels(items: { id: string; label: string; createdAt: Date }[]): Map<string, string> {
+  const byLabel = new Map<string, typeof items>();
+  for (const item of items) {
+    const group = byLabel.get(item.label) ?? [];
+    group.push(item);
+    byLabel.set(item.label, group);
+  }
+  const taken = new Set(byLabel.keys());
+  const result = new Map<string, string>();
+  for (const [label, group] of byLabel) {
+    group.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    let n = 1;
+    for (const [index, item] of group.entries()) {
+      if (index === 0) {
+        result.set(item.id, label);
+        continue;
+      }
+      let candidate: string;
+      do candidate = `${label} (${++n})`;
+      while (taken.has(candidate));
+      taken.add(candidate);
+      result.set(item.id, candidate);
+    }
+  }
+  return result;
+}
+
+/** A session with its description. IMPORTANT: `session` holds the raw id: send only `view` to the browser. */
+export interface SessionEntry {
+  session: AppSession;
+  view: SessionView;
+}
+
+/** The sessions in the order the page shows them: this device first, then by last activity. */
+export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[] {
+  const { sessions, current, now, inactiveDays } = input;
+  const currentSession = sessions.find((s) => s.id === current.sessionId);
+  const currentDevice = describeDevice(currentSession?.userAgent ?? current.userAgent);
+  const currentIp = currentSession?.ipAddress ?? current.ipAddress;
+
+  const parsed = sessions.map((session) => {
+    const device = describeDevice(session.userAgent);
+    const isCurrent = session.id === current.sessionId;
+    const recorded = input.lastActive.get(session.id);
+    // The request being served is this session's latest activity; otherwise the later of ours and WorkOS's.
+    const lastActiveAt = isCurrent ? now : recorded && recorded > session.updatedAt ? recorded : session.updatedAt;
+    return { session, device, isCurrent, lastActiveAt };
+  });
+  const labels = uniqueLabels(parsed.map((p) => ({ id: p.session.id, label: p.device.label, createdAt: p.session.createdAt })));
+
+  parsed.sort(
+    (a, b) =>
+      Number(b.isCurrent) - Number(a.isCurrent) ||
+      b.lastActiveAt.getTime() - a.lastActiveAt.getTime() ||
+      b.session.createdAt.getTime() - a.session.createdAt.getTime() ||
+      (a.session.id < b.session.id ? -1 : 1),
+  );
+
+  return parsed.map(({ session, device, isCurrent, lastActiveAt }) => {
+    const key = hashSessionId(session.id);
+    const view: SessionView = {
+      key,
+      label: labels.get(session.id) ?? device.label,
+      deviceType: device.type,
+      versions: describeVersions(device),
+      ipAddress: session.ipAddress,
+      signInMethod: describeSignInMethod(session.authMethod, input.signInMethods?.get(key)),
+      isCurrent,
+      impersonator: session.impersonator,
+      signedIn: moment(session.createdAt, now),
+      lastActive: moment(lastActiveAt, now),
+      hints: isCurrent
+        ? []
+        : computeHints(device, session.ipAddress, currentDevice, currentIp, lastActiveAt, now, inactiveDays),
+    };
+    return { session, view };
+  });
+}

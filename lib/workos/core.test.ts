@@ -1,0 +1,250 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createWorkosClient, mapEvent, mapSession, toWorkosError, type SdkSession, type WorkosSdk } from './core';
+import { WorkosError, formatAuthMethod } from './types';
+
+const future = new Date(Date.now() + 3_600_000).toISOString();
+
+function sdkSession(id: string, overrides: Partial<SdkSession> = {}): SdkSession {
+  return {
+    id,
+    userId: 'user_1',
+    organizationId: 'org_1',
+    status: 'active',
+    authMethod: 'password',
+    ipAddress: '203.0.113.7',
+    userAgent: 'Mozilla/5.0',
+    expiresAt: future,
+    endedAt: null,
+    createdAt: '2026-11-24T10:00:00.000Z',
+    updatedAt: '2026-11-24T10:05:00.000Z',
+    ...overrides,
+  };
+}
+
+function fakeSdk(overrides: { userManagement?: Partial<WorkosSdk['userManagement']>; events?: Partial<WorkosSdk['events']> } = {}) {
+  const sdk: WorkosSdk = {
+    userManagement: {
+      listSessions: vi.fn(async () => ({ data: [], listMetadata: { after: null } })),
+      revokeSession: vi.fn(async () => undefined),
+      getUser: vi.fn(async (id: string) => ({ id, email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' })),
+      listUsers: vi.fn(async () => ({ data: [], listMetadata: {} })),
+      ...overrides.userManagement,
+    },
+    events: {
+      listEvents: vi.fn(async () => ({ data: [], listMetadata: { after: null } })),
+      ...overrides.events,
+    },
+  };
+  return sdk;
+}
+
+class FakeHttpError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+describe('mapSession', () => {
+  it('maps the wire session to the app type', () => {
+    const mapped = mapSession(sdkSession('session_1', { impersonator: { email: 'admin@example.com', reason: null } }));
+    expect(mapped).toEqual({
+      id: 'session_1',
+      userId: 'user_1',
+      organizationId: 'org_1',
+      status: 'active',
+      authMethod: 'password',
+      ipAddress: '203.0.113.7',
+      userAgent: 'Mozilla/5.0',
+      impersonator: { email: 'admin@example.com', reason: null },
+      expiresAt: new Date(future),
+      endedAt: null,
+      createdAt: new Date('2026-11-24T10:00:00.000Z'),
+      updatedAt: new Date('2026-11-24T10:05:00.000Z'),
+    });
+  });
+
+  it('fills absent optional fields with null', () => {
+    const mapped = mapSession(sdkSession('s', { organizationId: undefined, impersonator: undefined, endedAt: null }));
+    expect(mapped.organizationId).toBeNull();
+    expect(mapped.impersonator).toBeNull();
+  });
+
+  it('rejects an unparseable timestamp', () => {
+    expect(() => mapSession(sdkSession('s', { createdAt: 'yesterday' }))).toThrow(WorkosError);
+  });
+});
+
+describe('listActiveSessions', () => {
+  it('follows every page with limit 100 and the after cursor', async () => {
+    const pages: Record<string, { data: SdkSession[]; listMetadata: { after: string | null } }> = {
+      first: { data: [sdkSession('s1'), sdkSession('s2')], listMetadata: { after: 's2' } },
+      s2: { data: [sdkSession('s3')], listMetadata: { after: 's3' } },
+      s3: { data: [sdkSession('s4')], listMetadata: { after: null } },
+    };
+    const listSessions = vi.fn(async (_userId: string, options?: { after?: string | null }) => pages[options?.after ?? 'first']!);
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { listSessions } }));
+
+    const sessions = await client.listActiveSessions('user_1');
+
+    expect(sessions.map((s) => s.id)).toEqual(['s1', 's2', 's3', 's4']);
+    expect(listSessions).toHaveBeenCalledTimes(3);
+    expect(listSessions.mock.calls.map((c) => c[1])).toEqual([{ limit: 100 }, { limit: 100, after: 's2' }, { limit: 100, after: 's3' }]);
+  });
+
+  it('drops sessions that are not active, expired, or of another user', async () => {
+    const listSessions = vi.fn(async () => ({
+      data: [
+        sdkSession('live'),
+        sdkSession('revoked', { status: 'revoked' }),
+        sdkSession('stale', { expiresAt: '2020-01-01T00:00:00.000Z' }),
+        sdkSession('other', { userId: 'user_2' }),
+      ],
+      listMetadata: { after: null },
+    }));
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { listSessions } }));
+    expect((await client.listActiveSessions('user_1')).map((s) => s.id)).toEqual(['live']);
+  });
+
+  it('stops on a cursor that repeats and at maxPages', async () => {
+    const listSessions = vi.fn(async () => ({ data: [sdkSession('same')], listMetadata: { after: 'loop' } }));
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { listSessions } }), { maxPages: 5 });
+    expect(await client.listActiveSessions('user_1')).toHaveLength(1);
+    expect(listSessions).toHaveBeenCalledTimes(2);
+  });
+
+  it('times out as a WorkosError of kind timeout', async () => {
+    const listSessions = vi.fn(() => new Promise<never>(() => {}));
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { listSessions } }), { timeoutMs: 20 });
+    await expect(client.listActiveSessions('user_1')).rejects.toMatchObject({ name: 'WorkosError', kind: 'timeout' });
+  });
+});
+
+describe('revokeWorkosSession', () => {
+  it('revokes by session id', async () => {
+    const sdk = fakeSdk();
+    await createWorkosClient(() => sdk).revokeWorkosSession('session_9');
+    expect(sdk.userManagement.revokeSession).toHaveBeenCalledWith({ sessionId: 'session_9' });
+  });
+
+  it('honours a per-call timeout', async () => {
+    const revokeSession = vi.fn(() => new Promise<never>(() => {}));
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { revokeSession } }), { timeoutMs: 60_000 });
+    await expect(client.revokeWorkosSession('s', { timeoutMs: 10 })).rejects.toMatchObject({ kind: 'timeout' });
+  });
+
+  it.each([
+    [401, 'unauthorized'],
+    [404, 'not_found'],
+    [408, 'timeout'],
+    [422, 'invalid'],
+    [400, 'invalid'],
+    [429, 'unavailable'],
+    [500, 'unavailable'],
+    [503, 'unavailable'],
+  ] as const)('maps HTTP %i to kind %s', async (status, kind) => {
+    const revokeSession = vi.fn(async () => {
+      throw new FakeHttpError(status);
+    });
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { revokeSession } }));
+    await expect(client.revokeWorkosSession('s')).rejects.toMatchObject({ kind, status });
+  });
+
+  it('maps a network failure to unavailable', async () => {
+    const revokeSession = vi.fn(async () => {
+      throw new Error('Unexpected error: TypeError: fetch failed');
+    });
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { revokeSession } }));
+    await expect(client.revokeWorkosSession('s')).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+});
+
+describe('getUser and findUserByEmail', () => {
+  it('maps the user with a display name', async () => {
+    const client = createWorkosClient(() => fakeSdk());
+    expect(await client.getUser('user_1')).toEqual({
+      id: 'user_1',
+      email: 'ada@example.com',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      name: 'Ada Lovelace',
+    });
+  });
+
+  it('returns null for an unknown user', async () => {
+    const getUser = vi.fn(async () => {
+      throw new FakeHttpError(404);
+    });
+    expect(await createWorkosClient(() => fakeSdk({ userManagement: { getUser } })).getUser('nope')).toBeNull();
+  });
+
+  it('falls back to the email when the user has no name', async () => {
+    const listUsers = vi.fn(async () => ({
+      data: [{ id: 'user_2', email: 'Grace@Example.com', firstName: null, lastName: ' ' }],
+      listMetadata: {},
+    }));
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { listUsers } }));
+    const user = await client.findUserByEmail(' grace@example.com ');
+    expect(listUsers).toHaveBeenCalledWith({ email: 'grace@example.com', limit: 10 });
+    expect(user).toMatchObject({ id: 'user_2', name: 'Grace@Example.com', lastName: ' ' });
+  });
+
+  it('returns null when no user has that email', async () => {
+    expect(await createWorkosClient(() => fakeSdk()).findUserByEmail('x@example.com')).toBeNull();
+  });
+});
+
+describe('listEvents', () => {
+  it('passes the filters through and maps session, user and password-reset events', async () => {
+    const listEvents = vi.fn(async () => ({
+      data: [
+        { id: 'event_1', event: 'session.revoked', createdAt: '2026-11-24T10:00:00.000Z', data: sdkSession('s1', { status: 'revoked' }) },
+        {
+          id: 'event_2',
+          event: 'user.deleted',
+          createdAt: '2026-11-24T10:01:00.000Z',
+          data: { id: 'user_1', email: 'ada@example.com', firstName: 'Ada', lastName: null },
+        },
+        {
+          id: 'event_3',
+          event: 'password_reset.succeeded',
+          createdAt: '2026-11-24T10:02:00.000Z',
+          data: { object: 'password_reset', id: 'password_reset_1', userId: 'user_1', email: 'ada@example.com' },
+        },
+      ],
+      listMetadata: { after: 'event_3' },
+    }));
+    const client = createWorkosClient(() => fakeSdk({ events: { listEvents } }));
+
+    const result = await client.listEvents({ events: ['session.revoked', 'user.deleted'], after: 'event_0', limit: 50 });
+
+    expect(listEvents).toHaveBeenCalledWith({ events: ['session.revoked', 'user.deleted'], after: 'event_0', limit: 50 });
+    expect(result.after).toBe('event_3');
+    const [revoked, deleted, reset] = result.data;
+    expect(revoked).toMatchObject({ id: 'event_1', userId: 'user_1', session: { id: 's1', status: 'revoked' } });
+    expect(revoked?.createdAt).toEqual(new Date('2026-11-24T10:00:00.000Z'));
+    expect(deleted).toMatchObject({ userId: 'user_1', user: { name: 'Ada' }, session: null });
+    expect(reset).toMatchObject({ userId: 'user_1', session: null, user: null });
+  });
+
+  it('reports a null cursor at the end', async () => {
+    expect((await createWorkosClient(() => fakeSdk()).listEvents({ events: ['session.revoked'] })).after).toBeNull();
+  });
+});
+
+describe('helpers', () => {
+  it('maps an event with no object data safely', () => {
+    expect(mapEvent({ id: 'e', event: 'x.y', createdAt: '2026-01-01T00:00:00Z', data: null })).toMatchObject({ data: {}, userId: null });
+  });
+
+  it('keeps a WorkosError as it is', () => {
+    const error = new WorkosError('not_found', 'gone', { status: 404 });
+    expect(toWorkosError(error, 'x')).toBe(error);
+  });
+
+  it('labels sign-in methods', () => {
+    expect(formatAuthMethod('password')).toBe('Password');
+    expect(formatAuthMethod('sso')).toBe('Single sign-on');
+    expect(formatAuthMethod('something_new')).toBe('Other');
+    expect(formatAuthMethod(null)).toBe('Unknown');
+  });
+});

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, defineConfig, firefox, webkit, type Project } from '@playwright/test';
+import { e2eEnv } from './e2e/e2e-env';
+
+/**
+ * Browser tests run against the real app (`next build` + `next start`) and the local WorkOS emulator.
+ * One worker: every spec shares one emulator and resets it itself.
+ */
+
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-gpu',
+  '--no-sandbox',
+  '--disable-sync',
+];
+
+function installed(browser: { executablePath(): string }): boolean {
+  try {
+    return existsSync(browser.executablePath());
+  } catch {
+    return false;
+  }
+}
+
+const ownChromium = installed(chromium);
+const chromiumLaunch = {
+  args: CHROMIUM_ARGS,
+  ...(!ownChromium && existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}),
+};
+
+// Node 24 (the `node` devDependency) runs the emulator's TypeScript; PATH may hold an older node.
+const localNode = resolve('node_modules/.bin/node');
+const node = existsSync(localNode) ? localNode : process.execPath;
+const nextBin = resolve('node_modules/next/dist/bin/next');
+
+const projects: Project[] = [{ name: 'chromium', use: { browserName: 'chromium', launchOptions: chromiumLaunch } }];
+if (installed(firefox)) projects.push({ name: 'firefox', use: { browserName: 'firefox' } });
+if (installed(webkit)) projects.push({ name: 'webkit', use: { browserName: 'webkit' } });
+
+const appEnv: Record<string, string> = {
+  WORKOS_API_KEY: e2eEnv.apiKey,
+  WORKOS_CLIENT_ID: e2eEnv.clientId,
+  WORKOS_COOKIE_PASSWORD: e2eEnv.cookiePassword,
+  WORKOS_WEBHOOK_SECRET: e2eEnv.webhookSecret,
+  NEXT_PUBLIC_WORKOS_REDIRECT_URI: `${e2eEnv.appURL}/callback`,
+  WORKOS_API_HOSTNAME: '127.0.0.1',
+  WORKOS_API_PORT: String(e2eEnv.emulatorPort),
+  WORKOS_API_HTTPS: 'false',
+  NEXT_DIST_DIR: e2eEnv.distDir,
+  DATABASE_PATH: e2eEnv.databasePath,
+  NEXT_TELEMETRY_DISABLED: '1',
+};
+
+const build = process.env.E2E_SKIP_BUILD === '1' ? '' : `"${node}" "${nextBin}" build && `;
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: 'test-results',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
+  use: {
+    baseURL: e2eEnv.appURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+  },
+  projects,
+  webServer: [
+    {
+      name: 'emulator',
+      command: `"${node}" emulator/main.ts`,
+      url: `${e2eEnv.emulatorURL}/health`,
+      env: {
+        EMULATOR_HOST: '127.0.0.1',
+        EMULATOR_PORT: String(e2eEnv.emulatorPort),
+        WORKOS_API_KEY: e2eEnv.apiKey,
+        WORKOS_CLIENT_ID: e2eEnv.clientId,
+        WORKOS_WEBHOOK_SECRET: e2eEnv.webhookSecret,
+        EMULATOR_REDIRECT_URIS: `${e2eEnv.appURL}/callback`,
+        EMULATOR_WEBHOOK_URL: `http://127.0.0.1:${e2eEnv.appPort}/api/webhooks/workos`,
+        EMULATOR_ACCESS_TOKEN_TTL_SECONDS: String(e2eEnv.accessTokenTtlSeconds),
+      },
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
+      name: 'app',
+      command: `${build}"${node}" "${nextBin}" start -p ${e2eEnv.appPort}`,
+      url: `${e2eEnv.appURL}/api/health`,
+      env: appEnv,
+      reuseExistingServer: false,
+      timeout: 600_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  ],
+});

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# npm test: system dependencies, then typecheck → lint → unit → contract → e2e. Stops at the first failure.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+
+results=()
+started=$SECONDS
+
+summary() {
+  echo
+  echo "──────── test summary ────────"
+  for line in "${results[@]}"; do echo "  $line"; done
+  echo "  total $((SECONDS - started)) s"
+}
+
+step() {
+  local name=$1
+  shift
+  echo
+  echo "▶ $name: $*"
+  local t0=$SECONDS
+  if "$@"; then
+    results+=("✔ $name ($((SECONDS - t0)) s)")
+  else
+    local code=$?
+    results+=("✘ $name ($((SECONDS - t0)) s, exit $code)")
+    summary
+    echo "FAILED at: $name"
+    exit "$code"
+  fi
+}
+
+# System packages the browser tests (Chromium) and later issues (redis-server) need.
+ensure_system_deps() {
+  local missing=()
+  [[ -x /usr/bin/chromium ]] || [[ -n "$(ls -d "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"/chromium-* 2>/dev/null)" ]] || missing+=(chromium)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  if ((${#missing[@]} == 0)); then
+    return 0
+  fi
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "missing system packages: ${missing[*]} (install them, e.g. sudo apt-get install ${missing[*]})" >&2
+    return 1
+  fi
+}
+
+step "system deps" ensure_system_deps
+step "typecheck" npx --no-install tsc --noEmit
+step "lint" npx --no-install eslint .
+step "unit" npx --no-install vitest run
+if node -e 'process.exit(require("./package.json").scripts?.["test:contract"] ? 0 : 1)'; then
+  step "contract" npm run --silent test:contract
+else
+  results+=("- contract (no test:contract script)")
+fi
+step "e2e" npx --no-install playwright test
+
+summary
+echo "ALL PASSED"

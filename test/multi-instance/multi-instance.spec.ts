@@ -1,0 +1,165 @@
+import { devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, fillHostedSignIn, test } from '../../e2e/fixtures';
+import { MULTI, PUBLIC_ORIGIN, startCluster, type Cluster, type Instance } from './cluster.ts';
+import { Emulator, openEventStream, sessionStatus, signInOverHttp, type SseStream } from './http.ts';
+
+/**
+ * Two app instances sharing revocations through Redis, with real processes: redis-server, `next start` ×2 (one
+ * build, separate SQLite files), the WorkOS emulator (webhooks → instance A only). Nothing here reaches into the
+ * app: revocations start in the browser on A's security page, or at "WorkOS" (emulator → webhook → A).
+ */
+
+let cluster: Cluster;
+let emulator: Emulator;
+const streams: SseStream[] = [];
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  cluster = await startCluster();
+  emulator = new Emulator(cluster.emulatorURL, MULTI.apiKey);
+  await emulator.request('POST', '/_emulator/reset');
+});
+
+test.afterEach(() => {
+  for (const stream of streams.splice(0)) stream.close();
+});
+
+test.afterAll(async () => {
+  await cluster?.stop();
+});
+
+async function device(browser: Browser, profile: 'Desktop Chrome' | 'Pixel 7', ip: string): Promise<{ context: BrowserContext; page: Page }> {
+  const options: Record<string, unknown> = { ...devices[profile] };
+  delete options.defaultBrowserType;
+  const context = await browser.newContext({ ...options, baseURL: PUBLIC_ORIGIN, extraHTTPHeaders: { 'X-Forwarded-For': ip } });
+  return { context, page: await context.newPage() };
+}
+
+async function signInOnA(page: Page, email: string): Promise<void> {
+  await page.goto('/sign-in?returnTo=%2Fhome');
+  await fillHostedSignIn(page, email);
+  await page.waitForURL((url) => url.pathname === '/home');
+}
+
+async function cookieHeader(context: BrowserContext): Promise<string> {
+  return (await context.cookies(PUBLIC_ORIGIN)).map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+function stream(instance: Instance, cookie: string): SseStream {
+  const s = openEventStream(instance.origin, cookie);
+  streams.push(s);
+  return s;
+}
+
+async function revocationHealth(instance: Instance): Promise<string | undefined> {
+  return (await instance.health()).revocation?.status;
+}
+
+test('a revoke on A locks the session out on B at once and prompts the device connected to B', async ({ browser }) => {
+  const laptop = await device(browser, 'Desktop Chrome', '203.0.113.61');
+  const phone = await device(browser, 'Pixel 7', '198.51.100.62');
+  await signInOnA(laptop.page, 'grace@example.com');
+  await signInOnA(phone.page, 'grace@example.com');
+
+  // The phone is served by instance B: its page and its event stream (the session guard's EventSource).
+  const phoneCookie = await cookieHeader(phone.context);
+  const guardStream = phone.page.waitForResponse((r) => r.url() === `${cluster.b.origin}/api/session/events` && r.status() === 200);
+  await phone.page.goto(`${cluster.b.origin}/home`);
+  await guardStream;
+  const rawStreamOnB = stream(cluster.b, phoneCookie);
+  await rawStreamOnB.connected;
+  expect(await sessionStatus(cluster.b.origin, phoneCookie)).toMatchObject({ status: 200 });
+
+  // On A, the laptop signs the phone out from the security page (WorkOS first, then the registry → Redis).
+  await laptop.page.goto(`${cluster.a.origin}/account/security`);
+  const phoneRow = laptop.page.getByRole('listitem', { name: /Android/ });
+  await expect(phoneRow).toBeVisible();
+  await phoneRow.getByRole('button', { name: /Sign out/ }).click();
+  await expect(laptop.page.getByText(/Signed out .*Android/).first()).toBeVisible();
+
+  // The very next request with the phone's cookie on B is refused — B heard it through Redis, not from WorkOS.
+  const onB = await sessionStatus(cluster.b.origin, phoneCookie);
+  expect(onB).toEqual({ status: 401, error: 'session_revoked', reason: 'signed_out_elsewhere' });
+  const pageRequest = await phone.context.request.get(`${cluster.b.origin}/api/session`);
+  expect(pageRequest.status()).toBe(401);
+  expect(pageRequest.headers()['x-session-status']).toBe('revoked');
+
+  // B pushed `revoked` to the streams it serves, and the phone shows the blocking prompt without a reload.
+  const event = await rawStreamOnB.revoked;
+  expect(event.data.reason).toBe('signed_out_elsewhere');
+  await expect(phone.page.getByRole('alertdialog', { name: /You.ve been signed out/ })).toBeVisible();
+
+  // The laptop's own session is untouched on both instances.
+  const laptopCookie = await cookieHeader(laptop.context);
+  expect((await sessionStatus(cluster.a.origin, laptopCookie)).status).toBe(200);
+  expect((await sessionStatus(cluster.b.origin, laptopCookie)).status).toBe(200);
+
+  await laptop.context.close();
+  await phone.context.close();
+});
+
+test('Redis stopped and restarted mid-test loses no revocation; B restarted meanwhile still knows everything', async () => {
+  const email = 'alan@example.com';
+  const userId = await emulator.userId(email);
+  const sessions = {} as Record<'before' | 'during' | 'control', { cookie: string; id: string }>;
+  for (const name of ['before', 'during', 'control'] as const) {
+    const userAgent = `multi-instance-test/${name}`;
+    const { cookie } = await signInOverHttp(PUBLIC_ORIGIN, email, { userAgent, ip: '192.0.2.7' });
+    sessions[name] = { cookie, id: await emulator.sessionIdByUserAgent(userId, userAgent) };
+  }
+  const { before, during, control } = sessions;
+
+  // 1. Revoked at WorkOS while everything is up: webhook → A → Redis → B.
+  const beforeOnB = stream(cluster.b, before.cookie);
+  await beforeOnB.connected;
+  await emulator.revokeSession(before.id);
+  expect((await beforeOnB.revoked).data.reason).toBe('revoked_at_workos');
+
+  // 2. Redis goes away. Both instances say so, and keep enforcing what they know.
+  await cluster.redis.stop();
+  await expect.poll(() => revocationHealth(cluster.a), { timeout: 10_000 }).toBe('degraded');
+  await expect.poll(() => revocationHealth(cluster.b), { timeout: 10_000 }).toBe('degraded');
+  expect((await sessionStatus(cluster.b.origin, before.cookie)).status).toBe(401);
+
+  // 3. A revocation lands on A during the outage: A applies it at once and keeps it in its outbox.
+  const duringOnA = stream(cluster.a, during.cookie);
+  await duringOnA.connected;
+  await emulator.revokeSession(during.id);
+  expect((await duringOnA.revoked).data.reason).toBe('revoked_at_workos');
+  expect(await sessionStatus(cluster.a.origin, during.cookie)).toMatchObject({ status: 401, error: 'session_revoked' });
+  expect((await cluster.a.health()).revocation?.detail).toMatch(/queued/);
+  // Documented degraded-mode window: B is cut off from Redis, so it cannot know yet.
+  expect((await sessionStatus(cluster.b.origin, during.cookie)).status).toBe(200);
+
+  // 4. B restarts while Redis is still down: it comes up (degraded) still enforcing what it knew.
+  await cluster.b.restart();
+  expect(await revocationHealth(cluster.b)).toBe('degraded');
+  expect(await sessionStatus(cluster.b.origin, before.cookie)).toMatchObject({ status: 401, error: 'session_revoked' });
+  const duringOnB = stream(cluster.b, during.cookie);
+  await duringOnB.connected;
+
+  // 5. Redis returns — EMPTY (no persistence). A flushes its outbox, every instance puts back what it knows,
+  //    B reloads: the open stream on B is prompted and B refuses the session.
+  await cluster.redis.restart();
+  expect((await duringOnB.revoked).data.reason).toBe('revoked_at_workos');
+  expect(await sessionStatus(cluster.b.origin, during.cookie)).toMatchObject({ status: 401, error: 'session_revoked' });
+  await expect.poll(() => revocationHealth(cluster.a), { timeout: 15_000 }).toBe('ok');
+  await expect.poll(() => revocationHealth(cluster.b), { timeout: 15_000 }).toBe('ok');
+
+  // 6. A new instance with an empty database learns everything from Redis alone.
+  await cluster.b.stop();
+  for (const suffix of ['', '-wal', '-shm']) {
+    const { rmSync } = await import('node:fs');
+    rmSync(`${cluster.b.databasePath}${suffix}`, { force: true });
+  }
+  await cluster.b.start();
+  expect(await revocationHealth(cluster.b)).toBe('ok');
+  for (const instance of [cluster.a, cluster.b]) {
+    expect((await sessionStatus(instance.origin, before.cookie)).status).toBe(401);
+    expect((await sessionStatus(instance.origin, during.cookie)).status).toBe(401);
+    // No false positive: the untouched session works everywhere.
+    expect((await sessionStatus(instance.origin, control.cookie)).status).toBe(200);
+  }
+});
