@@ -53,6 +53,11 @@ const appEnv: Record<string, string> = {
   NEXT_DIST_DIR: e2eEnv.distDir,
   DATABASE_PATH: e2eEnv.databasePath,
   NEXT_TELEMETRY_DISABLED: '1',
+  // Lifecycle specs need both WorkOS signals: webhooks, and the Events API polled about every second.
+  REVOCATION_SIGNALS: process.env.REVOCATION_SIGNALS ?? 'both',
+  EVENTS_POLL_INTERVAL_MS: process.env.EVENTS_POLL_INTERVAL_MS ?? '1000',
+  // Types are checked by `npm run typecheck` (first step of `npm test`); the build needn't repeat it.
+  NEXT_SKIP_TYPECHECK: process.env.E2E_TYPECHECK === '1' ? '0' : '1',
 };
 
 const build = process.env.E2E_SKIP_BUILD === '1' ? '' : `"${node}" "${nextBin}" build && `;

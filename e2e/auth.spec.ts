@@ -65,6 +65,20 @@ test('signing out on one device leaves the other signed in', async ({ newDevice,
   await expect(phone.page.getByTestId('session-ip')).toHaveText(phone.ip);
 });
 
+test('signing up creates the account and signs it in', async ({ newDevice, emulator }) => {
+  const { page } = await newDevice('Pixel 7');
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Sign up' }).click();
+  await page.getByLabel('First name').fill('Katherine');
+  await page.getByLabel('Last name').fill('Johnson');
+  await page.getByLabel('Email').fill('katherine@example.com');
+  await page.getByLabel('Password').fill('orbit-trajectory-1962');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/home');
+  await expect(page.getByRole('heading', { name: 'Welcome, Katherine Johnson' })).toBeVisible();
+  expect(await emulator.activeSessions('katherine@example.com')).toHaveLength(1);
+});
+
 test('a protected page sends a signed-out visitor to sign in and back', async ({ newDevice }) => {
   const { page } = await newDevice('Desktop Chrome');
   await page.goto('/home');

@@ -18,7 +18,7 @@ test.beforeEach(async ({ emulator }) => {
 });
 
 function signedOutDialog(page: Page) {
-  return page.getByRole('alertdialog', { name: 'You’ve been signed out' });
+  return page.getByRole('alertdialog', { name: "You've been signed out" });
 }
 
 function sign(body: string, secret: string = e2eEnv.webhookSecret, timestamp = Date.now()): string {

@@ -73,7 +73,12 @@ test('A signs out B while B idles: B is prompted at once without a reload, and i
   await expect(dialog).toContainText('You signed out this device from another device.');
   await expect(dialog.getByRole('button', { name: 'Sign in again' })).toBeFocused();
   // Blocking: the rest of the page is inert and focus stays in the dialog.
-  await expect(phone.page.locator('#main')).toHaveJSProperty('inert', true);
+  expect(await phone.page.locator('#main').evaluate((main) => main.closest('[inert]') !== null)).toBe(true);
+  const focused = await phone.page.evaluate(() => {
+    document.querySelector<HTMLElement>('header a')?.focus();
+    return document.activeElement?.textContent;
+  });
+  expect(focused).toBe('Sign in again');
   await phone.page.keyboard.press('Tab');
   await expect(dialog.getByRole('button', { name: 'Sign in again' })).toBeFocused();
   await phone.page.keyboard.press('Escape');
@@ -158,15 +163,14 @@ test('tabs follow each other: a tab that cannot hear the server is told by its s
   await signIn(laptop.page, DEMO_USERS.grace.email);
   await signIn(phone.page, DEMO_USERS.grace.email);
   const deaf = await phone.context.newPage();
-  await deaf.goto('/home');
-  await expect(deaf.getByRole('heading', { level: 1 })).toBeVisible();
-  // From now on this tab hears nothing from the session endpoints: no push, no polling.
+  // This tab never hears from the session endpoints: no push, no polling, no probes.
   let blocked = 0;
   await deaf.route(/\/api\/session(\/events)?$/, async (route) => {
     blocked += 1;
     await route.abort();
   });
-  await deaf.evaluate(() => window.dispatchEvent(new Event('online')));
+  await deaf.goto('/home');
+  await expect(deaf.getByRole('heading', { level: 1 })).toBeVisible();
   await expect.poll(() => blocked).toBeGreaterThan(0);
   await openHome(phone.page);
 
@@ -174,6 +178,39 @@ test('tabs follow each other: a tab that cannot hear the server is told by its s
   await expect(prompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
   await expect(prompt(deaf)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
   await expect(prompt(deaf)).toContainText('You signed out this device from another device.');
+});
+
+test('a tab without push learns from its very next server action, which is refused', async ({ newDevice, signIn }) => {
+  const laptop = await newDevice('Desktop Chrome');
+  const phone = await newDevice('Pixel 7');
+  await signIn(laptop.page, DEMO_USERS.grace.email);
+  await signIn(phone.page, DEMO_USERS.grace.email);
+  let blocked = 0;
+  await phone.page.route(/\/api\/session(\/events)?$/, async (route) => {
+    blocked += 1;
+    await route.abort();
+  });
+  await phone.page.goto('/account/security');
+  await expect.poll(() => blocked).toBeGreaterThan(0);
+
+  await signOutOtherDevice(laptop);
+  await expect(prompt(phone.page)).toHaveCount(0);
+
+  const refused = phone.page.waitForResponse((r) => r.request().headers()['next-action'] !== undefined);
+  const laptopRow = phone.page
+    .getByRole('list', { name: 'Active sessions' })
+    .getByRole('listitem')
+    .filter({ hasNotText: 'This device' });
+  await laptopRow.getByRole('button', { name: /^Sign out/ }).click();
+  const response = await refused;
+  expect(response.status()).toBe(401);
+  expect(response.headers()['x-session-status']).toBe('revoked');
+  await expect(prompt(phone.page)).toBeVisible();
+  await expect(prompt(phone.page)).toContainText('You signed out this device from another device.');
+
+  // The refused action changed nothing: the laptop is still signed in.
+  await laptop.page.goto('/home');
+  await expect(laptop.page).toHaveURL(/\/home$/);
 });
 
 test('a device that was offline during the revocation is prompted as soon as it reconnects', async ({

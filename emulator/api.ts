@@ -73,7 +73,10 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     const organizationId = url.searchParams.get('organization_id') || null;
     const users = store
       .listUsers()
-      .filter((u) => (email === null || u.email === email) && (organizationId === null || u.organizationId === organizationId));
+      .filter(
+        (u) =>
+          (email === null || u.email === email) && (organizationId === null || u.organizationId === organizationId),
+      );
     const result = paginate(users, page);
     sendJson(res, 200, list({ ...result, data: result.data.map(userJson) }));
     return true;
@@ -150,7 +153,11 @@ function listEvents({ res, url, store }: ApiContext): void {
         (organizationId === null || e.data.organization_id === organizationId),
     );
   const result = paginate(events, page);
-  sendJson(res, 200, { object: 'list', data: result.data.map((e) => store.eventJson(e)), list_metadata: { after: result.after } });
+  sendJson(res, 200, {
+    object: 'list',
+    data: result.data.map((e) => store.eventJson(e)),
+    list_metadata: { after: result.after },
+  });
 }
 
 async function authenticate({ req, res, store, config }: ApiContext): Promise<void> {
@@ -159,10 +166,16 @@ async function authenticate({ req, res, store, config }: ApiContext): Promise<vo
   const clientId = optionalString(params, 'client_id');
   const clientSecret = optionalString(params, 'client_secret');
   if (clientId === null || clientId !== config.clientId) {
-    throw new ApiError(400, { error: 'invalid_client', error_description: `Invalid client ID${clientId ? ` '${clientId}'` : ''}.` });
+    throw new ApiError(400, {
+      error: 'invalid_client',
+      error_description: `Invalid client ID${clientId ? ` '${clientId}'` : ''}.`,
+    });
   }
   const bearer = bearerToken(req);
-  if ((clientSecret !== null && !secretsEqual(clientSecret, config.apiKey)) || (bearer !== null && !secretsEqual(bearer, config.apiKey))) {
+  if (
+    (clientSecret !== null && !secretsEqual(clientSecret, config.apiKey)) ||
+    (bearer !== null && !secretsEqual(bearer, config.apiKey))
+  ) {
     throw new ApiError(401, { error: 'invalid_client', error_description: 'Invalid client secret.' });
   }
   const ipAddress = optionalString(params, 'ip_address');
@@ -184,7 +197,8 @@ async function authenticate({ req, res, store, config }: ApiContext): Promise<vo
   }
   if (grantType === 'refresh_token') {
     const refreshToken = optionalString(params, 'refresh_token');
-    if (refreshToken === null) throw new ApiError(400, { error: 'invalid_request', error_description: 'refresh_token is required.' });
+    if (refreshToken === null)
+      throw new ApiError(400, { error: 'invalid_request', error_description: 'refresh_token is required.' });
     sendJson(res, 200, store.refresh({ refreshToken, organizationId: optionalString(params, 'organization_id') }));
     return;
   }

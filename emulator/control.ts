@@ -3,7 +3,16 @@ import { requireApiKey } from './api.ts';
 import type { EmulatorConfig } from './config.ts';
 import { newId } from './ids.ts';
 import { readParams, sendJson } from './http.ts';
-import { ApiError, iso, unprocessable, userJson, type DeliveryRecord, type RuntimeConfig, type Store, type UserRecord } from './store.ts';
+import {
+  ApiError,
+  iso,
+  unprocessable,
+  userJson,
+  type DeliveryRecord,
+  type RuntimeConfig,
+  type Store,
+  type UserRecord,
+} from './store.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
 
 export interface Fault {
@@ -45,7 +54,10 @@ export class FaultRegistry {
 /** Exact path, or `*` as a wildcard (e.g. `/user_management/users/*\/sessions`). */
 function pathMatches(pattern: string, path: string): boolean {
   if (!pattern.includes('*')) return pattern === path;
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^?]*');
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^?]*');
   return new RegExp(`^${source}$`).test(path);
 }
 
@@ -83,7 +95,12 @@ export function deliveryJson(delivery: DeliveryRecord) {
     last_error: delivery.lastError,
     next_attempt_at: delivery.nextAttemptAt === null ? null : iso(delivery.nextAttemptAt),
     created_at: iso(delivery.createdAt),
-    log: delivery.log.map((entry) => ({ at: iso(entry.at), status: entry.status, error: entry.error, duration_ms: entry.durationMs })),
+    log: delivery.log.map((entry) => ({
+      at: iso(entry.at),
+      status: entry.status,
+      error: entry.error,
+      duration_ms: entry.durationMs,
+    })),
   };
 }
 
@@ -150,10 +167,12 @@ export function applyConfig(store: Store, params: Record<string, unknown>): Runt
 export function parseFault(params: Record<string, unknown>, now: number): Fault {
   const path = text(params.path, 'path', true) ?? '';
   if (!path.startsWith('/')) throw unprocessable('path', 'path must start with /');
-  if (path.startsWith('/_emulator') || path === '/health') throw unprocessable('path', 'faults cannot target the control API');
+  if (path.startsWith('/_emulator') || path === '/health')
+    throw unprocessable('path', 'faults cannot target the control API');
   const method = text(params.method, 'method', false)?.toUpperCase() ?? null;
   const status = params.status === undefined || params.status === null ? null : int(params.status, 'status', 100, 599);
-  const delayMs = params.delay_ms === undefined || params.delay_ms === null ? 0 : int(params.delay_ms, 'delay_ms', 0, 120_000);
+  const delayMs =
+    params.delay_ms === undefined || params.delay_ms === null ? 0 : int(params.delay_ms, 'delay_ms', 0, 120_000);
   const count = params.count === undefined ? 1 : int(params.count, 'count', 1, 10_000);
   if (status === null && delayMs === 0) throw unprocessable('status', 'a fault needs a status or a delay_ms');
   return { id: newId('fault', now), method, path, status, body: params.body ?? null, delayMs, remaining: count };
@@ -217,7 +236,10 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
     sendJson(res, 200, { deleted: userId, revoked_sessions: revoked.map((s) => store.sessionJson(s)) });
     return true;
   }
-  if ((match = /^\/_emulator\/users\/([^/]+)\/(revoke_sessions|reset_password|impersonate)$/.exec(path)) && method === 'POST') {
+  if (
+    (match = /^\/_emulator\/users\/([^/]+)\/(revoke_sessions|reset_password|impersonate)$/.exec(path)) &&
+    method === 'POST'
+  ) {
     const userId = decodeURIComponent(match[1] ?? '');
     const action = match[2];
     store.requireUser(userId);
@@ -234,14 +256,21 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
       return true;
     }
     const impersonatorEmail = text(params.impersonator_email, 'impersonator_email', true) ?? '';
-    const session = store.impersonate(userId, { email: impersonatorEmail, reason: text(params.reason, 'reason', false) });
+    const session = store.impersonate(userId, {
+      email: impersonatorEmail,
+      reason: text(params.reason, 'reason', false),
+    });
     sendJson(res, 201, { session: store.sessionJson(session) });
     return true;
   }
   if (path === '/_emulator/sessions' && method === 'GET') {
     const userId = url.searchParams.get('user_id') || undefined;
     const sessions = [...store.listSessions(userId)].reverse();
-    sendJson(res, 200, sessions.map((s) => store.sessionJson(s)));
+    sendJson(
+      res,
+      200,
+      sessions.map((s) => store.sessionJson(s)),
+    );
     return true;
   }
   if ((match = /^\/_emulator\/sessions\/([^/]+)\/revoke$/.exec(path)) && method === 'POST') {
@@ -281,7 +310,8 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
     return true;
   }
   if (path === '/_emulator/clock' && method === 'POST') {
-    if (!ctx.advanceClock) throw new ApiError(409, { message: 'This emulator was started with a fixed clock.', code: 'clock_fixed' });
+    if (!ctx.advanceClock)
+      throw new ApiError(409, { message: 'This emulator was started with a fixed clock.', code: 'clock_fixed' });
     const params = await readParams(req);
     ctx.advanceClock(int(params.advance_seconds, 'advance_seconds', 0, 10 * 365 * 86_400) * 1000);
     sendJson(res, 200, { now: iso(store.clock.now()) });

@@ -29,25 +29,34 @@ function errorPage(res: ServerResponse, status: number, title: string, message: 
     status,
     page({
       title,
-      body: html`<main class="auth"><div class="card" role="alert">
-        <div class="brand"><span class="dot" aria-hidden="true"></span> WorkOS emulator</div>
-        <h1>${title}</h1>
-        <p>${message}</p>
-        <p class="muted">This page is shown instead of redirecting, so that an unregistered address never receives a response.</p>
-      </div></main>`,
+      body: html`<main class="auth">
+        <div class="card" role="alert">
+          <div class="brand"><span class="dot" aria-hidden="true"></span> WorkOS emulator</div>
+          <h1>${title}</h1>
+          <p>${message}</p>
+          <p class="muted">
+            This page is shown instead of redirecting, so that an address that is not registered never receives a code.
+          </p>
+        </div>
+      </main>`,
     }),
   );
 }
 
 /** Validates client and redirect URI (never redirecting on failure), then the remaining parameters. */
-function parseAuthorize(config: EmulatorConfig, params: Params): { request: AuthorizeRequest; redirectError: string | null } {
+function parseAuthorize(
+  config: EmulatorConfig,
+  params: Params,
+): { request: AuthorizeRequest; redirectError: string | null } {
   const clientId = str(params, 'client_id');
   if (!clientId) throw new HostedError('The request is missing client_id.');
   if (clientId !== config.clientId) throw new HostedError(`Unknown client_id "${clientId}".`);
   const redirectUri = str(params, 'redirect_uri');
   if (!redirectUri) throw new HostedError('The request is missing redirect_uri.');
   if (!config.redirectUris.includes(redirectUri)) {
-    throw new HostedError(`The redirect_uri "${redirectUri}" is not on this environment's list of allowed redirect URIs.`);
+    throw new HostedError(
+      `The redirect_uri "${redirectUri}" is not on this environment's list of allowed redirect URIs.`,
+    );
   }
   const request: AuthorizeRequest = {
     clientId,
@@ -61,8 +70,10 @@ function parseAuthorize(config: EmulatorConfig, params: Params): { request: Auth
   let redirectError: string | null = null;
   const responseType = str(params, 'response_type');
   if (responseType !== null && responseType !== 'code') redirectError = 'unsupported_response_type';
-  else if (request.codeChallenge !== null && str(params, 'code_challenge_method') !== 'S256') redirectError = 'invalid_request';
-  else if (request.organizationId !== null && request.organizationId !== ORGANIZATION.id) redirectError = 'invalid_request';
+  else if (request.codeChallenge !== null && str(params, 'code_challenge_method') !== 'S256')
+    redirectError = 'invalid_request';
+  else if (request.organizationId !== null && request.organizationId !== ORGANIZATION.id)
+    redirectError = 'invalid_request';
   return { request, redirectError };
 }
 
@@ -86,7 +97,7 @@ function hiddenFields(request: AuthorizeRequest): SafeHtml {
   };
   return html`${Object.entries(fields)
     .filter((entry): entry is [string, string] => entry[1] !== null)
-    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}`;
+    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}`;
 }
 
 function switchUrl(request: AuthorizeRequest, screenHint: 'sign-in' | 'sign-up'): string {
@@ -114,80 +125,130 @@ interface FormState {
 function signInPage(store: Store, request: AuthorizeRequest, form: FormState): string {
   const users = store.listUsers();
   const impersonations = store.pendingImpersonations();
-  const body = html`<main class="auth"><div class="card">
-    <div class="brand"><span class="dot" aria-hidden="true"></span> Demo App</div>
-    <h1>Sign in to Demo App</h1>
-    <p class="lead">Hosted sign-in (WorkOS emulator). Pick a demo user or use an email and password.</p>
-    ${form.error ? html`<p class="alert" role="alert">${form.error}</p>` : null}
-    ${impersonations.length > 0
-      ? html`<section class="impersonation" aria-label="Pending impersonation">
-          ${impersonations.map((session) => {
-            const user = store.getUser(session.userId);
-            if (!user) return null;
-            return html`<form method="post" action="/user_management/authorize">
-              ${hiddenFields(request)}<input type="hidden" name="intent" value="impersonation">
-              <input type="hidden" name="session_id" value="${session.id}">
-              <button type="submit">Impersonate ${displayName(user)}</button>
-              <p class="muted" style="margin:.4rem 0 0;font-size:.85rem">Started by ${session.impersonator?.email ?? ''}${session.impersonator?.reason ? ` — ${session.impersonator.reason}` : ''}</p>
-            </form>`;
-          })}
-        </section>`
-      : null}
-    <div class="demo-users" role="group" aria-label="Demo users">
-      ${users.map(
-        (user) => html`<form method="post" action="/user_management/authorize">
-          ${hiddenFields(request)}<input type="hidden" name="intent" value="demo">
-          <input type="hidden" name="user_id" value="${user.id}">
-          <button type="submit" aria-label="Continue as ${displayName(user)}">
-            <span>Continue as <strong>${displayName(user)}</strong><br><span class="muted" style="font-size:.85rem">${user.email}</span></span>
-            <span class="role">${user.role}</span>
-          </button>
-        </form>`,
-      )}
+  const body = html`<main class="auth">
+    <div class="card">
+      <div class="brand"><span class="dot" aria-hidden="true"></span> Demo App</div>
+      <h1>Sign in to Demo App</h1>
+      <p class="lead">Hosted sign-in (WorkOS emulator). Pick a demo user or use an email and password.</p>
+      ${form.error ? html`<p class="alert" role="alert">${form.error}</p>` : null}
+      ${
+        impersonations.length > 0
+          ? html`<section class="impersonation" aria-label="Pending impersonation">
+              ${impersonations.map((session) => {
+                const user = store.getUser(session.userId);
+                if (!user) return null;
+                return html`<form method="post" action="/user_management/authorize">
+                  ${hiddenFields(request)}<input type="hidden" name="intent" value="impersonation" />
+                  <input type="hidden" name="session_id" value="${session.id}" />
+                  <button type="submit">Impersonate ${displayName(user)}</button>
+                  <p class="muted" style="margin:.4rem 0 0;font-size:.85rem">
+                    Started by
+                    ${session.impersonator?.email ?? ''}${session.impersonator?.reason ? ` — ${session.impersonator.reason}` : ''}
+                  </p>
+                </form>`;
+              })}
+            </section>`
+          : null
+      }
+      <div class="demo-users" role="group" aria-label="Demo users">
+        ${users.map(
+          (user) =>
+            html`<form method="post" action="/user_management/authorize">
+              ${hiddenFields(request)}<input type="hidden" name="intent" value="demo" />
+              <input type="hidden" name="user_id" value="${user.id}" />
+              <button type="submit" aria-label="Continue as ${displayName(user)}">
+                <span
+                  >Continue as <strong>${displayName(user)}</strong><br /><span class="muted" style="font-size:.85rem"
+                    >${user.email}</span
+                  ></span
+                >
+                <span class="role">${user.role}</span>
+              </button>
+            </form>`,
+        )}
+      </div>
+      <div class="divider">or use your email and password</div>
+      <form method="post" action="/user_management/authorize">
+        ${hiddenFields(request)}<input type="hidden" name="intent" value="password" />
+        <label for="email">Email</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          required
+          value="${form.email ?? request.loginHint ?? ''}"
+        />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <button class="primary" type="submit">Sign in</button>
+      </form>
+      <p class="switch">New here? <a href="${switchUrl(request, 'sign-up')}">Create an account instead</a></p>
+      <p class="footnote">Every demo user's password is <code>demo-password</code>.</p>
     </div>
-    <div class="divider">or use your email and password</div>
-    <form method="post" action="/user_management/authorize">
-      ${hiddenFields(request)}<input type="hidden" name="intent" value="password">
-      <label for="email">Email</label>
-      <input id="email" name="email" type="email" autocomplete="username" required value="${form.email ?? request.loginHint ?? ''}">
-      <label for="password">Password</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required>
-      <button class="primary" type="submit">Sign in</button>
-    </form>
-    <p class="switch">New here? <a href="${switchUrl(request, 'sign-up')}">Create an account instead</a></p>
-    <p class="footnote">Every demo user's password is <code>demo-password</code>.</p>
-  </div></main>`;
+  </main>`;
   return page({ title: 'Sign in to Demo App', body });
 }
 
 function signUpPage(request: AuthorizeRequest, form: FormState): string {
-  const body = html`<main class="auth"><div class="card">
-    <div class="brand"><span class="dot" aria-hidden="true"></span> Demo App</div>
-    <h1>Create your Demo App account</h1>
-    <p class="lead">Hosted sign-up (WorkOS emulator).</p>
-    ${form.error ? html`<p class="alert" role="alert">${form.error}</p>` : null}
-    <form method="post" action="/user_management/authorize">
-      ${hiddenFields(request)}<input type="hidden" name="intent" value="sign-up">
-      <label for="first_name">First name</label>
-      <input id="first_name" name="first_name" type="text" autocomplete="given-name" value="${form.firstName ?? ''}">
-      <label for="last_name">Last name</label>
-      <input id="last_name" name="last_name" type="text" autocomplete="family-name" value="${form.lastName ?? ''}">
-      <label for="email">Email</label>
-      <input id="email" name="email" type="email" autocomplete="username" required value="${form.email ?? request.loginHint ?? ''}">
-      <label for="password">Password</label>
-      <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8">
-      <button class="primary" type="submit">Create account</button>
-    </form>
-    <p class="switch">Already have an account? <a href="${switchUrl(request, 'sign-in')}">Go to sign in</a></p>
-  </div></main>`;
+  const body = html`<main class="auth">
+    <div class="card">
+      <div class="brand"><span class="dot" aria-hidden="true"></span> Demo App</div>
+      <h1>Create your Demo App account</h1>
+      <p class="lead">Hosted sign-up (WorkOS emulator).</p>
+      ${form.error ? html`<p class="alert" role="alert">${form.error}</p>` : null}
+      <form method="post" action="/user_management/authorize">
+        ${hiddenFields(request)}<input type="hidden" name="intent" value="sign-up" />
+        <label for="first_name">First name</label>
+        <input
+          id="first_name"
+          name="first_name"
+          type="text"
+          autocomplete="given-name"
+          value="${form.firstName ?? ''}"
+        />
+        <label for="last_name">Last name</label>
+        <input id="last_name" name="last_name" type="text" autocomplete="family-name" value="${form.lastName ?? ''}" />
+        <label for="email">Email</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          required
+          value="${form.email ?? request.loginHint ?? ''}"
+        />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" />
+        <button class="primary" type="submit">Create account</button>
+      </form>
+      <p class="switch">Already have an account? <a href="${switchUrl(request, 'sign-in')}">Go to sign in</a></p>
+    </div>
+  </main>`;
   return page({ title: 'Create your Demo App account', body });
 }
 
-function renderForm(res: ServerResponse, status: number, store: Store, request: AuthorizeRequest, form: FormState): void {
-  sendHtml(res, status, request.screenHint === 'sign-up' ? signUpPage(request, form) : signInPage(store, request, form));
+function renderForm(
+  res: ServerResponse,
+  status: number,
+  store: Store,
+  request: AuthorizeRequest,
+  form: FormState,
+): void {
+  sendHtml(
+    res,
+    status,
+    request.screenHint === 'sign-up' ? signUpPage(request, form) : signInPage(store, request, form),
+  );
 }
 
-export function handleAuthorizeGet(req: IncomingMessage, res: ServerResponse, url: URL, store: Store, config: EmulatorConfig): void {
+export function handleAuthorizeGet(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  store: Store,
+  config: EmulatorConfig,
+): void {
   let parsed: ReturnType<typeof parseAuthorize>;
   try {
     parsed = parseAuthorize(config, Object.fromEntries(url.searchParams));
@@ -199,7 +260,12 @@ export function handleAuthorizeGet(req: IncomingMessage, res: ServerResponse, ur
   renderForm(res, 200, store, parsed.request, {});
 }
 
-export async function handleAuthorizePost(req: IncomingMessage, res: ServerResponse, store: Store, config: EmulatorConfig): Promise<void> {
+export async function handleAuthorizePost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: Store,
+  config: EmulatorConfig,
+): Promise<void> {
   const params = await readParams(req);
   let parsed: ReturnType<typeof parseAuthorize>;
   try {
@@ -240,7 +306,8 @@ export async function handleAuthorizePost(req: IncomingMessage, res: ServerRespo
   if (intent === 'impersonation') {
     const session = store.pendingImpersonations().find((s) => s.id === str(params, 'session_id'));
     const user = session ? store.getUser(session.userId) : undefined;
-    if (!session || !user) return renderForm(res, 404, store, request, { error: 'That impersonation has ended or expired.' });
+    if (!session || !user)
+      return renderForm(res, 404, store, request, { error: 'That impersonation has ended or expired.' });
     return complete(user, session.id, 'impersonation');
   }
   if (intent === 'password') {
@@ -252,14 +319,19 @@ export async function handleAuthorizePost(req: IncomingMessage, res: ServerRespo
     const firstName = str(params, 'first_name')?.trim() ?? '';
     const lastName = str(params, 'last_name')?.trim() ?? '';
     const form = { email, firstName, lastName };
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return renderForm(res, 422, store, request, { ...form, error: 'Enter a valid email address.' });
-    if (password.length < 8) return renderForm(res, 422, store, request, { ...form, error: 'Use a password of at least 8 characters.' });
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      return renderForm(res, 422, store, request, { ...form, error: 'Enter a valid email address.' });
+    if (password.length < 8)
+      return renderForm(res, 422, store, request, { ...form, error: 'Use a password of at least 8 characters.' });
     try {
       const user = store.createUser({ email, password, firstName, lastName });
       return complete(user);
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
-        return renderForm(res, 409, store, request, { ...form, error: 'An account with this email already exists. Sign in instead.' });
+        return renderForm(res, 409, store, request, {
+          ...form,
+          error: 'An account with this email already exists. Sign in instead.',
+        });
       }
       throw error;
     }

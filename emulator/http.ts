@@ -9,7 +9,8 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, { message: 'Request body too large.', code: 'payload_too_large' });
+    if (size > MAX_BODY_BYTES)
+      throw new ApiError(413, { message: 'Request body too large.', code: 'payload_too_large' });
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -48,7 +49,12 @@ export function requiredString(params: Record<string, unknown>, field: string): 
   return value;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -59,7 +65,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  html: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
@@ -134,7 +145,10 @@ export function parsePageQuery(query: URLSearchParams, defaults: { limit: number
  * Pages items whose ids sort by creation time (monotonic ULIDs). `after`/`before` are ids and are
  * compared by value, so a cursor keeps working when its own item has since gone away.
  */
-export function paginate<T extends { id: string }>(items: T[], page: PageQuery): { data: T[]; before: string | null; after: string | null } {
+export function paginate<T extends { id: string }>(
+  items: T[],
+  page: PageQuery,
+): { data: T[]; before: string | null; after: string | null } {
   const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (page.order === 'desc') sorted.reverse();
   const comesAfter = (id: string, cursor: string) => (page.order === 'asc' ? id > cursor : id < cursor);

@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, createSign, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  createSign,
+  generateKeyPairSync,
+  type JsonWebKey,
+} from 'node:crypto';
 
 /** The RS256 signing key, stored as a private JWK so it survives a restart through the state file. */
 export interface StoredSigningKey {

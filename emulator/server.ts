@@ -12,7 +12,7 @@ import { DEFAULT_RETRY_POLICY, WebhookDispatcher, type WebhookRetryPolicy } from
 
 export interface StartEmulatorOptions extends Partial<EmulatorConfig> {
   /** Time source for expiry (codes, tokens, sessions, events); defaults to real time plus an adjustable offset. */
-  clock?: Clock & { advance?: (ms: number) => void };
+  clock?: Clock & { advance?: (ms: number) => void; set?: (offsetMs: number) => void };
   webhookRetry?: Partial<WebhookRetryPolicy>;
   /** Receives one line per request and per webhook attempt; defaults to console.log. */
   log?: (line: string) => void;
@@ -24,7 +24,7 @@ export interface RunningEmulator {
   config: EmulatorConfig;
   store: Store;
   clock: Clock;
-  /** Back to the seeded state (same as POST /_emulator/reset). */
+  /** Back to the seeded state and real time (same as POST /_emulator/reset). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -43,6 +43,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const reset = () => {
     webhooks.cancelAll();
     faults.clear();
+    // A moved clock would leave the app's real-time token checks out of step with the next test.
+    clock.set?.(0);
     store.reset();
   };
 
@@ -61,7 +63,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       if (fault) {
         if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
         if (fault.status !== null) {
-          return sendJson(res, fault.status, fault.body ?? { message: `Injected fault (${fault.status}).`, code: 'emulator_fault' });
+          return sendJson(
+            res,
+            fault.status,
+            fault.body ?? { message: `Injected fault (${fault.status}).`, code: 'emulator_fault' },
+          );
         }
       }
     }
@@ -117,7 +123,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const publicHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const publicHost =
+    config.host === '0.0.0.0' || config.host === '::'
+      ? '127.0.0.1'
+      : config.host.includes(':')
+        ? `[${config.host}]`
+        : config.host;
   baseUrl = `http://${publicHost}:${port}`;
 
   return {

@@ -224,7 +224,8 @@ export class Store {
   constructor(options: StoreOptions) {
     this.options = options;
     const loaded = this.load();
-    this.state = loaded ?? this.seed(generateSigningKey(newId('sso_oidc_key_pair', options.clock.now()), options.clock.now()));
+    this.state =
+      loaded ?? this.seed(generateSigningKey(newId('sso_oidc_key_pair', options.clock.now()), options.clock.now()));
     if (!loaded) this.persistSoon();
   }
 
@@ -257,21 +258,19 @@ export class Store {
 
   private seed(signingKey: StoredSigningKey): PersistedState {
     const now = this.now();
-    const users = DEMO_USERS.map(
-      (demo): UserRecord => ({
-        id: newId('user', now),
-        email: demo.email,
-        emailVerified: true,
-        firstName: demo.firstName,
-        lastName: demo.lastName,
-        passwordHash: hashPassword(DEMO_PASSWORD),
-        role: demo.role,
-        organizationId: ORGANIZATION.id,
-        lastSignInAt: null,
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
+    const users = DEMO_USERS.map((demo): UserRecord => ({
+      id: newId('user', now),
+      email: demo.email,
+      emailVerified: true,
+      firstName: demo.firstName,
+      lastName: demo.lastName,
+      passwordHash: hashPassword(DEMO_PASSWORD),
+      role: demo.role,
+      organizationId: ORGANIZATION.id,
+      lastSignInAt: null,
+      createdAt: now,
+      updatedAt: now,
+    }));
     return {
       version: 1,
       signingKey,
@@ -366,7 +365,13 @@ export class Store {
   }
 
   eventJson(event: EventRecord) {
-    return { object: 'event' as const, id: event.id, event: event.event, data: event.data, created_at: iso(event.createdAt) };
+    return {
+      object: 'event' as const,
+      id: event.id,
+      event: event.event,
+      data: event.data,
+      created_at: iso(event.createdAt),
+    };
   }
 
   // -- users ------------------------------------------------------------------------------------
@@ -390,7 +395,13 @@ export class Store {
     return this.state.users.find((u) => u.email === wanted);
   }
 
-  createUser(input: { email: string; password: string; firstName?: string | null; lastName?: string | null; role?: string }): UserRecord {
+  createUser(input: {
+    email: string;
+    password: string;
+    firstName?: string | null;
+    lastName?: string | null;
+    role?: string;
+  }): UserRecord {
     const email = input.email.trim().toLowerCase();
     if (this.findUserByEmail(email)) {
       throw new ApiError(409, { message: `A user with email '${email}' already exists.`, code: 'user_already_exists' });
@@ -550,7 +561,11 @@ export class Store {
   /** Impersonation sessions still waiting for a browser to take them over. */
   pendingImpersonations(): SessionRecord[] {
     return this.state.sessions.filter(
-      (s) => s.impersonator !== null && !s.tokensIssued && this.sessionStatus(s) === 'active' && this.now() - s.createdAt < CODE_TTL_MS,
+      (s) =>
+        s.impersonator !== null &&
+        !s.tokensIssued &&
+        this.sessionStatus(s) === 'active' &&
+        this.now() - s.createdAt < CODE_TTL_MS,
     );
   }
 
@@ -566,7 +581,14 @@ export class Store {
   }
 
   /** `grant_type=authorization_code`: codes are single-use (consumed by any attempt) and live 10 minutes. */
-  exchangeCode(input: { code: string; clientId: string; codeVerifier: string | null; confidential: boolean; ipAddress: string | null; userAgent: string | null }) {
+  exchangeCode(input: {
+    code: string;
+    clientId: string;
+    codeVerifier: string | null;
+    confidential: boolean;
+    ipAddress: string | null;
+    userAgent: string | null;
+  }) {
     const index = this.state.codes.findIndex((c) => c.code === input.code);
     const record = index >= 0 ? this.state.codes[index] : undefined;
     if (!record) throw invalidGrant('The code has expired or is invalid.');
@@ -576,9 +598,13 @@ export class Store {
     if (record.clientId !== input.clientId) throw invalidGrant('The code was issued to a different client.');
     if (record.codeChallenge !== null) {
       if (!input.codeVerifier) throw invalidGrant('A code_verifier is required for this code.');
-      if (pkceChallenge(input.codeVerifier) !== record.codeChallenge) throw invalidGrant('The code_verifier does not match the code_challenge.');
+      if (pkceChallenge(input.codeVerifier) !== record.codeChallenge)
+        throw invalidGrant('The code_verifier does not match the code_challenge.');
     } else if (!input.confidential) {
-      throw new ApiError(400, { error: 'invalid_client', error_description: 'client_secret is required when the code has no code_challenge.' });
+      throw new ApiError(400, {
+        error: 'invalid_client',
+        error_description: 'client_secret is required when the code has no code_challenge.',
+      });
     }
     const user = this.getUser(record.userId);
     if (!user) throw invalidGrant('The user no longer exists.');
@@ -586,7 +612,8 @@ export class Store {
     let session: SessionRecord;
     if (record.sessionId !== null) {
       const existing = this.getSession(record.sessionId);
-      if (!existing || this.sessionStatus(existing) !== 'active') throw invalidGrant('The session is no longer active.');
+      if (!existing || this.sessionStatus(existing) !== 'active')
+        throw invalidGrant('The session is no longer active.');
       session = existing;
       session.tokensIssued = true;
       session.ipAddress = input.ipAddress ?? record.ipAddress;

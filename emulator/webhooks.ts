@@ -91,7 +91,12 @@ export class WebhookDispatcher {
       this.finish(delivery, 'failed', null, event ? 'no webhook secret configured' : 'event no longer retained');
       return;
     }
-    const body = JSON.stringify({ id: event.id, event: event.event, data: event.data, created_at: iso(event.createdAt) });
+    const body = JSON.stringify({
+      id: event.id,
+      event: event.event,
+      data: event.data,
+      created_at: iso(event.createdAt),
+    });
     const started = Date.now();
     delivery.attempts += 1;
     let status: number | null = null;
@@ -134,7 +139,12 @@ export class WebhookDispatcher {
     }
   }
 
-  private finish(delivery: DeliveryRecord, status: 'delivered' | 'failed', lastStatus: number | null, error: string | null): void {
+  private finish(
+    delivery: DeliveryRecord,
+    status: 'delivered' | 'failed',
+    lastStatus: number | null,
+    error: string | null,
+  ): void {
     delivery.status = status;
     delivery.lastStatus = lastStatus ?? delivery.lastStatus;
     delivery.lastError = error;

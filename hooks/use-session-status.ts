@@ -18,15 +18,19 @@ export interface SessionEnded {
 type Probe = { status: 'active' } | { status: 'ended'; reason: string };
 type ChannelMessage = { type: 'revoked'; reason: string };
 
-/** Reads a refusal (`401 {"error":"session_revoked","reason"}` or `{"error":"unauthenticated"}`) from a response. */
-async function refusalOf(response: Response): Promise<string | null> {
+/**
+ * The reason a response says this session ended, or null: the proxy's refusal (`X-Session-Status: revoked`,
+ * 401 `{"error":"session_revoked","reason"}`), or /api/session's `unauthenticated` (the cookie is gone: signed
+ * out in another tab, or ended some other way).
+ */
+export async function refusalOf(response: Response): Promise<string | null> {
   const flagged = response.headers.get('x-session-status') === 'revoked';
   if (!flagged && response.status !== 401) return null;
   if (!(response.headers.get('content-type') ?? '').includes('application/json')) return flagged ? 'session_revoked' : null;
   try {
     const body = (await response.clone().json()) as { error?: unknown; reason?: unknown };
     if (body.error === 'session_revoked') return typeof body.reason === 'string' ? body.reason : 'session_revoked';
-    if (body.error === 'unauthenticated' && response.url.endsWith(SESSION_URL)) return 'signed_out';
+    if (body.error === 'unauthenticated' && new URL(response.url).pathname === SESSION_URL) return 'session_ended';
   } catch {
     // not the app's JSON
   }
@@ -172,7 +176,7 @@ export function useSessionStatus({ pollIntervalMs = DEFAULT_POLL_INTERVAL_MS }: 
     };
 
     const wake = () => {
-      if (document.visibilityState === 'hidden') return;
+      if (document.visibilityState === 'hidden' || !navigator.onLine) return;
       void probe();
       if (!source || source.readyState === EventSource.CLOSED) {
         attempt = 0;
@@ -180,7 +184,15 @@ export function useSessionStatus({ pollIntervalMs = DEFAULT_POLL_INTERVAL_MS }: 
       }
     };
 
+    // Offline, the stream is dead even if its socket has not noticed yet: drop it and start afresh on `online`.
+    const sleep = () => {
+      clearTimeout(timer);
+      source?.close();
+      source = null;
+    };
+
     connect();
+    window.addEventListener('offline', sleep);
     window.addEventListener('online', wake);
     document.addEventListener('visibilitychange', wake);
     window.addEventListener('focus', wake);
@@ -188,6 +200,7 @@ export function useSessionStatus({ pollIntervalMs = DEFAULT_POLL_INTERVAL_MS }: 
       disposed = true;
       clearTimeout(timer);
       source?.close();
+      window.removeEventListener('offline', sleep);
       window.removeEventListener('online', wake);
       document.removeEventListener('visibilitychange', wake);
       window.removeEventListener('focus', wake);

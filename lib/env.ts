@@ -63,6 +63,8 @@ const schema = z
     LAST_ACTIVE_THROTTLE_MS: int(60_000, 0, 3_600_000),
     INACTIVE_SESSION_DAYS: int(30, 1, 3650),
     SSE_HEARTBEAT_MS: int(15_000, 1_000, 300_000),
+    // Open /api/session/events streams allowed per session and instance (one per tab); more are answered 429.
+    SSE_MAX_STREAMS_PER_SESSION: int(32, 1, 100_000),
     NEXT_PUBLIC_SESSION_POLL_INTERVAL_MS: int(30_000, 1_000, 3_600_000),
     // `stock` runs authkit's stock authkitProxy() instead of proxy.ts's gate: NO revocation enforcement. Only for
     // the proxy-cost comparison (npm run bench, bench/proxy-cost.mjs); never set it in a deployment.

@@ -120,8 +120,8 @@ async function waitForHealth(url, child, timeoutMs = 30_000) {
     try {
       const response = await fetch(url);
       if (response.ok) return;
-    } catch {
-      // not up yet
+    } catch (error) {
+      if (process.env.DEV_DEBUG) console.error(error);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

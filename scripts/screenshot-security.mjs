@@ -4,13 +4,17 @@
  *
  * Saves docs/security-page.png: the security page of a user signed in on three devices (desktop Chrome, an
  * iPhone, a Pixel), after one more device was signed out from it, so the security activity has something in it.
- * Starts its own WorkOS emulator and `next start` (building first when the dist dir has no build), with a fresh
- * database, on their own ports, and stops them afterwards. Local-only credentials; nothing leaves the machine.
+ * Starts its own WorkOS emulator and `next start`, with a fresh database, on their own ports, and stops them
+ * afterwards. Local-only credentials; nothing leaves the machine.
  *
- *   SCREENSHOT_APP_PORT (3390) · SCREENSHOT_EMULATOR_PORT (4190) · NEXT_DIST_DIR (.next) · SCREENSHOT_OUT
+ *   npm run screenshot               builds into .next-screenshot when it has no build for this port yet
+ *   npm run screenshot -- --build    rebuilds first (after changing the app)
+ *   npm run screenshot -- --no-build uses NEXT_DIST_DIR as it is (it must be built for SCREENSHOT_APP_PORT)
+ *
+ *   SCREENSHOT_APP_PORT (3390) · SCREENSHOT_EMULATOR_PORT (4190) · NEXT_DIST_DIR (.next-screenshot) · SCREENSHOT_OUT
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, devices } from '@playwright/test';
@@ -18,7 +22,9 @@ import { chromium, devices } from '@playwright/test';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const appPort = Number(process.env.SCREENSHOT_APP_PORT ?? 3390);
 const emulatorPort = Number(process.env.SCREENSHOT_EMULATOR_PORT ?? 4190);
-const distDir = process.env.NEXT_DIST_DIR ?? '.next';
+const distDir = process.env.NEXT_DIST_DIR ?? '.next-screenshot';
+const forceBuild = process.argv.includes('--build');
+const skipBuild = process.argv.includes('--no-build');
 const out = resolve(root, process.env.SCREENSHOT_OUT ?? 'docs/security-page.png');
 const appURL = `http://localhost:${appPort}`;
 const emulatorURL = `http://127.0.0.1:${emulatorPort}`;
@@ -95,7 +101,9 @@ function chromiumOptions() {
 }
 
 async function signIn(browser, deviceName, ip) {
-  const { defaultBrowserType: _ignored, ...profile } = devices[deviceName];
+  // Profiles name their own browser; only the context options apply to the one Chromium launched here.
+  const profile = { ...devices[deviceName] };
+  delete profile.defaultBrowserType;
   const context = await browser.newContext({ ...profile, baseURL: appURL, extraHTTPHeaders: { 'X-Forwarded-For': ip } });
   const page = await context.newPage();
   await page.goto('/sign-in?returnTo=%2Faccount%2Fsecurity');
@@ -131,9 +139,13 @@ async function main() {
   });
   await waitFor(`${emulatorURL}/health`, emulator, 30_000);
 
-  if (!existsSync(resolve(root, distDir, 'BUILD_ID'))) {
-    console.log(`[screenshot] no build in ${distDir}; running next build`);
+  // NEXT_PUBLIC_* (the redirect URI, hence the port) is inlined at build time: a build for another port won't do.
+  const marker = resolve(root, distDir, 'screenshot-app-url');
+  const builtFor = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : null;
+  if (!skipBuild && (forceBuild || builtFor !== appURL || !existsSync(resolve(root, distDir, 'BUILD_ID')))) {
+    console.log(`[screenshot] building into ${distDir} for ${appURL}`);
     await run([nextBin, 'build'], appEnv);
+    writeFileSync(marker, `${appURL}\n`);
   }
   const app = start('app', [nextBin, 'start', '-p', String(appPort)], appEnv);
   await waitFor(`${appURL}/api/health`, app, 120_000);

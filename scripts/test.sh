@@ -60,5 +60,10 @@ else
 fi
 step "e2e" npx --no-install playwright test
 
+# ── Issue 6 (revocation work owns this step): several instances sharing revocations through Redis. ──
+# Starts its own redis-server (free port from 6391), two `next start` on 3500/3501 (one build in .next-multi,
+# rebuilt only when sources changed) and the emulator on 4150; see test/multi-instance/.
+step "multi-instance" npm run --silent test:multi
+
 summary
 echo "ALL PASSED"

@@ -25,13 +25,36 @@ async function rawAuthenticate(body: Record<string, string>) {
 describe('authorization_code grant', () => {
   it('answers exactly the fields WorkOS sends (no cookie bloat)', async () => {
     const { code, codeVerifier } = await h.authorize('ada@example.com');
-    const { status, body } = await rawAuthenticate({ grant_type: 'authorization_code', code, code_verifier: codeVerifier });
+    const { status, body } = await rawAuthenticate({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: codeVerifier,
+    });
     expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(['access_token', 'authentication_method', 'organization_id', 'refresh_token', 'user']);
+    expect(Object.keys(body).sort()).toEqual([
+      'access_token',
+      'authentication_method',
+      'organization_id',
+      'refresh_token',
+      'user',
+    ]);
     expect(body.authentication_method).toBe('Password');
     expect(body.organization_id).toBe('org_demo');
     expect(Object.keys(body.user as object).sort()).toEqual(
-      ['created_at', 'email', 'email_verified', 'external_id', 'first_name', 'id', 'last_name', 'last_sign_in_at', 'metadata', 'object', 'profile_picture_url', 'updated_at'].sort(),
+      [
+        'created_at',
+        'email',
+        'email_verified',
+        'external_id',
+        'first_name',
+        'id',
+        'last_name',
+        'last_sign_in_at',
+        'metadata',
+        'object',
+        'profile_picture_url',
+        'updated_at',
+      ].sort(),
     );
     expect(JSON.stringify(body).length).toBeLessThan(2500);
   });
@@ -85,7 +108,9 @@ describe('authorization_code grant', () => {
   it('makes codes single-use', async () => {
     const { code, codeVerifier } = await h.authorize('ada@example.com');
     await h.workos.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier });
-    const error = await rejection(h.workos.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier }));
+    const error = await rejection(
+      h.workos.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier }),
+    );
     expect(error).toBeInstanceOf(OauthException);
     expect(error.error).toBe('invalid_grant');
   });
@@ -104,14 +129,16 @@ describe('authorization_code grant', () => {
   it('rejects a wrong API key (client_secret) with UnauthorizedException', async () => {
     const { code, codeVerifier } = await h.authorize('ada@example.com');
     const wrong = sdkFor(h.emulator, 'sk_test_wrong');
-    await expect(wrong.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier })).rejects.toBeInstanceOf(
-      UnauthorizedException,
-    );
+    await expect(
+      wrong.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier }),
+    ).rejects.toBeInstanceOf(UnauthorizedException);
   });
 
   it('rejects an unknown client_id and a missing grant_type as OAuth errors', async () => {
     const { code, codeVerifier } = await h.authorize('ada@example.com');
-    const error = await rejection(h.workos.userManagement.authenticateWithCode({ clientId: 'client_nope', code, codeVerifier }));
+    const error = await rejection(
+      h.workos.userManagement.authenticateWithCode({ clientId: 'client_nope', code, codeVerifier }),
+    );
     expect(error).toBeInstanceOf(OauthException);
     expect(error.error).toBe('invalid_client');
     const raw = await rawAuthenticate({ code });
@@ -141,7 +168,10 @@ describe('refresh_token grant', () => {
   it('rotates the refresh token and keeps sid and auth_time', async () => {
     const first = await h.signIn('ada@example.com');
     h.clock.advance(120_000);
-    const second = await h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: first.refreshToken });
+    const second = await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: first.refreshToken,
+    });
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(second.accessToken).not.toBe(first.accessToken);
     const a = claimsOf(first.accessToken);
@@ -155,8 +185,13 @@ describe('refresh_token grant', () => {
 
   it('answers reuse of a refresh token with 400 invalid_grant', async () => {
     const first = await h.signIn('ada@example.com');
-    await h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: first.refreshToken });
-    const error = await rejection(h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: first.refreshToken }));
+    await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: first.refreshToken,
+    });
+    const error = await rejection(
+      h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: first.refreshToken }),
+    );
     expect(error).toBeInstanceOf(OauthException);
     expect(error.status).toBe(400);
     expect(error.error).toBe('invalid_grant');
@@ -196,7 +231,10 @@ describe('refresh_token grant', () => {
       ...(await h.authorize('alan@example.com')),
       session: { sealSession: true, cookiePassword },
     });
-    const session = h.workos.userManagement.loadSealedSession({ sessionData: first.sealedSession ?? '', cookiePassword });
+    const session = h.workos.userManagement.loadSealedSession({
+      sessionData: first.sealedSession ?? '',
+      cookiePassword,
+    });
     const auth = await session.authenticate();
     expect(auth.authenticated).toBe(true);
     const refreshed = await session.refresh();

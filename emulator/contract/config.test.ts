@@ -7,6 +7,15 @@ import { ConfigError, loadConfig } from '../config.ts';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const node24 = `${root}node_modules/.bin/node`;
 
+/** The parent's environment minus anything the emulator reads, so each case sets exactly what it tests. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('EMULATOR_') || name.startsWith('WORKOS_')) delete env[name];
+  }
+  return env;
+}
+
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
     expect(loadConfig({})).toMatchObject({
@@ -60,7 +69,12 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const name of ['EMULATOR_PORT', 'EMULATOR_ACCESS_TOKEN_TTL_SECONDS', 'EMULATOR_REDIRECT_URIS', 'WORKOS_WEBHOOK_SECRET']) {
+    for (const name of [
+      'EMULATOR_PORT',
+      'EMULATOR_ACCESS_TOKEN_TTL_SECONDS',
+      'EMULATOR_REDIRECT_URIS',
+      'WORKOS_WEBHOOK_SECRET',
+    ]) {
       expect(message).toContain(name);
     }
   });
@@ -70,7 +84,7 @@ describe('node emulator/main.ts (Node 24 type stripping)', () => {
   it('starts, answers /health and stops on SIGTERM', async () => {
     const child = spawn(node24, ['emulator/main.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH, EMULATOR_PORT: '0', WORKOS_API_KEY: 'sk_main', WORKOS_CLIENT_ID: 'client_main' },
+      env: { ...cleanEnv(), EMULATOR_PORT: '0', WORKOS_API_KEY: 'sk_main', WORKOS_CLIENT_ID: 'client_main' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -94,7 +108,7 @@ describe('node emulator/main.ts (Node 24 type stripping)', () => {
   it('exits with a message naming the bad variable', async () => {
     const child = spawn(node24, ['emulator/main.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH, EMULATOR_SESSION_MAX_AGE_SECONDS: 'forever' },
+      env: { ...cleanEnv(), EMULATOR_SESSION_MAX_AGE_SECONDS: 'forever' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

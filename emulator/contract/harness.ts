@@ -15,7 +15,10 @@ export interface Harness {
   /** A full hosted sign-in: authorize page → form POST → redirect with code → authenticateWithCode. */
   signIn(email: string, options?: SignInOptions): Promise<SignInResult>;
   /** The hosted part only: returns the code and state from the redirect. */
-  authorize(email: string, options?: SignInOptions): Promise<{ code: string; state: string | null; codeVerifier: string }>;
+  authorize(
+    email: string,
+    options?: SignInOptions,
+  ): Promise<{ code: string; state: string | null; codeVerifier: string }>;
   userId(email: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -27,7 +30,9 @@ export interface SignInOptions {
   state?: string;
 }
 
-export type SignInResult = Awaited<ReturnType<WorkOS['userManagement']['authenticateWithCode']>> & { codeVerifier: string };
+export type SignInResult = Awaited<ReturnType<WorkOS['userManagement']['authenticateWithCode']>> & {
+  codeVerifier: string;
+};
 
 export function sdkFor(emulator: RunningEmulator, apiKey = API_KEY): WorkOS {
   return new WorkOS(apiKey, { apiHostname: '127.0.0.1', port: emulator.port, https: false, clientId: CLIENT_ID });

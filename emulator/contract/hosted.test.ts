@@ -82,7 +82,9 @@ describe('hosted sign-in page', () => {
   });
 
   it('redirects with error=invalid_request for a non-S256 code challenge', async () => {
-    const response = await fetch(authorizeUrl({ code_challenge: 'abc', code_challenge_method: 'plain', state: 'st' }), { redirect: 'manual' });
+    const response = await fetch(authorizeUrl({ code_challenge: 'abc', code_challenge_method: 'plain', state: 'st' }), {
+      redirect: 'manual',
+    });
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get('location') ?? '');
     expect(location.searchParams.get('error')).toBe('invalid_request');
@@ -101,13 +103,23 @@ describe('hosted sign-in page', () => {
     const grace = users.find((u) => u.email === 'grace@example.com');
     const { codeVerifier, codeChallenge } = await h.workos.pkce.generate();
     const response = await post(
-      form({ intent: 'demo', user_id: grace?.id ?? '', state: 'x', code_challenge: codeChallenge, code_challenge_method: 'S256' }),
+      form({
+        intent: 'demo',
+        user_id: grace?.id ?? '',
+        state: 'x',
+        code_challenge: codeChallenge,
+        code_challenge_method: 'S256',
+      }),
       { 'x-forwarded-for': '203.0.113.9, 10.0.0.1', 'user-agent': 'Mozilla/5.0 (iPhone) Safari' },
     );
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get('location') ?? '');
     expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
-    const auth = await h.workos.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code: location.searchParams.get('code') ?? '', codeVerifier });
+    const auth = await h.workos.userManagement.authenticateWithCode({
+      clientId: CLIENT_ID,
+      code: location.searchParams.get('code') ?? '',
+      codeVerifier,
+    });
     expect(auth.user.email).toBe('grace@example.com');
     const sessions = await h.workos.userManagement.listSessions(auth.user.id);
     expect(sessions.data[0]?.ipAddress).toBe('203.0.113.9');

@@ -6,6 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../server.ts';
 import { CLIENT_ID, claimsOf, startHarness } from './harness.ts';
 
+const ALL_EVENTS: ('user.created' | 'session.created' | 'session.revoked')[] = [
+  'user.created',
+  'session.created',
+  'session.revoked',
+];
 const dir = mkdtempSync(join(tmpdir(), 'emulator-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -13,12 +18,18 @@ describe('persistence (EMULATOR_STATE_FILE)', () => {
   it('keeps users, sessions, keys and events across a restart', async () => {
     const stateFile = join(dir, 'state.json');
     const first = await startHarness({ stateFile });
-    await first.control('POST', '/_emulator/users', { email: 'kept@example.com', password: 'password-1', first_name: 'Kept' });
+    await first.control('POST', '/_emulator/users', {
+      email: 'kept@example.com',
+      password: 'password-1',
+      first_name: 'Kept',
+    });
     const auth = await first.signIn('kept@example.com', { password: 'password-1' });
     const revoked = await first.signIn('ada@example.com');
     await first.workos.userManagement.revokeSession({ sessionId: String(claimsOf(revoked.accessToken).sid) });
     const jwksBefore = await (await fetch(`${first.emulator.url}/sso/jwks/${CLIENT_ID}`)).json();
-    const eventsBefore = (await first.workos.events.listEvents({ limit: 100 })).data.map((e) => e.id);
+    const eventsBefore = (await first.workos.events.listEvents({ events: ALL_EVENTS, limit: 100 })).data.map(
+      (e) => e.id,
+    );
     await first.close();
     expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ version: 1 });
 
@@ -32,15 +43,23 @@ describe('persistence (EMULATOR_STATE_FILE)', () => {
       expect((await second.workos.userManagement.getUser(auth.user.id)).firstName).toBe('Kept');
       const sessions = await second.workos.userManagement.listSessions(auth.user.id);
       expect(sessions.data.map((s) => s.id)).toEqual([claimsOf(auth.accessToken).sid]);
-      const adaSessions = await second.control<{ status: string }[]>('GET', `/_emulator/sessions?user_id=${revoked.user.id}`);
+      const adaSessions = await second.control<{ status: string }[]>(
+        'GET',
+        `/_emulator/sessions?user_id=${revoked.user.id}`,
+      );
       expect(adaSessions.body.map((s) => s.status)).toEqual(['revoked']);
-      expect((await second.workos.events.listEvents({ limit: 100 })).data.map((e) => e.id)).toEqual(eventsBefore);
+      expect((await second.workos.events.listEvents({ events: ALL_EVENTS, limit: 100 })).data.map((e) => e.id)).toEqual(
+        eventsBefore,
+      );
 
       // The refresh token survives too, and new ids still sort after the old ones.
-      const refreshed = await second.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: auth.refreshToken });
+      const refreshed = await second.workos.userManagement.authenticateWithRefreshToken({
+        clientId: CLIENT_ID,
+        refreshToken: auth.refreshToken,
+      });
       expect(claimsOf(refreshed.accessToken).sid).toBe(claimsOf(auth.accessToken).sid);
       await second.signIn('kept@example.com', { password: 'password-1' });
-      const events = (await second.workos.events.listEvents({ limit: 100 })).data.map((e) => e.id);
+      const events = (await second.workos.events.listEvents({ events: ALL_EVENTS, limit: 100 })).data.map((e) => e.id);
       expect(events.at(-1)! > eventsBefore.at(-1)!).toBe(true);
     } finally {
       await second.close();

@@ -18,7 +18,11 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-type RawList = { object: string; data: { id: string }[]; list_metadata: { before: string | null; after: string | null } };
+type RawList = {
+  object: string;
+  data: { id: string }[];
+  list_metadata: { before: string | null; after: string | null };
+};
 
 async function rawSessions(query: string): Promise<{ status: number; body: RawList }> {
   const response = await fetch(`${h.emulator.url}/user_management/users/${adaId}/sessions?${query}`, {
@@ -77,7 +81,9 @@ describe('list sessions', () => {
 
   it('validates limit and order (422 → UnprocessableEntityException)', async () => {
     for (const limit of [0, 101]) {
-      await expect(h.workos.userManagement.listSessions(adaId, { limit })).rejects.toBeInstanceOf(UnprocessableEntityException);
+      await expect(h.workos.userManagement.listSessions(adaId, { limit })).rejects.toBeInstanceOf(
+        UnprocessableEntityException,
+      );
     }
     expect((await rawSessions('limit=abc')).status).toBe(422);
     expect((await rawSessions('order=sideways')).status).toBe(422);
@@ -87,7 +93,9 @@ describe('list sessions', () => {
     const error = await rejection(h.workos.userManagement.listSessions('user_missing'));
     expect(error).toBeInstanceOf(NotFoundException);
     expect(error.code).toBe('entity_not_found');
-    await expect(sdkFor(h.emulator, 'sk_wrong').userManagement.listSessions(adaId)).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(sdkFor(h.emulator, 'sk_wrong').userManagement.listSessions(adaId)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
     const anonymous = await fetch(`${h.emulator.url}/user_management/users/${adaId}/sessions`);
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ message: 'Unauthorized' });
@@ -139,14 +147,19 @@ describe('revoke and logout', () => {
     const response = await fetch(logoutUrl, { redirect: 'manual' });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe(returnTo);
-    const sessions = (await h.control<{ id: string; status: string }[]>('GET', `/_emulator/sessions?user_id=${auth.user.id}`)).body;
+    const sessions = (
+      await h.control<{ id: string; status: string }[]>('GET', `/_emulator/sessions?user_id=${auth.user.id}`)
+    ).body;
     expect(sessions.find((s) => s.id === sessionId)?.status).toBe('revoked');
   });
 
   it('logout refuses a return_to on a foreign origin', async () => {
     const auth = await h.signIn('alan@example.com');
     const sessionId = String(claimsOf(auth.accessToken).sid);
-    const response = await fetch(h.workos.userManagement.getLogoutUrl({ sessionId, returnTo: 'https://evil.example/' }), { redirect: 'manual' });
+    const response = await fetch(
+      h.workos.userManagement.getLogoutUrl({ sessionId, returnTo: 'https://evil.example/' }),
+      { redirect: 'manual' },
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
   });

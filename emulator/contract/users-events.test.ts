@@ -13,10 +13,16 @@ beforeEach(() => {
 });
 
 async function rawEvents(query: string) {
-  const response = await fetch(`${h.emulator.url}/events?${query}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+  const response = await fetch(`${h.emulator.url}/events?${query}`, {
+    headers: { authorization: `Bearer ${API_KEY}` },
+  });
   return {
     status: response.status,
-    body: (await response.json()) as { object: string; data: { id: string; event: string; object: string; created_at: string }[]; list_metadata: { after: string | null } },
+    body: (await response.json()) as {
+      object: string;
+      data: { id: string; event: string; object: string; created_at: string }[];
+      list_metadata: { after: string | null };
+    },
   };
 }
 
@@ -24,7 +30,14 @@ describe('users', () => {
   it('gets a user by id in the WorkOS shape', async () => {
     const id = await h.userId('ada@example.com');
     const user = await h.workos.userManagement.getUser(id);
-    expect(user).toMatchObject({ object: 'user', id, email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', emailVerified: true });
+    expect(user).toMatchObject({
+      object: 'user',
+      id,
+      email: 'ada@example.com',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      emailVerified: true,
+    });
   });
 
   it('404s an unknown user with code entity_not_found', async () => {
@@ -39,9 +52,22 @@ describe('users', () => {
     expect((await h.workos.userManagement.listUsers({ email: 'nobody@example.com' })).data).toEqual([]);
     const page = await h.workos.userManagement.listUsers({ limit: 2, order: 'asc' });
     expect(page.data.map((u) => u.email)).toEqual(['ada@example.com', 'grace@example.com']);
-    const next = await h.workos.userManagement.listUsers({ limit: 2, order: 'asc', after: page.listMetadata.after ?? undefined });
+    const next = await h.workos.userManagement.listUsers({
+      limit: 2,
+      order: 'asc',
+      after: page.listMetadata.after ?? undefined,
+    });
     expect(next.data.map((u) => u.email)).toEqual(['alan@example.com']);
     expect(next.listMetadata.after).toBeNull();
+  });
+
+  it('deletes a user through the SDK (sessions revoked first, then user.deleted)', async () => {
+    const auth = await h.signIn('alan@example.com');
+    await h.workos.userManagement.deleteUser(auth.user.id);
+    await expect(h.workos.userManagement.getUser(auth.user.id)).rejects.toBeInstanceOf(NotFoundException);
+    const events = await rawEvents('events=session.revoked,user.deleted');
+    expect(events.body.data.map((e) => e.event)).toEqual(['session.revoked', 'user.deleted']);
+    await expect(h.workos.userManagement.deleteUser(auth.user.id)).rejects.toBeInstanceOf(NotFoundException);
   });
 
   it('requires the API key on every SDK-facing endpoint', async () => {
@@ -49,8 +75,12 @@ describe('users', () => {
     const id = await h.userId('ada@example.com');
     await expect(wrong.userManagement.getUser(id)).rejects.toBeInstanceOf(UnauthorizedException);
     await expect(wrong.userManagement.listUsers()).rejects.toBeInstanceOf(UnauthorizedException);
-    await expect(wrong.userManagement.revokeSession({ sessionId: 'session_x' })).rejects.toBeInstanceOf(UnauthorizedException);
-    await expect(wrong.events.listEvents({ events: ['session.revoked'] })).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(wrong.userManagement.revokeSession({ sessionId: 'session_x' })).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+    await expect(wrong.events.listEvents({ events: ['session.revoked'] })).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
   });
 });
 
@@ -78,28 +108,42 @@ describe('events', () => {
 
   it('accepts all three filter forms', async () => {
     await seedEvents();
-    const wanted = ['session.created', 'session.revoked'];
+    const wanted: ('session.created' | 'session.revoked')[] = ['session.created', 'session.revoked'];
     const sdk = await h.workos.events.listEvents({ events: wanted }); // events=a,b
     const brackets = await rawEvents('events[]=session.created&events[]=session.revoked');
     const repeated = await rawEvents('events=session.created&events=session.revoked');
-    for (const names of [sdk.data.map((e) => e.event), brackets.body.data.map((e) => e.event), repeated.body.data.map((e) => e.event)]) {
+    for (const names of [
+      sdk.data.map((e) => e.event),
+      brackets.body.data.map((e) => e.event),
+      repeated.body.data.map((e) => e.event),
+    ]) {
       expect(names).toEqual(wanted);
     }
     expect((await rawEvents('events=user.created')).body.data.map((e) => e.event)).toEqual(['user.created']);
   });
 
   it('pages with limit and the after cursor (null at the end)', async () => {
-    for (let i = 0; i < 5; i++) await h.control('POST', '/_emulator/users', { email: `u${i}@example.com`, password: 'password-1' });
+    for (let i = 0; i < 5; i++)
+      await h.control('POST', '/_emulator/users', { email: `u${i}@example.com`, password: 'password-1' });
     const first = await h.workos.events.listEvents({ events: ['user.created'], limit: 2 });
     expect(first.data).toHaveLength(2);
     expect(first.listMetadata.after).toBe(first.data[1]?.id);
-    const second = await h.workos.events.listEvents({ events: ['user.created'], limit: 2, after: first.listMetadata.after ?? undefined });
+    const second = await h.workos.events.listEvents({
+      events: ['user.created'],
+      limit: 2,
+      after: first.listMetadata.after ?? undefined,
+    });
     expect(second.data.map((e) => e.id)).not.toContain(first.data[0]?.id);
-    const third = await h.workos.events.listEvents({ events: ['user.created'], limit: 2, after: second.listMetadata.after ?? undefined });
+    const third = await h.workos.events.listEvents({
+      events: ['user.created'],
+      limit: 2,
+      after: second.listMetadata.after ?? undefined,
+    });
     expect(third.data).toHaveLength(1);
     expect(third.listMetadata.after).toBeNull();
     // Default limit is 10.
-    for (let i = 5; i < 12; i++) await h.control('POST', '/_emulator/users', { email: `u${i}@example.com`, password: 'password-1' });
+    for (let i = 5; i < 12; i++)
+      await h.control('POST', '/_emulator/users', { email: `u${i}@example.com`, password: 'password-1' });
     expect((await rawEvents('events=user.created')).body.data).toHaveLength(10);
     expect((await rawEvents('events=user.created&order=desc&limit=1')).body.data[0]?.id).toBe(
       (await rawEvents('events=user.created&limit=100')).body.data.at(-1)?.id,
@@ -119,8 +163,12 @@ describe('events', () => {
   });
 
   it('validates limit (1–100)', async () => {
-    await expect(h.workos.events.listEvents({ events: ['user.created'], limit: 0 })).rejects.toBeInstanceOf(UnprocessableEntityException);
-    await expect(h.workos.events.listEvents({ events: ['user.created'], limit: 101 })).rejects.toBeInstanceOf(UnprocessableEntityException);
+    await expect(h.workos.events.listEvents({ events: ['user.created'], limit: 0 })).rejects.toBeInstanceOf(
+      UnprocessableEntityException,
+    );
+    await expect(h.workos.events.listEvents({ events: ['user.created'], limit: 101 })).rejects.toBeInstanceOf(
+      UnprocessableEntityException,
+    );
     expect((await rawEvents('limit=100')).status).toBe(200);
   });
 

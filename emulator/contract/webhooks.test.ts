@@ -59,7 +59,14 @@ class Receiver {
 let h: Harness;
 const receiver = new Receiver();
 
-type Delivery = { event_id: string; event: string; attempts: number; status: string; last_status: number | null; log: { at: string }[] };
+type Delivery = {
+  event_id: string;
+  event: string;
+  attempts: number;
+  status: string;
+  last_status: number | null;
+  log: { at: string }[];
+};
 
 beforeAll(async () => {
   await receiver.listen();
@@ -89,7 +96,11 @@ describe('webhooks', () => {
     const [request] = receiver.received;
     expect(request?.contentType).toContain('application/json');
     expect(request?.signature).toMatch(/^t=\d{13}, v1=[0-9a-f]{64}$/);
-    const event = await h.workos.webhooks.constructEvent({ payload: request!.body, sigHeader: request!.signature, secret: SECRET });
+    const event = await h.workos.webhooks.constructEvent({
+      payload: request!.body,
+      sigHeader: request!.signature,
+      secret: SECRET,
+    });
     expect(event.event).toBe('user.created');
     expect(event.id).toMatch(/^event_/);
     expect((event.data as { email: string }).email).toBe('hook@example.com');
@@ -107,7 +118,11 @@ describe('webhooks', () => {
       h.workos.webhooks.constructEvent({ payload: request.body, sigHeader: request.signature, secret: 'whsec_other' }),
     ).rejects.toBeInstanceOf(SignatureVerificationException);
     await expect(
-      h.workos.webhooks.constructEvent({ payload: request.body.replace('hook2', 'hook3'), sigHeader: request.signature, secret: SECRET }),
+      h.workos.webhooks.constructEvent({
+        payload: request.body.replace('hook2', 'hook3'),
+        sigHeader: request.signature,
+        secret: SECRET,
+      }),
     ).rejects.toBeInstanceOf(SignatureVerificationException);
   });
 
@@ -126,7 +141,9 @@ describe('webhooks', () => {
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(35);
     // Each retry is signed afresh and still verifies.
     for (const request of receiver.received) {
-      await expect(h.workos.webhooks.constructEvent({ payload: request.body, sigHeader: request.signature, secret: SECRET })).resolves.toBeTruthy();
+      await expect(
+        h.workos.webhooks.constructEvent({ payload: request.body, sigHeader: request.signature, secret: SECRET }),
+      ).resolves.toBeTruthy();
     }
     expect(auth.user.email).toBe('grace@example.com');
   });
@@ -154,7 +171,9 @@ describe('webhooks', () => {
   });
 
   it('can be switched off and on through the config', async () => {
-    expect((await h.control('POST', '/_emulator/config', { webhooks_enabled: false })).body).toMatchObject({ webhooks_enabled: false });
+    expect((await h.control('POST', '/_emulator/config', { webhooks_enabled: false })).body).toMatchObject({
+      webhooks_enabled: false,
+    });
     await h.control('POST', '/_emulator/users', { email: 'quiet@example.com', password: 'password-1' });
     expect(await deliveries()).toEqual([]);
     await h.control('POST', '/_emulator/config', { webhooks_enabled: true });

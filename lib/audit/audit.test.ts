@@ -134,6 +134,16 @@ describe('describeAuditEntry', () => {
       'An administrator signed out Safari on iOS',
     ],
     [
+      'an administrator, with the reason given',
+      entry({
+        actor: { type: 'admin', id: 'user_admin', sessionHash: null, label: 'Ada Lovelace' },
+        reason: 'admin',
+        details: { note: 'Offboarding' },
+      }),
+      'h_x',
+      'An administrator (Ada Lovelace) signed out Safari on iOS: Offboarding',
+    ],
+    [
       'WorkOS after a password change',
       entry({ actor: { type: 'workos', id: null, sessionHash: null, label: null }, reason: 'password_changed' }),
       'h_x',

@@ -32,7 +32,8 @@ function describeRevocation(entry: AuditEntry, viewer: string | null): string {
     }
     case 'admin': {
       const who = entry.actor.label ? `An administrator (${entry.actor.label})` : 'An administrator';
-      return `${who} signed out ${target}`;
+      const note = typeof entry.details?.note === 'string' && entry.details.note ? `: ${entry.details.note}` : '';
+      return `${who} signed out ${target}${note}`;
     }
     case 'workos':
       if (entry.reason === 'password_changed') return `${capitalize(target)} was signed out because your password changed`;
@@ -73,8 +74,13 @@ export function describeAuditEntry(entry: AuditEntry, viewerSessionHash: string 
     }
     case 'session_revoked':
       return { text: describeRevocation(entry, viewerSessionHash), badges };
-    case 'password_changed':
+    case 'password_changed': {
+      const count = entry.details?.sessionsSignedOut;
+      if (typeof count === 'number' && count > 0) {
+        return { text: `Your password was changed — ${count} ${count === 1 ? 'session' : 'sessions'} signed out`, badges };
+      }
       return { text: 'Your password was changed', badges };
+    }
     case 'user_locked':
       return { text: 'Every session of your account was ended', badges };
     default:

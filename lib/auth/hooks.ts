@@ -22,7 +22,10 @@ export interface SignInEvent {
 
 /** After /callback has stored a new session. */
 export async function onSignIn(event: SignInEvent): Promise<void> {
-  void event;
+  // Security page (issue 3): record the sign-in (new device / IP flags) and end this browser's previous session
+  // when this sign-in was a re-authentication, so it does not linger as a phantom "other device".
+  const { handleSignIn } = await import('@/lib/sessions/sign-in');
+  await handleSignIn(event);
 }
 
 /** Just before the Sign out button ends this session at WorkOS. */

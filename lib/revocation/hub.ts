@@ -14,6 +14,8 @@ export interface SessionHub {
   /** Registers the stream; returns its removal. */
   add(stream: SessionStream): () => void;
   size(): number;
+  /** Open streams of one session. */
+  countFor(sessionHash: string): number;
 }
 
 /**
@@ -87,5 +89,6 @@ export function createSessionHub(registry: RevocationRegistry, options: { heartb
       };
     },
     size: () => count,
+    countFor: (sessionHash) => bySession.get(sessionHash)?.size ?? 0,
   };
 }

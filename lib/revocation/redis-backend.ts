@@ -210,6 +210,7 @@ export class RedisRevocationBackend implements RevocationBackend {
   private cmdReady = false;
   private subReady = false;
   private synced = false;
+  private everSynced = false;
   /** Bumped on every disconnect; a sync that started in an older generation does not count. */
   private generation = 0;
   private syncing: Promise<void> | null = null;
@@ -219,7 +220,7 @@ export class RedisRevocationBackend implements RevocationBackend {
   private pending = 0;
   private downSince: number | null = Date.now();
   private lastError: string | null = null;
-  private lastStatus: BackendHealth['status'] | null = null;
+  private lastStatus: string | null = null;
   private readonly syncWaiters = new Set<() => void>();
   private timers: NodeJS.Timeout[] = [];
 
@@ -362,6 +363,9 @@ export class RedisRevocationBackend implements RevocationBackend {
     const queued = this.pending > 0 ? `; ${this.pending} revocation(s) queued locally until Redis is back` : '';
     if (this.closed) return { backend: 'redis', status: 'degraded', detail: 'closed' };
     if (!this.cmdReady || !this.subReady) {
+      if (!this.everSynced && this.lastError === null) {
+        return { backend: 'redis', status: 'degraded', detail: `connecting to Redis${queued}` };
+      }
       const since = this.downSince ? ` since ${new Date(this.downSince).toISOString()}` : '';
       const why = this.lastError ? ` (${this.lastError})` : '';
       return {
@@ -525,6 +529,7 @@ export class RedisRevocationBackend implements RevocationBackend {
         () => {
           if (generation === this.generation && this.cmdReady && this.subReady && !this.closed) {
             this.synced = true;
+            this.everSynced = true;
             this.downSince = null;
             this.lastError = null;
             this.log('info', `in sync with Redis (${this.pending} queued)`);
@@ -554,21 +559,25 @@ export class RedisRevocationBackend implements RevocationBackend {
 
     const seenSessions = new Set<string>();
     for await (const values of this.scanValues(`${this.prefix}s:*`)) {
-      for (const value of values) {
-        const record = parseRecord(parseJson(value));
-        if (!record) continue;
-        seenSessions.add(record.sessionHash);
-        this.accept(record);
-      }
+      this.inTransaction(() => {
+        for (const value of values) {
+          const record = parseRecord(parseJson(value));
+          if (!record) continue;
+          seenSessions.add(record.sessionHash);
+          this.accept(record);
+        }
+      });
     }
     const seenUsers = new Set<string>();
     for await (const values of this.scanValues(`${this.prefix}u:*`)) {
-      for (const value of values) {
-        const revocation = parseUserRevocation(parseJson(value));
-        if (!revocation) continue;
-        seenUsers.add(revocation.userId);
-        this.acceptUser(revocation);
-      }
+      this.inTransaction(() => {
+        for (const value of values) {
+          const revocation = parseUserRevocation(parseJson(value));
+          if (!revocation) continue;
+          seenUsers.add(revocation.userId);
+          this.acceptUser(revocation);
+        }
+      });
     }
 
     // Anti-entropy: a Redis restarted without persistence comes back empty; every instance puts back what it knows.
@@ -622,14 +631,30 @@ export class RedisRevocationBackend implements RevocationBackend {
     }
   }
 
+  /** Tells the listener when the status or its detail (e.g. the queued count) changes. */
   private emitStatus(): void {
     const health = this.health();
-    if (health.status === this.lastStatus) return;
-    this.lastStatus = health.status;
+    const key = `${health.status}|${health.detail ?? ''}`;
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
     this.listener?.onStatus?.(health);
   }
 
   // ---------------------------------------------------------------- local last-known cache
+
+  /** One SQLite transaction for a batch of cache writes (synchronous: nothing else runs in between). */
+  private inTransaction(fn: () => void): void {
+    const db = this.opts.db;
+    if (db.isTransaction) return fn();
+    db.exec('BEGIN');
+    try {
+      fn();
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
 
   private cacheRecord(record: RevocationRecord): void {
     this.opts.db

@@ -227,6 +227,8 @@ describe('session hub', () => {
       );
     }
     expect(hub.size()).toBe(1000);
+    expect(hub.countFor(hashSessionId('s0'))).toBe(1);
+    expect(hub.countFor(hashSessionId('nobody'))).toBe(0);
 
     await registry.revoke(input('s500', { userId: 'user_500' }));
     const told = [...got].filter(([, records]) => records.length > 0).map(([id]) => id);

@@ -7,6 +7,7 @@ import type { SignInEvent } from '@/lib/auth/hooks';
 const m = vi.hoisted(() => ({
   revokeWorkosSession: vi.fn(),
   registryRevoke: vi.fn(),
+  registryCheck: vi.fn(),
   withAuth: vi.fn(),
 }));
 
@@ -15,7 +16,7 @@ vi.mock('@/lib/workos/client', async () => {
   const types = await vi.importActual<typeof import('@/lib/workos/types')>('@/lib/workos/types');
   return { WorkosError: types.WorkosError, revokeWorkosSession: m.revokeWorkosSession };
 });
-vi.mock('@/lib/revocation', () => ({ getRevocationRegistry: () => ({ revoke: m.registryRevoke }) }));
+vi.mock('@/lib/revocation', () => ({ getRevocationRegistry: () => ({ ready: async () => {}, revoke: m.registryRevoke, check: m.registryCheck }) }));
 vi.mock('@/lib/db', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@/lib/db')>();
   return { ...actual, getDb: () => actual.openDatabase(':memory:') };
@@ -42,6 +43,7 @@ beforeEach(() => {
   vi.clearAllMocks();
   m.revokeWorkosSession.mockResolvedValue(undefined);
   m.registryRevoke.mockResolvedValue({});
+  m.registryCheck.mockReturnValue(null);
   m.withAuth.mockResolvedValue({ user: null });
   openDatabase(':memory:').exec('DELETE FROM audit_log; DELETE FROM known_devices;');
   vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -75,6 +77,15 @@ describe('handleSignIn', () => {
     await handleSignIn({ ...event, sessionId: 'session_new2' }, null);
     expect(m.revokeWorkosSession).not.toHaveBeenCalled();
     expect(m.registryRevoke).not.toHaveBeenCalled();
+  });
+
+  it('leaves a previous session that was already revoked (e.g. signed out elsewhere) alone', async () => {
+    m.registryCheck.mockReturnValue({ reason: 'signed_out_elsewhere' });
+    await handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' });
+    expect(m.registryCheck).toHaveBeenCalledWith('session_old', 'user_ada');
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(rows()).toHaveLength(1);
   });
 
   it('keeps the old session recorded as live when WorkOS refuses, and never throws', async () => {

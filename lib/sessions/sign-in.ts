@@ -34,13 +34,21 @@ export async function supersedePreviousSession(
   previous: PreviousSession,
 ): Promise<boolean> {
   if (!event.sessionId || previous.userId !== event.user.id || previous.sessionId === event.sessionId) return false;
+  const registry = getRevocationRegistry();
+  try {
+    await registry.ready();
+    // Already ended (signed out elsewhere, cookie left behind): nothing to supersede, nothing to record.
+    if (registry.check(previous.sessionId, previous.userId)) return false;
+  } catch {
+    // The registry cannot say yet: go on; revoking an ended session is harmless (idempotent everywhere).
+  }
   try {
     try {
       await revokeWorkosSession(previous.sessionId, { timeoutMs: SUPERSEDE_TIMEOUT_MS });
     } catch (error) {
       if (!(error instanceof WorkosError && error.kind === 'not_found')) throw error;
     }
-    await getRevocationRegistry().revoke({
+    await registry.revoke({
       sessionId: previous.sessionId,
       userId: event.user.id,
       reason: 'reauthenticated',

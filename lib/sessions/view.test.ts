@@ -143,10 +143,10 @@ describe('buildSessionViews', () => {
     expect(views[1]).toMatchObject({ signInMethod: 'Impersonation', impersonator: { email: 'support@example.com' } });
   });
 
-  it('numbers sessions that share a label, oldest sign-in first, whatever order WorkOS sent them in', () => {
+  it('numbers sessions that share a label, this device first, then oldest sign-in, whatever order WorkOS sent', () => {
     const sessions = [
       session('c', { createdAt: daysAgo(1) }),
-      session('session_current', { createdAt: daysAgo(5) }),
+      session('session_current', { createdAt: daysAgo(2) }),
       session('b', { createdAt: daysAgo(3) }),
       session('phone', { userAgent: SAFARI_IPHONE }),
     ];

@@ -81,10 +81,13 @@ export function computeHints(
 }
 
 /**
- * Labels that tell sessions apart: the first sign-in with a given label keeps it, later ones get " (2)", " (3)"…
- * Deterministic: ordered by sign-in time, then id.
+ * Labels that tell sessions apart: this device (`preferredId`) and then the first sign-in with a given label keep
+ * it, later ones get " (2)", " (3)"… Deterministic: ordered by sign-in time, then id.
  */
-export function uniqueLabels(items: { id: string; label: string; createdAt: Date }[]): Map<string, string> {
+export function uniqueLabels(
+  items: { id: string; label: string; createdAt: Date }[],
+  preferredId?: string,
+): Map<string, string> {
   const byLabel = new Map<string, typeof items>();
   for (const item of items) {
     const group = byLabel.get(item.label) ?? [];
@@ -94,7 +97,12 @@ export function uniqueLabels(items: { id: string; label: string; createdAt: Date
   const taken = new Set(byLabel.keys());
   const result = new Map<string, string>();
   for (const [label, group] of byLabel) {
-    group.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    group.sort(
+      (a, b) =>
+        Number(b.id === preferredId) - Number(a.id === preferredId) ||
+        a.createdAt.getTime() - b.createdAt.getTime() ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
     let n = 1;
     for (const [index, item] of group.entries()) {
       if (index === 0) {
@@ -132,7 +140,10 @@ export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[]
     const lastActiveAt = isCurrent ? now : recorded && recorded > session.updatedAt ? recorded : session.updatedAt;
     return { session, device, isCurrent, lastActiveAt };
   });
-  const labels = uniqueLabels(parsed.map((p) => ({ id: p.session.id, label: p.device.label, createdAt: p.session.createdAt })));
+  const labels = uniqueLabels(
+    parsed.map((p) => ({ id: p.session.id, label: p.device.label, createdAt: p.session.createdAt })),
+    current.sessionId,
+  );
 
   parsed.sort(
     (a, b) =>

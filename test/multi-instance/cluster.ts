@@ -182,6 +182,13 @@ function instance(name: 'a' | 'b', port: number, redisUrl: string): Instance {
         REDIS_STARTUP_TIMEOUT_MS: '3000',
       });
       await waitForHttp(`http://127.0.0.1:${port}/api/health`, proc, 60_000);
+      // /api/health answers 200 while the registry is still starting (its first request creates it): wait until
+      // the backend's start() has settled — in sync with Redis, or degraded after REDIS_STARTUP_TIMEOUT_MS.
+      const deadline = Date.now() + 30_000;
+      while ((await self.health()).revocation?.detail === 'starting') {
+        if (Date.now() > deadline) throw new Error(`instance ${name}: the revocation registry did not start`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async stop() {
       const p = proc;
@@ -213,6 +220,7 @@ export async function startCluster(): Promise<Cluster> {
   const [portA, portB] = MULTI.appPorts;
   const emulator = launch('emulator', ['emulator/main.ts'], {
     PATH: process.env.PATH,
+    HOME: process.env.HOME,
     EMULATOR_HOST: '127.0.0.1',
     EMULATOR_PORT: String(MULTI.emulatorPort),
     WORKOS_API_KEY: MULTI.apiKey,
@@ -222,6 +230,7 @@ export async function startCluster(): Promise<Cluster> {
     // Webhooks reach instance A only: a revocation signalled by WorkOS lands on A and must travel to B via Redis.
     EMULATOR_WEBHOOK_URL: `http://127.0.0.1:${portA}/api/webhooks/workos`,
     EMULATOR_ACCESS_TOKEN_TTL_SECONDS: '3600',
+    NODE_ENV: 'production',
   });
   const emulatorURL = `http://127.0.0.1:${MULTI.emulatorPort}`;
   const a = instance('a', portA, redis.url);

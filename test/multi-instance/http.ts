@@ -139,7 +139,10 @@ export class Emulator {
 
   async userId(email: string): Promise<string> {
     const body = await this.request<unknown>('GET', '/_emulator/users');
-    const list = (Array.isArray(body) ? body : ((body as { data?: unknown[] }).data ?? [])) as { id: string; email: string }[];
+    const list = (Array.isArray(body) ? body : ((body as { data?: unknown[] }).data ?? [])) as {
+      id: string;
+      email: string;
+    }[];
     const user = list.find((u) => u.email === email);
     if (!user) throw new Error(`emulator has no user ${email}`);
     return user.id;
@@ -164,7 +167,8 @@ export class Emulator {
 
   async sessionIdByUserAgent(userId: string, userAgent: string): Promise<string> {
     const match = (await this.sessions(userId)).filter((s) => s.user_agent === userAgent && s.status === 'active');
-    if (match.length !== 1) throw new Error(`expected one active session with user agent "${userAgent}", found ${match.length}`);
+    if (match.length !== 1)
+      throw new Error(`expected one active session with user agent "${userAgent}", found ${match.length}`);
     return match[0]!.id;
   }
 
@@ -175,7 +179,10 @@ export class Emulator {
 }
 
 /** GET /api/session with the cookie: the status and the body's `error`. */
-export async function sessionStatus(origin: string, cookie: string): Promise<{ status: number; error?: string; reason?: string }> {
+export async function sessionStatus(
+  origin: string,
+  cookie: string,
+): Promise<{ status: number; error?: string; reason?: string }> {
   const response = await fetch(`${origin}/api/session`, { headers: { cookie } });
   const body = (await response.json().catch(() => ({}))) as { error?: string; reason?: string };
   return { status: response.status, error: body.error, reason: body.reason };

@@ -30,10 +30,18 @@ test.afterAll(async () => {
   await cluster?.stop();
 });
 
-async function device(browser: Browser, profile: 'Desktop Chrome' | 'Pixel 7', ip: string): Promise<{ context: BrowserContext; page: Page }> {
+async function device(
+  browser: Browser,
+  profile: 'Desktop Chrome' | 'Pixel 7',
+  ip: string,
+): Promise<{ context: BrowserContext; page: Page }> {
   const options: Record<string, unknown> = { ...devices[profile] };
   delete options.defaultBrowserType;
-  const context = await browser.newContext({ ...options, baseURL: PUBLIC_ORIGIN, extraHTTPHeaders: { 'X-Forwarded-For': ip } });
+  const context = await browser.newContext({
+    ...options,
+    baseURL: PUBLIC_ORIGIN,
+    extraHTTPHeaders: { 'X-Forwarded-For': ip },
+  });
   return { context, page: await context.newPage() };
 }
 
@@ -65,7 +73,9 @@ test('a revoke on A locks the session out on B at once and prompts the device co
 
   // The phone is served by instance B: its page and its event stream (the session guard's EventSource).
   const phoneCookie = await cookieHeader(phone.context);
-  const guardStream = phone.page.waitForResponse((r) => r.url() === `${cluster.b.origin}/api/session/events` && r.status() === 200);
+  const guardStream = phone.page.waitForResponse(
+    (r) => r.url() === `${cluster.b.origin}/api/session/events` && r.status() === 200,
+  );
   await phone.page.goto(`${cluster.b.origin}/home`);
   await guardStream;
   const rawStreamOnB = stream(cluster.b, phoneCookie);

@@ -31,7 +31,13 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     launchOptions: {
-      args: ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu', '--no-sandbox'],
+      args: [
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-gpu',
+        '--no-sandbox',
+      ],
       ...(!hasOwnChromium() && existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}),
     },
     trace: 'retain-on-failure',

@@ -306,3 +306,17 @@ describe('signOutEverywhere', () => {
     expect(m.cookieDelete).not.toHaveBeenCalled();
   });
 });
+
+describe('failures that are not WorkOS refusals', () => {
+  it('does not claim the session is still signed in when recording it locally failed', async () => {
+    m.registryRevoke.mockRejectedValue(new Error('disk full'));
+    const result = await revokeSession(key('session_phone'));
+    expect(result).toEqual({
+      status: 'error',
+      code: 'revoke_failed',
+      message: 'Could not sign out Safari on iOS. Try again.',
+      failed: ['Safari on iOS'],
+    });
+    expect(auditRows()).toEqual([]);
+  });
+});

@@ -74,6 +74,14 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** Says only what is known: a WorkOS refusal leaves the session signed in; anything else is just "could not". */
+function failureMessage(errors: unknown[], labels: string[]): string {
+  if (errors.every((e) => e instanceof WorkosError)) {
+    return `Could not sign out ${list(labels)}: WorkOS did not confirm it. ${labels.length === 1 ? 'It is' : 'They are'} still signed in. Try again.`;
+  }
+  return `Could not sign out ${list(labels)}. Try again.`;
+}
+
 function needsReauth(current: CurrentSession, action: BulkAction): SecurityActionResult | null {
   if (isRecentAuth(current.authTime, getEnv().RECENT_AUTH_MAX_AGE_SECONDS, Date.now())) return null;
   return {
@@ -85,7 +93,7 @@ function needsReauth(current: CurrentSession, action: BulkAction): SecurityActio
 }
 
 function summarize(
-  outcome: { revoked: SessionEntry[]; failed: { entry: SessionEntry }[] },
+  outcome: { revoked: SessionEntry[]; failed: { entry: SessionEntry; error: unknown }[] },
   nothingLeft: string,
 ): SecurityActionResult {
   const signedOut = outcome.revoked.map((e) => e.view.label);
@@ -94,7 +102,7 @@ function summarize(
     if (signedOut.length === 0) return { status: 'success', message: nothingLeft, signedOut };
     return { status: 'success', message: `Signed out ${plural(signedOut.length, 'session', 'sessions')}: ${list(signedOut)}.`, signedOut };
   }
-  const couldNot = `Could not sign out ${list(failed)}: WorkOS did not confirm it. ${failed.length === 1 ? 'It is' : 'They are'} still signed in. Try again.`;
+  const couldNot = failureMessage(outcome.failed.map((f) => f.error), failed);
   if (signedOut.length === 0) return { status: 'error', code: 'revoke_failed', message: couldNot, failed };
   return { status: 'partial', message: `Signed out ${list(signedOut)}. ${couldNot}`, signedOut, failed };
 }
@@ -134,7 +142,7 @@ export async function revokeSession(sessionId: unknown): Promise<SecurityActionR
     return {
       status: 'error',
       code: 'revoke_failed',
-      message: `Could not sign out ${target.view.label}: WorkOS did not confirm it. It is still signed in. Try again.`,
+      message: failureMessage([error], [target.view.label]),
       failed: [target.view.label],
     };
   }
@@ -199,7 +207,8 @@ export async function signOutEverywhere(): Promise<SecurityActionResult> {
     console.error('[security] revoking the current session failed', describeError(error));
     revalidatePath(PAGE);
     const signedOut = outcome.revoked.map((e) => e.view.label);
-    const message = `${signedOut.length > 0 ? `Signed out ${list(signedOut)}. ` : ''}Could not sign out this device: WorkOS did not confirm it. You are still signed in here. Try again.`;
+    const refused = error instanceof WorkosError ? ': WorkOS did not confirm it. You are still signed in here' : '';
+    const message = `${signedOut.length > 0 ? `Signed out ${list(signedOut)}. ` : ''}Could not sign out this device${refused}. Try again.`;
     const failed = [mine?.view.label ?? 'this device'];
     return signedOut.length > 0
       ? { status: 'partial', message, signedOut, failed }

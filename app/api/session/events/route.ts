@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { getSessionState } from '@/lib/auth/session';
+import { getEnv } from '@/lib/env';
 import { getRevocationRegistry, getSessionHub } from '@/lib/revocation';
 import { createSessionEventStream, SSE_HEADERS } from '@/lib/revocation/event-stream';
 
@@ -14,9 +15,17 @@ export async function GET(request: Request) {
   }
   const registry = getRevocationRegistry();
   await registry.ready();
+  const hub = getSessionHub();
+  // One stream per tab is plenty; a credential must not be able to hold unbounded server resources.
+  if (state.status === 'active' && hub.countFor(state.session.sessionHash) >= getEnv().SSE_MAX_STREAMS_PER_SESSION) {
+    return NextResponse.json(
+      { error: 'too_many_streams' },
+      { status: 429, headers: { 'Cache-Control': 'no-store', 'Retry-After': '30' } },
+    );
+  }
   const body = createSessionEventStream({
     registry,
-    hub: getSessionHub(),
+    hub,
     sessionHash: state.session.sessionHash,
     userId: state.session.user.id,
     signal: request.signal,

@@ -1,4 +1,5 @@
 import { Globe, KeyRound, LoaderCircle, LogOut, UserCog } from 'lucide-react';
+import type { ReactNode } from 'react';
 import type { Moment, SessionView } from '@/lib/sessions/view';
 import { describeDeviceType } from '@/lib/sessions/device';
 import { DeviceIcon } from './device-icon';
@@ -11,7 +12,7 @@ function When({ moment }: { moment: Moment }) {
   );
 }
 
-function Badge({ tone, children }: { tone: 'green' | 'violet' | 'amber'; children: React.ReactNode }) {
+function Badge({ tone, children }: { tone: 'green' | 'violet' | 'amber'; children: ReactNode }) {
   const tones = {
     green: 'bg-emerald-100 text-emerald-900',
     violet: 'bg-violet-100 text-violet-900',

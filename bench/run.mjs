@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+/**
+ * Issue-4 benchmarks: `npm run bench` (Node 24). Builds once (BENCH_DIST_DIR, default .next-bench; BENCH_BUILD=1
+ * rebuilds), starts the emulator and `next start` on loopback itself, and stops them at the end.
+ *   1. propagation to BENCH_CONTEXTS (10) browser contexts (Playwright + Chromium): revoke's return → prompt;
+ *   2. propagation to BENCH_SSE_CLIENTS (1000) SSE clients of one session, BENCH_SSE_ROUNDS (3) rounds, and the
+ *      server's memory per open stream;
+ *   3. proxy cost: this proxy vs authkit's stock authkitProxy (PROXY_MODE=stock) on the same build,
+ *      BENCH_SECONDS (10) s per target at BENCH_CONNECTIONS (10) connections after a 2 s warm-up.
+ * Bounded by BENCH_MAX_SECONDS (900). Results: bench/results/revocation.json; a markdown table on stdout.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { browserPropagation, ssePropagation } from './propagation.mjs';
+import { measureProxy } from './proxy-cost.mjs';
+import { CONFIG, ROOT, buildIfNeeded, launchBrowser, signedInDevice, startApp, startEmulator } from './lib.mjs';
+
+const env = process.env;
+const CONTEXTS = Number(env.BENCH_CONTEXTS ?? 10);
+const SSE_CLIENTS = Number(env.BENCH_SSE_CLIENTS ?? 1000);
+const SSE_ROUNDS = Number(env.BENCH_SSE_ROUNDS ?? 3);
+const SECONDS = Number(env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 10);
+const PROXY_ROUNDS = Number(env.BENCH_PROXY_ROUNDS ?? 2);
+const MAX_SECONDS = Number(env.BENCH_MAX_SECONDS ?? 900);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** Per target, the median of each figure over the runs of one mode. */
+function medianRuns(runs) {
+  const out = {};
+  for (const name of Object.keys(runs[0])) {
+    out[name] = {
+      requestsPerSecond: median(runs.map((r) => r[name].requestsPerSecond)),
+      p50Ms: median(runs.map((r) => r[name].p50Ms)),
+      p99Ms: median(runs.map((r) => r[name].p99Ms)),
+    };
+  }
+  return out;
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: over BENCH_MAX_SECONDS (${MAX_SECONDS} s); stopping`);
+  process.exit(2);
+}, MAX_SECONDS * 1000);
+watchdog.unref();
+
+const log = (message) => console.error(`[bench] ${message}`);
+
+async function main() {
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverageAtStart: loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+  await buildIfNeeded();
+  rmSync(resolve(ROOT, CONFIG.databasePath, '..'), { recursive: true, force: true });
+
+  const emulator = await startEmulator();
+  let app = await startApp();
+  const browser = await launchBrowser();
+  const results = { machine, startedAt: new Date().toISOString() };
+  try {
+    log(`propagation to ${CONTEXTS} browser contexts`);
+    results.browsers = await browserPropagation(browser, CONTEXTS);
+    log(`propagation to ${SSE_CLIENTS} SSE clients × ${SSE_ROUNDS} rounds`);
+    results.sse = await ssePropagation(browser, app.child.pid, SSE_CLIENTS, SSE_ROUNDS);
+
+    const device = await signedInDevice(browser, 'alan@example.com', '192.0.2.200');
+    const options = { seconds: SECONDS, connections: CONNECTIONS, warmupSeconds: 2 };
+    // ABBA order (ours, stock, stock, ours, …) so drift in the machine's load hits both alike; median per mode.
+    const runs = { ours: [], stock: [] };
+    let mode = 'ours';
+    for (let i = 0; i < 2 * PROXY_ROUNDS; i++) {
+      const next = i === 0 ? 'ours' : i % 2 === 1 ? (mode === 'ours' ? 'stock' : 'ours') : mode;
+      if (next !== mode) {
+        await app.stop();
+        app = await startApp(next === 'stock' ? { PROXY_MODE: 'stock' } : {});
+        mode = next;
+      }
+      log(`proxy cost: ${mode === 'ours' ? 'this proxy' : 'authkit stock proxy'} (run ${i + 1}/${2 * PROXY_ROUNDS})`);
+      runs[mode].push(await measureProxy(device.cookie, options));
+    }
+    const ours = medianRuns(runs.ours);
+    const stock = medianRuns(runs.stock);
+    results.proxy = { options: { ...options, rounds: PROXY_ROUNDS }, ours, stock, ratio: {}, runs };
+    for (const name of Object.keys(ours)) {
+      results.proxy.ratio[name] = {
+        throughput: Math.round((ours[name].requestsPerSecond / stock[name].requestsPerSecond) * 1000) / 1000,
+        p50: Math.round((ours[name].p50Ms / stock[name].p50Ms) * 1000) / 1000,
+        p99: Math.round((ours[name].p99Ms / stock[name].p99Ms) * 1000) / 1000,
+      };
+    }
+  } finally {
+    await browser.close().catch(() => {});
+    await app.stop();
+    await emulator.stop();
+  }
+
+  mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(resolve(ROOT, 'bench/results/revocation.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(markdown(results));
+}
+
+function markdown(r) {
+  const b = r.browsers;
+  const s = r.sse;
+  const row = (label, x) =>
+    `| ${label} | ${x.fromReturn.n} | ${x.fromReturn.p50} / ${x.fromReturn.p95} / ${x.fromReturn.max} ms | ${x.fromRequest.p50} / ${x.fromRequest.p95} / ${x.fromRequest.max} ms |`;
+  const lines = [
+    `Machine: ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGb} GB, Node ${r.machine.node} (load ${r.machine.loadAverageAtStart.join(' / ')} at start); one \`next start\` instance, SQLite registry, loopback.`,
+    '',
+    '| propagation | n | from the revoke\'s return: p50 / p95 / max | from the revoke\'s request: p50 / p95 / max |',
+    '|---|---|---|---|',
+    row(`${b.contexts} browser contexts (dialog shown)`, b),
+    row(`${s.clients} SSE clients of one session × ${s.rounds} rounds (\`event: revoked\` received)`, s),
+    '',
+    'A negative time from the return means the prompt came before the revoking page got its answer: the registry pushes at commit, while the server action still re-renders the security page.',
+    '',
+    `Memory: ≈ ${r.sse.kbPerStreamMedian} KB of server RSS per open stream (median of ${r.sse.rounds} rounds of ${r.sse.clients}).`,
+    '',
+    `| proxy cost (${r.proxy.options.connections} connections, ${r.proxy.options.seconds} s, median of ${r.proxy.options.rounds} ABBA runs) | this proxy req/s | stock req/s | ratio | p50 this / stock | p99 this / stock |`,
+    '|---|---|---|---|---|---|',
+  ];
+  for (const name of Object.keys(r.proxy.ours)) {
+    const o = r.proxy.ours[name];
+    const k = r.proxy.stock[name];
+    lines.push(
+      `| ${name} | ${o.requestsPerSecond} | ${k.requestsPerSecond} | ${r.proxy.ratio[name].throughput} | ${o.p50Ms} / ${k.p50Ms} ms | ${o.p99Ms} / ${k.p99Ms} ms |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
