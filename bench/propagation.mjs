@@ -111,7 +111,12 @@ export async function ssePropagation(browser, appPid, clients, rounds) {
     const { requestedAt, returnedAt } = await revokeFromSecurityPage(admin, ip);
     const times = await Promise.all(streams.map((s) => s.revoked));
     const deltas = times.map((t) => t - returnedAt);
-    perRound.push({ round, fromReturn: summarize(deltas), fromRequest: summarize(times.map((t) => t - requestedAt)) });
+    perRound.push({
+      round,
+      spreadMs: Math.max(...times) - Math.min(...times),
+      fromReturn: summarize(deltas),
+      fromRequest: summarize(times.map((t) => t - requestedAt)),
+    });
     all.push(...deltas);
     allFromRequest.push(...times.map((t) => t - requestedAt));
     for (const s of streams) s.abort();
@@ -126,6 +131,7 @@ export async function ssePropagation(browser, appPid, clients, rounds) {
     fromReturn: summarize(all),
     fromRequest: summarize(allFromRequest),
     perRound,
+    spreadMs: perRound.map((r) => r.spreadMs),
     memory,
     kbPerStreamMedian: Math.round(bytes[Math.floor(bytes.length / 2)] / 102.4) / 10,
   };

@@ -2,6 +2,7 @@
 /**
  * Issue-4 benchmarks: `npm run bench` (Node 24). Builds once (BENCH_DIST_DIR, default .next-bench; BENCH_BUILD=1
  * rebuilds), starts the emulator and `next start` on loopback itself, and stops them at the end.
+ *   0. the gate's in-memory check without HTTP (bench/registry.bench.ts, vitest bench), 100,000 revoked sessions;
  *   1. propagation to BENCH_CONTEXTS (10) browser contexts (Playwright + Chromium): revoke's return → prompt;
  *   2. propagation to BENCH_SSE_CLIENTS (1000) SSE clients of one session, BENCH_SSE_ROUNDS (3) rounds, and the
  *      server's memory per open stream;
@@ -9,7 +10,8 @@
  *      BENCH_SECONDS (10) s per target at BENCH_CONNECTIONS (10) connections after a 2 s warm-up.
  * Bounded by BENCH_MAX_SECONDS (900). Results: bench/results/revocation.json; a markdown table on stdout.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { browserPropagation, ssePropagation } from './propagation.mjs';
@@ -27,7 +29,8 @@ const MAX_SECONDS = Number(env.BENCH_MAX_SECONDS ?? 900);
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
+  const mid = (sorted.length - 1) / 2;
+  return Math.round(((sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2) * 10) / 10;
 }
 
 /** Per target, the median of each figure over the runs of one mode. */
@@ -59,13 +62,15 @@ async function main() {
     node: process.version,
     loadAverageAtStart: loadavg().map((n) => Math.round(n * 100) / 100),
   };
+  log('registry.check micro-benchmark (vitest bench)');
+  const gate = gateBench();
   await buildIfNeeded();
   rmSync(resolve(ROOT, CONFIG.databasePath, '..'), { recursive: true, force: true });
 
   const emulator = await startEmulator();
   let app = await startApp();
   const browser = await launchBrowser();
-  const results = { machine, startedAt: new Date().toISOString() };
+  const results = { machine, startedAt: new Date().toISOString(), gate };
   try {
     log(`propagation to ${CONTEXTS} browser contexts`);
     results.browsers = await browserPropagation(browser, CONTEXTS);
@@ -76,15 +81,15 @@ async function main() {
     const options = { seconds: SECONDS, connections: CONNECTIONS, warmupSeconds: 2 };
     // ABBA order (ours, stock, stock, ours, …) so drift in the machine's load hits both alike; median per mode.
     const runs = { ours: [], stock: [] };
-    let mode = 'ours';
+    let mode = null; // a fresh server for the first run too: nothing left over from the streams above
     for (let i = 0; i < 2 * PROXY_ROUNDS; i++) {
-      const next = i === 0 ? 'ours' : i % 2 === 1 ? (mode === 'ours' ? 'stock' : 'ours') : mode;
+      const next = i % 4 === 0 || i % 4 === 3 ? 'ours' : 'stock';
       if (next !== mode) {
         await app.stop();
         app = await startApp(next === 'stock' ? { PROXY_MODE: 'stock' } : {});
         mode = next;
       }
-      log(`proxy cost: ${mode === 'ours' ? 'this proxy' : 'authkit stock proxy'} (run ${i + 1}/${2 * PROXY_ROUNDS})`);
+      log(`proxy cost: ${next === 'ours' ? 'this proxy' : 'authkit stock proxy'} (run ${i + 1}/${2 * PROXY_ROUNDS})`);
       runs[mode].push(await measureProxy(device.cookie, options));
     }
     const ours = medianRuns(runs.ours);
@@ -108,6 +113,23 @@ async function main() {
   console.log(markdown(results));
 }
 
+/** bench/registry.bench.ts: the gate's in-memory check, without HTTP. */
+function gateBench() {
+  const out = resolve(ROOT, 'bench/results/registry-bench.json');
+  mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
+  const run = spawnSync(
+    process.execPath,
+    [resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'bench', '--run', 'bench/registry.bench.ts', '--outputJson', out],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 },
+  );
+  if (run.status !== 0) throw new Error('vitest bench failed');
+  const group = JSON.parse(readFileSync(out, 'utf8')).files[0].groups[0];
+  return {
+    group: group.fullName.split(' > ').pop(),
+    cases: group.benchmarks.map((b) => ({ name: b.name, opsPerSecond: Math.round(b.hz), meanNs: Math.round(b.mean * 1e6) })),
+  };
+}
+
 function markdown(r) {
   const b = r.browsers;
   const s = r.sse;
@@ -116,6 +138,10 @@ function markdown(r) {
   const lines = [
     `Machine: ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGb} GB, Node ${r.machine.node} (load ${r.machine.loadAverageAtStart.join(' / ')} at start); one \`next start\` instance, SQLite registry, loopback.`,
     '',
+    `| ${r.gate.group} | mean | ops/s |`,
+    '|---|---|---|',
+    ...r.gate.cases.map((c) => `| ${c.name} | ${c.meanNs} ns | ${c.opsPerSecond.toLocaleString('en')} |`),
+    '',
     '| propagation | n | from the revoke\'s return: p50 / p95 / max | from the revoke\'s request: p50 / p95 / max |',
     '|---|---|---|---|',
     row(`${b.contexts} browser contexts (dialog shown)`, b),
@@ -123,7 +149,9 @@ function markdown(r) {
     '',
     'A negative time from the return means the prompt came before the revoking page got its answer: the registry pushes at commit, while the server action still re-renders the security page.',
     '',
-    `Memory: ≈ ${r.sse.kbPerStreamMedian} KB of server RSS per open stream (median of ${r.sse.rounds} rounds of ${r.sse.clients}).`,
+    `Fan-out: first to last of ${s.clients} streams told within ${s.spreadMs.join(' / ')} ms (per round).`,
+    '',
+    `Memory: ≈ ${r.sse.kbPerStreamMedian} KB of server RSS growth per open stream (median of ${r.sse.rounds} rounds of ${r.sse.clients}; an upper bound: it includes socket buffers and garbage not yet collected).`,
     '',
     `| proxy cost (${r.proxy.options.connections} connections, ${r.proxy.options.seconds} s, median of ${r.proxy.options.rounds} ABBA runs) | this proxy req/s | stock req/s | ratio | p50 this / stock | p99 this / stock |`,
     '|---|---|---|---|---|---|',

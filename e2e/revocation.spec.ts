@@ -180,6 +180,28 @@ test('tabs follow each other: a tab that cannot hear the server is told by its s
   await expect(prompt(deaf)).toContainText('You signed out this device from another device.');
 });
 
+test('a stale cross-tab message does not sign out a live session: the tab checks with the server first', async ({
+  newDevice,
+  signIn,
+}) => {
+  const laptop = await newDevice('Desktop Chrome');
+  await signIn(laptop.page, DEMO_USERS.alan.email);
+  const other = await laptop.context.newPage();
+  await openHome(other);
+
+  // As a tab of an earlier session of this browser would say it (e.g. after signing in again elsewhere).
+  const checked = other.waitForResponse((r) => new URL(r.url()).pathname === '/api/session');
+  await laptop.page.evaluate(() => new BroadcastChannel('session').postMessage({ type: 'revoked', reason: 'admin' }));
+  expect((await checked).status()).toBe(200);
+  await expect(prompt(other)).toHaveCount(0);
+
+  // Had the stale message been believed, the prompt would already say an administrator did it.
+  await signOutButton(laptop.page).click();
+  await expect(prompt(other)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
+  await expect(prompt(other)).toContainText('You signed out.');
+  await expect(prompt(other)).not.toContainText('administrator');
+});
+
 test('a tab without push learns from its very next server action, which is refused', async ({ newDevice, signIn }) => {
   const laptop = await newDevice('Desktop Chrome');
   const phone = await newDevice('Pixel 7');
@@ -245,4 +267,31 @@ test('a revocation made at WorkOS (dashboard) reaches an open tab through the we
   await emulator.revokeUserSessions(DEMO_USERS.alan.email);
   await expect(prompt(phone.page)).toBeVisible();
   await expect(prompt(phone.page)).toContainText('Your session was ended by your identity provider.');
+});
+
+test('a session WorkOS ended without telling the app is recorded at its first refused refresh, and its open tab is told', async ({
+  newDevice,
+  signIn,
+  emulator,
+  baseURL,
+}) => {
+  // No webhook reaches the app, its Events API poll fails, and tokens live 2 s: only authkit's refresh can find out.
+  await emulator.setConfig({ webhooks_enabled: false, access_token_ttl_seconds: 2 });
+  await emulator.addFault({ method: 'GET', path: '/events', status: 503, count: 10_000 });
+  const laptop = await newDevice('Desktop Chrome');
+  await signIn(laptop.page, DEMO_USERS.grace.email);
+  await openHome(laptop.page);
+  const copy = await cookieHeader(laptop);
+  const [session] = await emulator.activeSessions(DEMO_USERS.grace.email);
+  await emulator.revokeSession(session!.id);
+
+  // The copy's refresh token was already rotated by the browser, so even before the revocation it would have
+  // met invalid_grant: the registry only records it once WorkOS no longer lists the session as active.
+  const outsider = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { cookie: copy } });
+  await expect.poll(async () => (await outsider.get('/api/session')).status(), { timeout: 10_000 }).toBe(401);
+  await outsider.dispose();
+
+  await expect(prompt(laptop.page)).toBeVisible();
+  await expect(prompt(laptop.page)).toHaveAttribute('data-reason', 'refresh_failed');
+  await expect(prompt(laptop.page)).toContainText('Your session has ended and could not be renewed.');
 });

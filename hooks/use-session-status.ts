@@ -50,7 +50,7 @@ async function probeSession(fetchImpl: typeof fetch = fetch): Promise<Probe> {
  * Learns, by every channel it has, that this browser's session ended, and says so once:
  * - push: an EventSource on /api/session/events (`event: revoked`), reconnected with backoff when the browser
  *   gives up on it (it does for good after any non-200, e.g. the proxy's 401), probing /api/session each time;
- * - other tabs: BroadcastChannel('session'), both ways;
+ * - other tabs: BroadcastChannel('session'), both ways (a message is checked with the server when it can be);
  * - every fetch of the page (server actions, RSC, route handlers): a response flagged `X-Session-Status: revoked`
  *   or a 401 `session_revoked`;
  * - polling /api/session with SWR every `pollIntervalMs`, and at once on focus, `online` and visibility.
@@ -109,7 +109,18 @@ export function useSessionStatus({ pollIntervalMs = DEFAULT_POLL_INTERVAL_MS }: 
     const channel = new BroadcastChannel(SESSION_CHANNEL);
     channelRef.current = channel;
     channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
-      if (event.data?.type === 'revoked') markEndedRef.current(String(event.data.reason), undefined, true);
+      if (event.data?.type !== 'revoked' || endedRef.current) return;
+      const reason = String(event.data.reason);
+      // A sibling may speak for an OLD session after this browser signed in again (cookies are shared): ask the
+      // server, and trust the sibling only when the server cannot be asked.
+      probeSession().then(
+        (result) => {
+          if (result.status === 'ended') {
+            markEndedRef.current(result.reason === 'session_ended' ? reason : result.reason, undefined, true);
+          }
+        },
+        () => markEndedRef.current(reason, undefined, true),
+      );
     };
     return () => {
       channelRef.current = null;

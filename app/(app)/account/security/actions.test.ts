@@ -158,13 +158,26 @@ describe('revokeSession', () => {
     },
   );
 
-  it('reports a WorkOS failure as a failure and records nothing', async () => {
-    m.revokeWorkosSession.mockRejectedValue(new WorkosError('timeout', 'timed out'));
+  it('reports a WorkOS refusal as a failure and records nothing', async () => {
+    m.revokeWorkosSession.mockRejectedValue(new WorkosError('unavailable', 'down', { status: 503 }));
     const result = await revokeSession(key('session_phone'));
     expect(result).toEqual({
       status: 'error',
       code: 'revoke_failed',
       message: 'Could not sign out Safari on iOS: WorkOS did not confirm it. It is still signed in. Try again.',
+      failed: ['Safari on iOS'],
+    });
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(auditRows()).toEqual([]);
+  });
+
+  it('reports a WorkOS timeout as unconfirmed (not as "still signed in") and records nothing', async () => {
+    m.revokeWorkosSession.mockRejectedValue(new WorkosError('timeout', 'timed out'));
+    const result = await revokeSession(key('session_phone'));
+    expect(result).toEqual({
+      status: 'error',
+      code: 'revoke_failed',
+      message: 'Could not confirm that Safari on iOS was signed out: WorkOS did not answer in time. Try again.',
       failed: ['Safari on iOS'],
     });
     expect(m.registryRevoke).not.toHaveBeenCalled();
@@ -237,7 +250,7 @@ describe('revokeOtherSessions', () => {
     const result = await revokeOtherSessions();
     expect(result).toEqual({
       status: 'partial',
-      message: expect.stringContaining('Could not sign out Chrome on Android'),
+      message: expect.stringContaining('Could not confirm that Chrome on Android was signed out'),
       signedOut: ['Safari on iOS'],
       failed: ['Chrome on Android'],
     });

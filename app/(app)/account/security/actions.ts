@@ -76,8 +76,13 @@ function plural(n: number, one: string, many: string): string {
 
 /** Says only what is known: a WorkOS refusal leaves the session signed in; anything else is just "could not". */
 function failureMessage(errors: unknown[], labels: string[]): string {
-  if (errors.every((e) => e instanceof WorkosError)) {
+  // A timeout is not a refusal: WorkOS may have ended the session after we stopped waiting (its webhook will
+  // then lock it out here too), so don't claim it is still signed in.
+  if (errors.every((e) => e instanceof WorkosError && e.kind !== 'timeout')) {
     return `Could not sign out ${list(labels)}: WorkOS did not confirm it. ${labels.length === 1 ? 'It is' : 'They are'} still signed in. Try again.`;
+  }
+  if (errors.some((e) => e instanceof WorkosError && e.kind === 'timeout')) {
+    return `Could not confirm that ${list(labels)} ${labels.length === 1 ? 'was' : 'were'} signed out: WorkOS did not answer in time. Try again.`;
   }
   return `Could not sign out ${list(labels)}. Try again.`;
 }
