@@ -41,7 +41,10 @@ export default async function proxy(request: NextRequest, event: NextFetchEvent)
 
 let stock: ReturnType<typeof authkitProxy> | undefined;
 function stockProxy(request: NextRequest, event: NextFetchEvent) {
-  stock ??= authkitProxy();
+  if (!stock) {
+    console.warn('[proxy] PROXY_MODE=stock: revocation enforcement is OFF (benchmark comparison only)');
+    stock = authkitProxy();
+  }
   return stock(request, event);
 }
 

@@ -22,7 +22,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
-import { Emulator, openEventStream, signInOverHttp } from '../test/multi-instance/http.ts';
+import { EmulatorClient } from '../e2e/emulator-client.ts';
+import { openEventStream, signInOverHttp } from '../test/multi-instance/http.ts';
 
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
@@ -256,10 +257,10 @@ async function main() {
   const cluster = await startCluster();
   const started = Date.now();
   try {
-    const emulator = new Emulator(cluster.emulatorURL, MULTI.apiKey);
-    await emulator.request('POST', '/_emulator/reset');
+    const emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
+    await emulator.reset();
     const email = `bench-${Date.now()}@example.com`;
-    const userId = await emulator.createUser(email);
+    const { id: userId } = await emulator.createUser({ email, first_name: 'Bench', last_name: 'User' });
 
     console.log('propagation A → B …');
     const prop = await propagation(cluster, emulator, userId, email);

@@ -26,17 +26,40 @@ async function openHome(page: Page) {
   await connected;
 }
 
+/** On the security page of `page`, the row of the session that is not this device's. */
+function otherSessionRow(page: Page) {
+  return page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem').filter({ hasNotText: 'This device' });
+}
+
 /** On the security page of `by`, signs out the other device's session; resolves when the action has returned. */
 async function signOutOtherDevice(by: Device) {
   await by.page.goto('/account/security');
-  const other = by.page
-    .getByRole('list', { name: 'Active sessions' })
-    .getByRole('listitem')
-    .filter({ hasNotText: 'This device' });
+  const other = otherSessionRow(by.page);
   await expect(other).toHaveCount(1);
   const label = await other.getAttribute('aria-label');
   await other.getByRole('button', { name: `Sign out ${label}` }).click();
   await expect(by.page.getByRole('status')).toContainText(`Signed out ${label}`);
+}
+
+/** Aborts every request of `page` to the session endpoints (no push, polling or probes); returns how many so far. */
+async function cutOffFromSessionEndpoints(page: Page): Promise<() => number> {
+  let blocked = 0;
+  await page.route(/\/api\/session(\/events)?$/, async (route) => {
+    blocked += 1;
+    await route.abort();
+  });
+  return () => blocked;
+}
+
+/** The prompt appears and says `message`; `within`: how soon it must appear (default: the expect timeout). */
+async function expectPrompted(page: Page, message: string, within?: number) {
+  await expect(prompt(page)).toBeVisible(within === undefined ? {} : { timeout: within });
+  await expect(prompt(page)).toContainText(message);
+}
+
+async function expectStillSignedIn(device: Device) {
+  await device.page.goto('/home');
+  await expect(device.page).toHaveURL(/\/home$/);
 }
 
 async function cookieHeader(device: Device): Promise<string> {
@@ -53,13 +76,9 @@ async function expectRefused(response: APIResponse, reason: string) {
 }
 
 test('A signs out B while B idles: B is prompted at once without a reload, and its next navigation lands on /signed-out', async ({
-  newDevice,
-  signIn,
+  signedInDevices,
 }) => {
-  const laptop = await newDevice('Desktop Chrome');
-  const phone = await newDevice('iPhone 15');
-  await signIn(laptop.page, DEMO_USERS.grace.email);
-  await signIn(phone.page, DEMO_USERS.grace.email);
+  const [laptop, phone] = await signedInDevices(DEMO_USERS.grace.email, 'Desktop Chrome', 'iPhone 15');
   await openHome(phone.page);
   await phone.page.evaluate(() => {
     (window as unknown as { notReloaded: boolean }).notReloaded = true;
@@ -86,8 +105,7 @@ test('A signs out B while B idles: B is prompted at once without a reload, and i
   expect(await phone.page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 
   // The laptop is still signed in.
-  await laptop.page.goto('/home');
-  await expect(laptop.page).toHaveURL(/\/home$/);
+  await expectStillSignedIn(laptop);
 
   await phone.page.goto('/account/security');
   await expect(phone.page).toHaveURL(/\/signed-out\?reason=signed_out_elsewhere$/);
@@ -99,14 +117,10 @@ test('A signs out B while B idles: B is prompted at once without a reload, and i
 });
 
 test("B's own requests and any copy of its cookie are refused the moment the revoke returns", async ({
-  newDevice,
-  signIn,
+  signedInDevices,
   baseURL,
 }) => {
-  const laptop = await newDevice('Desktop Chrome');
-  const phone = await newDevice('Pixel 7');
-  await signIn(laptop.page, DEMO_USERS.alan.email);
-  await signIn(phone.page, DEMO_USERS.alan.email);
+  const [laptop, phone] = await signedInDevices(DEMO_USERS.alan.email, 'Desktop Chrome', 'Pixel 7');
   await openHome(phone.page);
   const stolen = await cookieHeader(phone);
 
@@ -150,34 +164,24 @@ test('two tabs of one browser: signing out in one tab prompts the other', async 
 
   await signOutButton(laptop.page).click();
   await laptop.page.waitForURL('**/signed-out?reason=signed_out');
-  await expect(prompt(second)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
-  await expect(prompt(second)).toContainText('You signed out.');
+  await expectPrompted(second, 'You signed out.', PROMPT_WITHIN_MS);
 });
 
 test('tabs follow each other: a tab that cannot hear the server is told by its sibling (BroadcastChannel)', async ({
-  newDevice,
-  signIn,
+  signedInDevices,
 }) => {
-  const laptop = await newDevice('Desktop Chrome');
-  const phone = await newDevice('iPhone 15');
-  await signIn(laptop.page, DEMO_USERS.grace.email);
-  await signIn(phone.page, DEMO_USERS.grace.email);
+  const [laptop, phone] = await signedInDevices(DEMO_USERS.grace.email, 'Desktop Chrome', 'iPhone 15');
   const deaf = await phone.context.newPage();
   // This tab never hears from the session endpoints: no push, no polling, no probes.
-  let blocked = 0;
-  await deaf.route(/\/api\/session(\/events)?$/, async (route) => {
-    blocked += 1;
-    await route.abort();
-  });
+  const blocked = await cutOffFromSessionEndpoints(deaf);
   await deaf.goto('/home');
   await expect(deaf.getByRole('heading', { level: 1 })).toBeVisible();
-  await expect.poll(() => blocked).toBeGreaterThan(0);
+  await expect.poll(blocked).toBeGreaterThan(0);
   await openHome(phone.page);
 
   await signOutOtherDevice(laptop);
   await expect(prompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
-  await expect(prompt(deaf)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
-  await expect(prompt(deaf)).toContainText('You signed out this device from another device.');
+  await expectPrompted(deaf, 'You signed out this device from another device.', PROMPT_WITHIN_MS);
 });
 
 test('a stale cross-tab message does not sign out a live session: the tab checks with the server first', async ({
@@ -197,52 +201,34 @@ test('a stale cross-tab message does not sign out a live session: the tab checks
 
   // Had the stale message been believed, the prompt would already say an administrator did it.
   await signOutButton(laptop.page).click();
-  await expect(prompt(other)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
-  await expect(prompt(other)).toContainText('You signed out.');
+  await expectPrompted(other, 'You signed out.', PROMPT_WITHIN_MS);
   await expect(prompt(other)).not.toContainText('administrator');
 });
 
-test('a tab without push learns from its very next server action, which is refused', async ({ newDevice, signIn }) => {
-  const laptop = await newDevice('Desktop Chrome');
-  const phone = await newDevice('Pixel 7');
-  await signIn(laptop.page, DEMO_USERS.grace.email);
-  await signIn(phone.page, DEMO_USERS.grace.email);
-  let blocked = 0;
-  await phone.page.route(/\/api\/session(\/events)?$/, async (route) => {
-    blocked += 1;
-    await route.abort();
-  });
+test('a tab without push learns from its very next server action, which is refused', async ({ signedInDevices }) => {
+  const [laptop, phone] = await signedInDevices(DEMO_USERS.grace.email, 'Desktop Chrome', 'Pixel 7');
+  const blocked = await cutOffFromSessionEndpoints(phone.page);
   await phone.page.goto('/account/security');
-  await expect.poll(() => blocked).toBeGreaterThan(0);
+  await expect.poll(blocked).toBeGreaterThan(0);
 
   await signOutOtherDevice(laptop);
   await expect(prompt(phone.page)).toHaveCount(0);
 
   const refused = phone.page.waitForResponse((r) => r.request().headers()['next-action'] !== undefined);
-  const laptopRow = phone.page
-    .getByRole('list', { name: 'Active sessions' })
-    .getByRole('listitem')
-    .filter({ hasNotText: 'This device' });
-  await laptopRow.getByRole('button', { name: /^Sign out/ }).click();
+  await otherSessionRow(phone.page).getByRole('button', { name: /^Sign out/ }).click();
   const response = await refused;
   expect(response.status()).toBe(401);
   expect(response.headers()['x-session-status']).toBe('revoked');
-  await expect(prompt(phone.page)).toBeVisible();
-  await expect(prompt(phone.page)).toContainText('You signed out this device from another device.');
+  await expectPrompted(phone.page, 'You signed out this device from another device.');
 
   // The refused action changed nothing: the laptop is still signed in.
-  await laptop.page.goto('/home');
-  await expect(laptop.page).toHaveURL(/\/home$/);
+  await expectStillSignedIn(laptop);
 });
 
 test('a device that was offline during the revocation is prompted as soon as it reconnects', async ({
-  newDevice,
-  signIn,
+  signedInDevices,
 }) => {
-  const laptop = await newDevice('Desktop Chrome');
-  const phone = await newDevice('Pixel 7');
-  await signIn(laptop.page, DEMO_USERS.alan.email);
-  await signIn(phone.page, DEMO_USERS.alan.email);
+  const [laptop, phone] = await signedInDevices(DEMO_USERS.alan.email, 'Desktop Chrome', 'Pixel 7');
   await openHome(phone.page);
 
   await phone.context.setOffline(true);
@@ -251,8 +237,7 @@ test('a device that was offline during the revocation is prompted as soon as it 
   await expect(prompt(phone.page)).toHaveCount(0);
 
   await phone.context.setOffline(false);
-  await expect(prompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
-  await expect(prompt(phone.page)).toContainText('You signed out this device from another device.');
+  await expectPrompted(phone.page, 'You signed out this device from another device.', PROMPT_WITHIN_MS);
 });
 
 test('a revocation made at WorkOS (dashboard) reaches an open tab through the webhook', async ({
@@ -265,8 +250,7 @@ test('a revocation made at WorkOS (dashboard) reaches an open tab through the we
   await openHome(phone.page);
 
   await emulator.revokeUserSessions(DEMO_USERS.alan.email);
-  await expect(prompt(phone.page)).toBeVisible();
-  await expect(prompt(phone.page)).toContainText('Your session was ended by your identity provider.');
+  await expectPrompted(phone.page, 'Your session was ended by your identity provider.');
 });
 
 test('a session WorkOS ended without telling the app is recorded at its first refused refresh, and its open tab is told', async ({

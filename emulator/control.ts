@@ -313,7 +313,9 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
     if (!ctx.advanceClock)
       throw new ApiError(409, { message: 'This emulator was started with a fixed clock.', code: 'clock_fixed' });
     const params = await readParams(req);
-    ctx.advanceClock(int(params.advance_seconds, 'advance_seconds', 0, 10 * 365 * 86_400) * 1000);
+    // Negative values move it back: a sign-in made then looks old (auth_time), e.g. to exercise re-authentication.
+    const tenYears = 10 * 365 * 86_400;
+    ctx.advanceClock(int(params.advance_seconds, 'advance_seconds', -tenYears, tenYears) * 1000);
     sendJson(res, 200, { now: iso(store.clock.now()) });
     return true;
   }

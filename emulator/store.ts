@@ -494,16 +494,12 @@ export class Store {
     return this.state.sessions.find((s) => s.id === id);
   }
 
-  private createSession(input: {
-    user: UserRecord;
-    organizationId: string | null;
-    authMethod: string;
-    ipAddress: string | null;
-    userAgent: string | null;
-    impersonator: Impersonator | null;
-    authTime: number;
-    tokensIssued: boolean;
-  }): SessionRecord {
+  private createSession(
+    input: { user: UserRecord } & Pick<
+      SessionRecord,
+      'organizationId' | 'authMethod' | 'ipAddress' | 'userAgent' | 'impersonator' | 'authTime' | 'tokensIssued'
+    >,
+  ): SessionRecord {
     const now = this.now();
     const session: SessionRecord = {
       id: newId('session', now),

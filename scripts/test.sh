@@ -14,19 +14,37 @@ summary() {
   echo "  total $((SECONDS - started)) s"
 }
 
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Adds up the counts that Vitest ("Tests  12 passed | 1 failed (13)") and Playwright ("  31 passed (2.1m)") print.
+count_tests() {
+  local clean p f
+  clean=$(sed -e 's/\x1b\[[0-9;]*m//g' "$log")
+  p=$(grep -E '^ *(Tests +)?([0-9]+ failed \| )?[0-9]+ passed' <<<"$clean" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+  f=$(grep -E '^ *(Tests +)?([0-9]+ passed \| )?[0-9]+ failed' <<<"$clean" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
 step() {
   local name=$1
   shift
   echo
   echo "▶ $name: $*"
   local t0=$SECONDS
-  if "$@"; then
+  if "$@" 2>&1 | tee "$log"; then
+    count_tests
     results+=("✔ $name ($((SECONDS - t0)) s)")
   else
-    local code=$?
+    local code=${PIPESTATUS[0]}
+    count_tests
     results+=("✘ $name ($((SECONDS - t0)) s, exit $code)")
     summary
     echo "FAILED at: $name"
+    echo "$passed passed, $((failed > 0 ? failed : 1)) failed"
     exit "$code"
   fi
 }
@@ -67,3 +85,4 @@ step "multi-instance" npm run --silent test:multi
 
 summary
 echo "ALL PASSED"
+echo "$passed passed, $failed failed"

@@ -1,17 +1,9 @@
 import { OauthException, UnauthorizedException } from '@workos-inc/node';
 import { createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { API_KEY, CLIENT_ID, claimsOf, rejection, sdkFor, startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { API_KEY, CLIENT_ID, claimsOf, rejection, sdkFor, harnessForFile } from './harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
-beforeEach(async () => {
-  h.emulator.reset();
-  h.clock.set(0);
-});
+const h = harnessForFile();
 
 async function rawAuthenticate(body: Record<string, string>) {
   const response = await fetch(`${h.emulator.url}/user_management/authenticate`, {

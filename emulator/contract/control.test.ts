@@ -1,16 +1,8 @@
 import { GenericServerException, NotFoundException, OauthException } from '@workos-inc/node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { API_KEY, CLIENT_ID, claimsOf, rejection, REDIRECT_URI, startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { API_KEY, CLIENT_ID, claimsOf, rejection, REDIRECT_URI, harnessForFile } from './harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.emulator.reset();
-  h.clock.set(0);
-});
+const h = harnessForFile();
 
 type ControlUser = { id: string; email: string; role: string; first_name: string | null };
 type ControlSession = {
@@ -214,11 +206,19 @@ describe('clock', () => {
     expect(
       (await h.control<ControlSession[]>('GET', `/_emulator/sessions?user_id=${auth.user.id}`)).body[0]?.status,
     ).toBe('expired');
-    expect((await h.control('POST', '/_emulator/clock', { advance_seconds: -5 })).status).toBe(422);
+    expect((await h.control('POST', '/_emulator/clock', { advance_seconds: 'soon' })).status).toBe(422);
+    expect((await h.control('POST', '/_emulator/clock', { advance_seconds: 11 * 365 * 86_400 })).status).toBe(422);
 
     await h.control('POST', '/_emulator/reset');
     const iat = claimsOf((await h.signIn('ada@example.com')).accessToken).iat as number;
     expect(Math.abs(iat - Date.now() / 1000)).toBeLessThan(5);
+  });
+
+  it('moves back, so that a sign-in made then carries an old auth_time', async () => {
+    await h.control('POST', '/_emulator/clock', { advance_seconds: -900 });
+    const claims = claimsOf((await h.signIn('ada@example.com')).accessToken);
+    expect(Date.now() / 1000 - (claims.auth_time as number)).toBeGreaterThan(890);
+    expect((claims.exp as number) - (claims.iat as number)).toBe(300);
   });
 });
 

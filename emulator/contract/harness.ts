@@ -1,4 +1,5 @@
 import { WorkOS } from '@workos-inc/node';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createOffsetClock } from '../clock.ts';
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../server.ts';
 
@@ -115,6 +116,23 @@ export async function startHarness(options: StartEmulatorOptions = {}): Promise<
   };
 
   return { emulator, workos, clock, control, signIn, authorize, userId, close: () => emulator.close() };
+}
+
+/**
+ * One emulator for the calling test file: started before its first test and closed after its last, and back to
+ * its seeded state with the clock at real time before every test. The harness is filled in by `beforeAll`.
+ */
+export function harnessForFile(): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await startHarness());
+  });
+  afterAll(() => h.close());
+  beforeEach(() => {
+    h.emulator.reset();
+    h.clock.set(0);
+  });
+  return h;
 }
 
 /** Decodes a JWT payload without verifying it (verification is tested separately with jose). */

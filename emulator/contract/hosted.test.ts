@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLIENT_ID, REDIRECT_URI, startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { CLIENT_ID, REDIRECT_URI, harnessForFile } from './harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => h.emulator.reset());
+const h = harnessForFile();
 
 function authorizeUrl(params: Record<string, string>): string {
   const url = new URL('/user_management/authorize', h.emulator.url);

@@ -1,16 +1,8 @@
 import { NotFoundException, UnauthorizedException, UnprocessableEntityException } from '@workos-inc/node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { API_KEY, rejection, sdkFor, startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { API_KEY, rejection, sdkFor, harnessForFile } from './harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
-beforeEach(() => {
-  h.emulator.reset();
-  h.clock.set(0);
-});
+const h = harnessForFile();
 
 async function rawEvents(query: string) {
   const response = await fetch(`${h.emulator.url}/events?${query}`, {

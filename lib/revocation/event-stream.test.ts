@@ -16,7 +16,11 @@ async function setup(heartbeatMs?: number) {
   const registry = createRevocationRegistry({ kind: 'sqlite', backend, retentionMs: 60_000, log: () => {} });
   registries.push(registry);
   await registry.ready();
-  return { registry, hub: createSessionHub(registry, { heartbeatMs }) };
+  const hub = createSessionHub(registry, { heartbeatMs });
+  /** The stream /api/session/events opens, for session_b of user_1 unless told otherwise. */
+  const open = ({ sessionId = 'session_b', userId = 'user_1', signal = new AbortController().signal } = {}) =>
+    createSessionEventStream({ registry, hub, sessionHash: hashSessionId(sessionId), userId, signal });
+  return { registry, hub, open };
 }
 
 /** Reads the stream as text, chunk by chunk, until `until` matches or the stream ends. */
@@ -37,15 +41,8 @@ afterEach(async () => {
 
 describe('session event stream', () => {
   it('starts with retry, sends revoked with the reason and message when the session is revoked, then closes', async () => {
-    const { registry, hub } = await setup();
-    const controller = new AbortController();
-    const reader = createSessionEventStream({
-      registry,
-      hub,
-      sessionHash: hashSessionId('session_b'),
-      userId: 'user_1',
-      signal: controller.signal,
-    }).getReader();
+    const { registry, hub, open } = await setup();
+    const reader = open().getReader();
 
     const opening = await readUntil(reader, /connected/);
     expect(opening.text).toMatch(/^retry: 3000\n/);
@@ -67,30 +64,18 @@ describe('session event stream', () => {
   });
 
   it('sends revoked at once when the session (or its user) is already revoked at connect', async () => {
-    const { registry, hub } = await setup();
+    const { registry, hub, open } = await setup();
     await registry.revokeUser('user_gone', 'user_deleted', 'webhook');
-    const reader = createSessionEventStream({
-      registry,
-      hub,
-      sessionHash: hashSessionId('session_x'),
-      userId: 'user_gone',
-      signal: new AbortController().signal,
-    }).getReader();
+    const reader = open({ sessionId: 'session_x', userId: 'user_gone' }).getReader();
     const all = await readUntil(reader, null);
     expect(all.text).toContain('event: revoked\ndata: {"reason":"user_deleted"');
     expect(hub.size()).toBe(0);
   });
 
   it('sends heartbeats and releases everything when the client goes away', async () => {
-    const { registry, hub } = await setup(10);
+    const { hub, open } = await setup(10);
     const controller = new AbortController();
-    const reader = createSessionEventStream({
-      registry,
-      hub,
-      sessionHash: hashSessionId('session_b'),
-      userId: 'user_1',
-      signal: controller.signal,
-    }).getReader();
+    const reader = open({ signal: controller.signal }).getReader();
     expect((await readUntil(reader, /: ping\n\n/)).text).toContain(': ping');
     controller.abort();
     expect((await readUntil(reader, null)).done).toBe(true);
@@ -98,14 +83,8 @@ describe('session event stream', () => {
   });
 
   it('a cancelled stream leaves the hub', async () => {
-    const { registry, hub } = await setup();
-    const stream = createSessionEventStream({
-      registry,
-      hub,
-      sessionHash: hashSessionId('session_b'),
-      userId: 'user_1',
-      signal: new AbortController().signal,
-    });
+    const { hub, open } = await setup();
+    const stream = open();
     expect(hub.size()).toBe(1);
     await stream.cancel();
     expect(hub.size()).toBe(0);

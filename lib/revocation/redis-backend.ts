@@ -2,6 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { Redis, type RedisOptions } from 'ioredis';
+import * as rows from './rows';
 import type {
   BackendHealth,
   BackendListener,
@@ -172,25 +173,6 @@ function parseJson(text: string | null): unknown {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-interface CacheRow {
-  session_hash: string;
-  user_id: string;
-  revoked_at: number;
-  expires_at: number;
-  actor_type: string;
-  actor_id: string | null;
-  actor_session_hash: string | null;
-  reason: string;
-  source: string;
-}
-
-interface UserRow {
-  user_id: string;
-  revoked_at: number;
-  reason: string;
-  source: string;
 }
 
 export class RedisRevocationBackend implements RevocationBackend {
@@ -457,9 +439,9 @@ export class RedisRevocationBackend implements RevocationBackend {
       const select = this.opts.db.prepare('SELECT id, payload FROM revocation_outbox WHERE id > ? ORDER BY id LIMIT ?');
       let after = 0;
       for (;;) {
-        const rows = select.all(after, OUTBOX_BATCH) as { id: number; payload: string }[];
-        if (rows.length === 0) break;
-        for (const row of rows) {
+        const batch = select.all(after, OUTBOX_BATCH) as { id: number; payload: string }[];
+        if (batch.length === 0) break;
+        for (const row of batch) {
           after = Number(row.id);
           if (this.inFlight.has(after)) continue;
           const payload = parseJson(row.payload) as Payload | null;
@@ -658,60 +640,28 @@ export class RedisRevocationBackend implements RevocationBackend {
 
   private cacheRecord(record: RevocationRecord): void {
     this.opts.db
-      .prepare(
-        `INSERT OR IGNORE INTO revocations
-           (session_hash, user_id, revoked_at, expires_at, actor_type, actor_id, actor_session_hash, reason, source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        record.sessionHash,
-        record.userId,
-        record.revokedAt,
-        record.expiresAt,
-        record.actor.type,
-        record.actor.id,
-        record.actor.sessionHash,
-        record.reason,
-        record.source,
-      );
+      .prepare(`INSERT OR IGNORE INTO revocations (${rows.REVOCATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(...rows.revocationValues(record));
   }
 
   private cacheUser(revocation: UserRevocation): void {
     this.opts.db
-      .prepare('INSERT OR IGNORE INTO revoked_users (user_id, revoked_at, reason, source) VALUES (?, ?, ?, ?)')
-      .run(revocation.userId, revocation.revokedAt, revocation.reason, revocation.source);
+      .prepare(`INSERT OR IGNORE INTO revoked_users (${rows.USER_COLUMNS}) VALUES (?, ?, ?, ?)`)
+      .run(...rows.userRevocationValues(revocation));
   }
 
   private cachedRecords(liveAfter: number): RevocationRecord[] {
-    const rows = this.opts.db
+    const cached = this.opts.db
       .prepare('SELECT * FROM revocations WHERE expires_at > ?')
-      .all(liveAfter) as unknown as CacheRow[];
-    return rows.map((row) => ({
-      sessionHash: row.session_hash,
-      userId: row.user_id,
-      revokedAt: Number(row.revoked_at),
-      expiresAt: Number(row.expires_at),
-      reason: row.reason as RevocationReason,
-      source: row.source as RevocationSource,
-      actor: {
-        type: row.actor_type as RevocationRecord['actor']['type'],
-        id: row.actor_id,
-        sessionHash: row.actor_session_hash,
-      },
-      note: null,
-    }));
+      .all(liveAfter) as unknown as rows.RevocationRow[];
+    return cached.map(rows.recordFromRow);
   }
 
   private cachedUsers(liveAfter: number): UserRevocation[] {
-    const rows = this.opts.db
+    const cached = this.opts.db
       .prepare('SELECT * FROM revoked_users WHERE revoked_at > ?')
-      .all(liveAfter - this.opts.retentionSeconds * 1000) as unknown as UserRow[];
-    return rows.map((row) => ({
-      userId: row.user_id,
-      revokedAt: Number(row.revoked_at),
-      reason: row.reason as RevocationReason,
-      source: row.source as RevocationSource,
-    }));
+      .all(liveAfter - this.opts.retentionSeconds * 1000) as unknown as rows.UserRow[];
+    return cached.map(rows.userRevocationFromRow);
   }
 
   private replayCache(): void {

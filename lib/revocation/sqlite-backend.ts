@@ -1,14 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type {
-  BackendHealth,
-  BackendListener,
-  RevocationBackend,
-  RevocationReason,
-  RevocationRecord,
-  RevocationSource,
-  ActorType,
-  UserRevocation,
-} from './types';
+import * as rows from './rows';
+import type { BackendHealth, BackendListener, RevocationBackend, UserRevocation } from './types';
 
 export interface SqliteBackendOptions {
   db: DatabaseSync;
@@ -23,25 +15,9 @@ export interface SqliteBackendOptions {
   now?: () => number;
 }
 
-interface RevocationRow {
-  rid: number;
-  session_hash: string;
-  user_id: string;
-  revoked_at: number;
-  expires_at: number;
-  actor_type: string;
-  actor_id: string | null;
-  actor_session_hash: string | null;
-  reason: string;
-  source: string;
-}
-
-interface UserRow {
-  rid: number;
-  user_id: string;
-  revoked_at: number;
-  reason: string;
-  source: string;
+/** A poller's position in one table: the highest rowid it has passed. */
+interface Cursor {
+  after: number;
 }
 
 const BATCH = 1000;
@@ -63,8 +39,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
   const { db } = options;
   const now = options.now ?? Date.now;
   let listener: BackendListener | null = null;
-  let lastRevocation = 0;
-  let lastUser = 0;
+  const revocationCursor: Cursor = { after: 0 };
+  const userCursor: Cursor = { after: 0 };
   let pollTimer: ReturnType<typeof setInterval> | null = null;
   let purgeTimer: ReturnType<typeof setInterval> | null = null;
   let lastError: string | null = null;
@@ -72,12 +48,11 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
 
   const statements = {
     insert: db.prepare(
-      `INSERT INTO revocations (session_hash, user_id, revoked_at, expires_at, actor_type, actor_id,
-         actor_session_hash, reason, source)
+      `INSERT INTO revocations (${rows.REVOCATION_COLUMNS})
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_hash) DO NOTHING`,
     ),
     insertUser: db.prepare(
-      `INSERT INTO revoked_users (user_id, revoked_at, reason, source) VALUES (?, ?, ?, ?)
+      `INSERT INTO revoked_users (${rows.USER_COLUMNS}) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id) DO NOTHING`,
     ),
     newRevocations: db.prepare(
@@ -96,46 +71,40 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     ),
   } satisfies Record<string, StatementSync>;
 
-  const toRecord = (row: RevocationRow): RevocationRecord => ({
-    sessionHash: row.session_hash,
-    userId: row.user_id,
-    revokedAt: row.revoked_at,
-    expiresAt: row.expires_at,
-    reason: row.reason as RevocationReason,
-    source: row.source as RevocationSource,
-    actor: { type: row.actor_type as ActorType, id: row.actor_id, sessionHash: row.actor_session_hash },
-    note: null,
-  });
+  /**
+   * Hands each row of one table above the cursor and still live (`select`'s second parameter) to `deliver`, a batch
+   * at a time; the cursor passes a row before it is delivered.
+   */
+  const drainTable = <Row>(
+    cursor: Cursor,
+    select: StatementSync,
+    max: StatementSync,
+    liveAfter: number,
+    deliver: (row: Row) => void,
+  ): void => {
+    for (;;) {
+      const batch = select.all(cursor.after, liveAfter) as unknown as (Row & { rid: number })[];
+      for (const row of batch) {
+        cursor.after = row.rid;
+        deliver(row);
+      }
+      if (batch.length < BATCH) break;
+    }
+    // Rows skipped as expired still move the cursor on.
+    cursor.after = Math.max(cursor.after, (max.get() as { rid: number }).rid);
+  };
 
   /** Delivers every row above the cursors; the registry ignores ones it already holds. */
   const drain = (): void => {
-    if (!listener) return;
+    const l = listener;
+    if (!l) return;
     const t = now();
-    for (;;) {
-      const rows = statements.newRevocations.all(lastRevocation, t) as unknown as RevocationRow[];
-      for (const row of rows) {
-        lastRevocation = row.rid;
-        listener.onRecord(toRecord(row));
-      }
-      if (rows.length < BATCH) break;
-    }
-    // Rows skipped as expired still move the cursor on.
-    lastRevocation = Math.max(lastRevocation, (statements.maxRevocation.get() as { rid: number }).rid);
-    const userFloor = t - options.retentionMs;
-    for (;;) {
-      const rows = statements.newUsers.all(lastUser, userFloor) as unknown as UserRow[];
-      for (const row of rows) {
-        lastUser = row.rid;
-        listener.onUserRevoked({
-          userId: row.user_id,
-          revokedAt: row.revoked_at,
-          reason: row.reason as RevocationReason,
-          source: row.source as RevocationSource,
-        });
-      }
-      if (rows.length < BATCH) break;
-    }
-    lastUser = Math.max(lastUser, (statements.maxUser.get() as { rid: number }).rid);
+    drainTable<rows.RevocationRow>(revocationCursor, statements.newRevocations, statements.maxRevocation, t, (row) =>
+      l.onRecord(rows.recordFromRow(row)),
+    );
+    drainTable<rows.UserRow>(userCursor, statements.newUsers, statements.maxUser, t - options.retentionMs, (row) =>
+      l.onUserRevoked(rows.userRevocationFromRow(row)),
+    );
   };
 
   const guarded = (what: string, fn: () => void) => () => {
@@ -174,21 +143,11 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     },
 
     async persist(record) {
-      statements.insert.run(
-        record.sessionHash,
-        record.userId,
-        record.revokedAt,
-        record.expiresAt,
-        record.actor.type,
-        record.actor.id,
-        record.actor.sessionHash,
-        record.reason,
-        record.source,
-      );
+      statements.insert.run(...rows.revocationValues(record));
     },
 
     async persistUser(revocation: UserRevocation) {
-      statements.insertUser.run(revocation.userId, revocation.revokedAt, revocation.reason, revocation.source);
+      statements.insertUser.run(...rows.userRevocationValues(revocation));
     },
 
     health(): BackendHealth {

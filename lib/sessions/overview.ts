@@ -8,13 +8,36 @@ import { buildSessionViews, type SessionEntry } from './view';
 
 export type { SessionEntry } from './view';
 
-function safely<T>(read: () => T, fallback: T): T {
-  try {
-    return read();
-  } catch (error) {
-    console.error('[sessions] local read failed; continuing without it', error instanceof Error ? error.message : error);
-    return fallback;
-  }
+type ViewInput = Parameters<typeof buildSessionViews>[0];
+
+/**
+ * The active sessions of `userId` as WorkOS knows them, described for a page in display order, compared with
+ * `current` (the device looking). Local extras (last active, sign-in method) are dropped if they cannot be read;
+ * `logTag` names the caller in that log line. Throws a WorkosError when WorkOS cannot be asked.
+ */
+export async function describeActiveSessions(
+  userId: string,
+  current: ViewInput['current'],
+  now: Date,
+  logTag = 'sessions',
+): Promise<SessionEntry[]> {
+  const safely = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      console.error(`[${logTag}] local read failed; continuing without it`, error instanceof Error ? error.message : error);
+      return fallback;
+    }
+  };
+  const sessions = (await listActiveSessions(userId)).filter((s) => s.status === 'active' && s.userId === userId);
+  return buildSessionViews({
+    sessions,
+    current,
+    lastActive: safely(() => getLastActive(sessions.map((s) => s.id)), new Map<string, Date>()),
+    signInMethods: safely(() => getSignInMethods(userId), new Map<string, string>()),
+    now,
+    inactiveDays: getEnv().INACTIVE_SESSION_DAYS,
+  });
 }
 
 /**
@@ -23,21 +46,9 @@ function safely<T>(read: () => T, fallback: T): T {
  * Throws a WorkosError when WorkOS cannot be asked.
  */
 export async function getOwnedSessions(current: CurrentSession, requestHeaders: Headers, now = new Date()): Promise<SessionEntry[]> {
-  const sessions = (await listActiveSessions(current.user.id)).filter(
-    (s) => s.status === 'active' && s.userId === current.user.id,
-  );
-  const env = getEnv();
-  const entries = buildSessionViews({
-    sessions,
-    current: {
-      sessionId: current.sessionId,
-      userAgent: requestHeaders.get('user-agent'),
-      ipAddress: clientIp(requestHeaders),
-    },
-    lastActive: safely(() => getLastActive(sessions.map((s) => s.id)), new Map<string, Date>()),
-    signInMethods: safely(() => getSignInMethods(current.user.id), new Map<string, string>()),
+  return describeActiveSessions(
+    current.user.id,
+    { sessionId: current.sessionId, userAgent: requestHeaders.get('user-agent'), ipAddress: clientIp(requestHeaders) },
     now,
-    inactiveDays: env.INACTIVE_SESSION_DAYS,
-  });
-  return entries;
+  );
 }

@@ -4,15 +4,20 @@ import { WorkosError, formatAuthMethod } from './types';
 
 const future = new Date(Date.now() + 3_600_000).toISOString();
 
+/** The fields that are the same on the wire and in the app type. */
+const passedThrough = {
+  userId: 'user_1',
+  organizationId: 'org_1',
+  status: 'active',
+  authMethod: 'password',
+  ipAddress: '203.0.113.7',
+  userAgent: 'Mozilla/5.0',
+} as const;
+
 function sdkSession(id: string, overrides: Partial<SdkSession> = {}): SdkSession {
   return {
     id,
-    userId: 'user_1',
-    organizationId: 'org_1',
-    status: 'active',
-    authMethod: 'password',
-    ipAddress: '203.0.113.7',
-    userAgent: 'Mozilla/5.0',
+    ...passedThrough,
     expiresAt: future,
     endedAt: null,
     createdAt: '2026-11-24T10:00:00.000Z',
@@ -49,12 +54,7 @@ describe('mapSession', () => {
     const mapped = mapSession(sdkSession('session_1', { impersonator: { email: 'admin@example.com', reason: null } }));
     expect(mapped).toEqual({
       id: 'session_1',
-      userId: 'user_1',
-      organizationId: 'org_1',
-      status: 'active',
-      authMethod: 'password',
-      ipAddress: '203.0.113.7',
-      userAgent: 'Mozilla/5.0',
+      ...passedThrough,
       impersonator: { email: 'admin@example.com', reason: null },
       expiresAt: new Date(future),
       endedAt: null,

@@ -1,9 +1,11 @@
 /**
  * Plain-HTTP clients for the multi-instance tests and benchmark (no browser): signing in through the app and the
  * emulator's hosted page exactly as a browser would (redirects, PKCE cookie, form post), /api/session checks and
- * /api/session/events streams. Erasable TypeScript; Node 24 runs it directly.
+ * /api/session/events streams. The emulator's control API client is e2e/emulator-client.ts. Erasable TypeScript;
+ * Node 24 runs it directly.
  */
 import { request as httpRequest, Agent } from 'node:http';
+import type { EmulatorClient } from '../../e2e/emulator-client.ts';
 
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
@@ -108,74 +110,16 @@ export async function signInOverHttp(
   return { cookie: jar.header() };
 }
 
-export interface EmulatorSessionInfo {
-  id: string;
-  user_id: string;
-  status: string;
-  user_agent: string | null;
-}
-
-export class Emulator {
-  readonly baseURL: string;
-  private readonly apiKey: string;
-  constructor(baseURL: string, apiKey: string) {
-    this.baseURL = baseURL;
-    this.apiKey = apiKey;
-  }
-
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.baseURL}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`emulator ${method} ${path} → ${response.status}: ${text.slice(0, 300)}`);
-    return (text ? JSON.parse(text) : null) as T;
-  }
-
-  async userId(email: string): Promise<string> {
-    const body = await this.request<unknown>('GET', '/_emulator/users');
-    const list = (Array.isArray(body) ? body : ((body as { data?: unknown[] }).data ?? [])) as {
-      id: string;
-      email: string;
-    }[];
-    const user = list.find((u) => u.email === email);
-    if (!user) throw new Error(`emulator has no user ${email}`);
-    return user.id;
-  }
-
-  async createUser(email: string): Promise<string> {
-    const body = await this.request<{ id?: string; user?: { id: string } }>('POST', '/_emulator/users', {
-      email,
-      password: 'demo-password',
-      first_name: 'Bench',
-      last_name: 'User',
-    });
-    const id = body.user?.id ?? body.id;
-    if (!id) throw new Error('emulator: created user has no id');
-    return id;
-  }
-
-  async sessions(userId: string): Promise<EmulatorSessionInfo[]> {
-    const body = await this.request<unknown>('GET', `/_emulator/sessions?user_id=${encodeURIComponent(userId)}`);
-    return (Array.isArray(body) ? body : ((body as { data?: unknown[] }).data ?? [])) as EmulatorSessionInfo[];
-  }
-
-  async sessionIdByUserAgent(userId: string, userAgent: string): Promise<string> {
-    const match = (await this.sessions(userId)).filter((s) => s.user_agent === userAgent && s.status === 'active');
-    if (match.length !== 1)
-      throw new Error(`expected one active session with user agent "${userAgent}", found ${match.length}`);
-    return match[0]!.id;
-  }
-
-  /** Ends the session at "WorkOS"; the emulator then delivers `session.revoked` to the webhook URL (instance A). */
-  async revokeSession(sessionId: string): Promise<void> {
-    await this.request('POST', `/_emulator/sessions/${encodeURIComponent(sessionId)}/revoke`);
-  }
+/** The id of the one active session of the user that `userAgent` signed in (see `signInOverHttp`). */
+export async function sessionIdByUserAgent(
+  emulator: EmulatorClient,
+  userId: string,
+  userAgent: string,
+): Promise<string> {
+  const match = (await emulator.sessions(userId)).filter((s) => s.user_agent === userAgent && s.status === 'active');
+  if (match.length !== 1)
+    throw new Error(`expected one active session with user agent "${userAgent}", found ${match.length}`);
+  return match[0]!.id;
 }
 
 /** GET /api/session with the cookie: the status and the body's `error`. */

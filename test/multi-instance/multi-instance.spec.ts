@@ -1,7 +1,7 @@
 import { devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { expect, fillHostedSignIn, test } from '../../e2e/fixtures';
+import { EmulatorClient, expect, fillHostedSignIn, test } from '../../e2e/fixtures';
 import { MULTI, PUBLIC_ORIGIN, startCluster, type Cluster, type Instance } from './cluster.ts';
-import { Emulator, openEventStream, sessionStatus, signInOverHttp, type SseStream } from './http.ts';
+import { openEventStream, sessionIdByUserAgent, sessionStatus, signInOverHttp, type SseStream } from './http.ts';
 
 /**
  * Two app instances sharing revocations through Redis, with real processes: redis-server, `next start` ×2 (one
@@ -10,7 +10,7 @@ import { Emulator, openEventStream, sessionStatus, signInOverHttp, type SseStrea
  */
 
 let cluster: Cluster;
-let emulator: Emulator;
+let emulator: EmulatorClient;
 const streams: SseStream[] = [];
 
 test.describe.configure({ mode: 'serial' });
@@ -18,8 +18,8 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   cluster = await startCluster();
-  emulator = new Emulator(cluster.emulatorURL, MULTI.apiKey);
-  await emulator.request('POST', '/_emulator/reset');
+  emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
+  await emulator.reset();
 });
 
 test.afterEach(() => {
@@ -112,12 +112,12 @@ test('a revoke on A locks the session out on B at once and prompts the device co
 
 test('Redis stopped and restarted mid-test loses no revocation; B restarted meanwhile still knows everything', async () => {
   const email = 'alan@example.com';
-  const userId = await emulator.userId(email);
+  const userId = (await emulator.userByEmail(email)).id;
   const sessions = {} as Record<'before' | 'during' | 'control', { cookie: string; id: string }>;
   for (const name of ['before', 'during', 'control'] as const) {
     const userAgent = `multi-instance-test/${name}`;
     const { cookie } = await signInOverHttp(PUBLIC_ORIGIN, email, { userAgent, ip: '192.0.2.7' });
-    sessions[name] = { cookie, id: await emulator.sessionIdByUserAgent(userId, userAgent) };
+    sessions[name] = { cookie, id: await sessionIdByUserAgent(emulator, userId, userAgent) };
   }
   const { before, during, control } = sessions;
 

@@ -1,24 +1,14 @@
 import 'server-only';
-import { getSignInMethods, recordAudit } from '@/lib/audit';
+import { recordAudit } from '@/lib/audit';
 import type { CurrentSession } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
 import { getRevocationRegistry } from '@/lib/revocation';
-import { getLastActive } from '@/lib/sessions/activity';
-import { buildSessionViews, type SessionEntry } from '@/lib/sessions/view';
-import { listActiveSessions, revokeWorkosSession, WorkosError, type AppUser } from '@/lib/workos/client';
+import { describeActiveSessions } from '@/lib/sessions/overview';
+import type { SessionEntry } from '@/lib/sessions/view';
+import { revokeWorkosSession, WorkosError, type AppUser } from '@/lib/workos/client';
 
 /** One per WorkOS call: a hung call must not hang the whole action. */
 const REVOKE_TIMEOUT_MS = 8_000;
 const CONCURRENCY = 4;
-
-function safely<T>(read: () => T, fallback: T): T {
-  try {
-    return read();
-  } catch (error) {
-    console.error('[admin] local read failed; continuing without it', error instanceof Error ? error.message : error);
-    return fallback;
-  }
-}
 
 /**
  * Another user's active sessions, described as the security page describes them. Hints that compare a session
@@ -26,15 +16,12 @@ function safely<T>(read: () => T, fallback: T): T {
  * Throws a WorkosError when WorkOS cannot be asked.
  */
 export async function getUserSessions(user: AppUser, admin: CurrentSession, now = new Date()): Promise<SessionEntry[]> {
-  const sessions = (await listActiveSessions(user.id)).filter((s) => s.status === 'active' && s.userId === user.id);
-  const entries = buildSessionViews({
-    sessions,
-    current: { sessionId: admin.sessionId, userAgent: null, ipAddress: null },
-    lastActive: safely(() => getLastActive(sessions.map((s) => s.id)), new Map<string, Date>()),
-    signInMethods: safely(() => getSignInMethods(user.id), new Map<string, string>()),
+  const entries = await describeActiveSessions(
+    user.id,
+    { sessionId: admin.sessionId, userAgent: null, ipAddress: null },
     now,
-    inactiveDays: getEnv().INACTIVE_SESSION_DAYS,
-  });
+    'admin',
+  );
   return entries.map((entry) => ({
     ...entry,
     view: { ...entry.view, hints: entry.view.hints.filter((hint) => hint.kind === 'inactive') },

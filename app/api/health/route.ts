@@ -3,10 +3,27 @@ import { getRevocationRegistry } from '@/lib/revocation';
 
 export const dynamic = 'force-dynamic';
 
-export function GET() {
-  const revocation = getRevocationRegistry().health();
-  return NextResponse.json(
-    { status: revocation.status === 'ok' ? 'ok' : 'degraded', revocation },
-    { headers: { 'Cache-Control': 'no-store' } },
-  );
+const READY_WAIT_MS = 5_000;
+
+/**
+ * For load balancers and start-up scripts. 503 until the revocation registry has loaded every live revocation
+ * (an instance that could let a revoked session through must not take traffic); 200 once it has, including
+ * while degraded (Redis down: this instance still enforces everything it knows and queues new revocations),
+ * so that a shared-store outage does not take every instance out of the pool at once.
+ */
+export async function GET() {
+  const registry = getRevocationRegistry();
+  const loaded = await Promise.race([
+    registry.ready().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<false>((resolve) => setTimeout(resolve, READY_WAIT_MS, false)),
+  ]);
+  const revocation = registry.health();
+  const headers = { 'Cache-Control': 'no-store' };
+  if (!loaded) {
+    return NextResponse.json({ status: 'unavailable', revocation }, { status: 503, headers });
+  }
+  return NextResponse.json({ status: revocation.status === 'ok' ? 'ok' : 'degraded', revocation }, { headers });
 }

@@ -1,0 +1,55 @@
+import { DEMO_USERS, expect, fillHostedSignIn, test } from './fixtures';
+
+/**
+ * ASVS v5 7.5.2: ending other sessions needs a recent sign-in (RECENT_AUTH_MAX_AGE_SECONDS, 600 s by default).
+ * The emulator's clock is moved back while the devices sign in, so their `auth_time` is 15 minutes old while
+ * their tokens are still valid; then it returns to real time.
+ */
+const USER = DEMO_USERS.alan;
+
+test.beforeEach(async ({ emulator }) => {
+  await emulator.reset();
+});
+
+test('a stale sign-in is sent to sign in again, comes back to confirm, and leaves no phantom session', async ({
+  newDevice,
+  signIn,
+  emulator,
+}) => {
+  const laptop = await newDevice('Desktop Chrome', { ip: '203.0.113.21' });
+  const phone = await newDevice('iPhone 15', { ip: '198.51.100.42' });
+  await emulator.advanceClock(-15 * 60);
+  await signIn(phone.page, USER.email);
+  await signIn(laptop.page, USER.email);
+  await emulator.advanceClock(15 * 60);
+
+  const page = laptop.page;
+  await page.goto('/account/security');
+  const sessions = page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem');
+  await expect(sessions).toHaveCount(2);
+
+  await page.getByRole('button', { name: 'Sign out of all other sessions' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Sign out of all other sessions?' });
+  await expect(dialog).toContainText('sign in again');
+  await dialog.getByRole('button', { name: 'Yes, sign out 1 session' }).click();
+
+  // Nothing ends before the user has proved it is them.
+  await expect(page).toHaveTitle(/Sign in to Demo App/);
+  expect(await emulator.activeSessions(USER.email)).toHaveLength(2);
+  await fillHostedSignIn(page, USER.email);
+
+  // Back on the page, the same confirmation opens again.
+  await page.waitForURL((url) => url.pathname === '/account/security');
+  const again = page.getByRole('dialog', { name: 'Sign out of all other sessions?' });
+  await expect(again).toBeVisible();
+  await again.getByRole('button', { name: 'Yes, sign out 1 session' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /\S/ })).toContainText('Safari on iOS');
+
+  // Only the new session of this laptop is left: the phone was signed out, and the laptop's pre-re-authentication
+  // session was ended rather than left behind as a phantom "other device".
+  await expect.poll(async () => (await emulator.activeSessions(USER.email)).length).toBe(1);
+  await expect(sessions).toHaveCount(1);
+  await expect(sessions.first()).toContainText('This device');
+  await phone.page.goto('/home');
+  await expect(phone.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+});
