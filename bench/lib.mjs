@@ -123,8 +123,16 @@ export async function startEmulator() {
   return proc;
 }
 
+/**
+ * The environment of the proxy-cost bench's stock run: authkit's stock proxy, which does NOT enforce revocation.
+ * lib/env.ts refuses PROXY_MODE=stock unless BENCH_ALLOW_STOCK_PROXY=true is set with it.
+ */
+export const STOCK_PROXY_ENV = Object.freeze({ PROXY_MODE: 'stock', BENCH_ALLOW_STOCK_PROXY: 'true' });
+
 export async function startApp(extraEnv = {}) {
-  const proc = start('app', [NEXT, 'start', '-p', String(CONFIG.appPort), '-H', 'localhost'], appEnv(extraEnv));
+  // PROXY_MODE=stock is only ever the bench's own comparison run: allow it here, and only here.
+  const stock = extraEnv.PROXY_MODE === 'stock' ? STOCK_PROXY_ENV : {};
+  const proc = start('app', [NEXT, 'start', '-p', String(CONFIG.appPort), '-H', 'localhost'], appEnv({ ...extraEnv, ...stock }));
   await waitForOk(`${APP}/api/health`, 60_000, proc);
   return proc;
 }

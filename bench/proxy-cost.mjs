@@ -1,7 +1,8 @@
 /**
  * Proxy cost: requests/s and latency of an authenticated page and an API route through this app's proxy
  * (authkit + revocation gate + activity) versus authkit's stock `authkitProxy()` on the same build
- * (PROXY_MODE=stock, see lib/env.ts). Both serve the same session cookie.
+ * (PROXY_MODE=stock with BENCH_ALLOW_STOCK_PROXY=true: bench/lib.mjs STOCK_PROXY_ENV; lib/env.ts refuses stock
+ * without it, since it disables revocation enforcement). Both serve the same session cookie.
  */
 import autocannon from 'autocannon';
 import { APP } from './lib.mjs';

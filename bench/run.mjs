@@ -16,7 +16,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { browserPropagation, ssePropagation } from './propagation.mjs';
 import { measureProxy } from './proxy-cost.mjs';
-import { CONFIG, ROOT, buildIfNeeded, launchBrowser, signedInDevice, startApp, startEmulator } from './lib.mjs';
+import { CONFIG, ROOT, STOCK_PROXY_ENV, buildIfNeeded, launchBrowser, signedInDevice, startApp, startEmulator } from './lib.mjs';
 
 const env = process.env;
 const CONTEXTS = Number(env.BENCH_CONTEXTS ?? 10);
@@ -86,7 +86,7 @@ async function main() {
       const next = i % 4 === 0 || i % 4 === 3 ? 'ours' : 'stock';
       if (next !== mode) {
         await app.stop();
-        app = await startApp(next === 'stock' ? { PROXY_MODE: 'stock' } : {});
+        app = await startApp(next === 'stock' ? STOCK_PROXY_ENV : {});
         mode = next;
       }
       log(`proxy cost: ${next === 'ours' ? 'this proxy' : 'authkit stock proxy'} (run ${i + 1}/${2 * PROXY_ROUNDS})`);

@@ -33,6 +33,8 @@ export interface EmulatorConfig {
   session_max_age_seconds: number;
   webhook_url: string | null;
   webhooks_enabled: boolean;
+  /** Whether access tokens carry `auth_time` (off by default, like WorkOS's documented token). */
+  auth_time_claim?: boolean;
 }
 
 export interface EmulatorFault {
@@ -116,6 +118,8 @@ export class EmulatorClient {
     first_name?: string;
     last_name?: string;
     role?: string;
+    /** Default org_demo. */
+    organization_id?: string;
   }): Promise<EmulatorUser> {
     const body = await this.request('POST', '/_emulator/users', { password: e2eEnv.demoPassword, ...input });
     return objectOf<EmulatorUser>(body, 'user');

@@ -29,6 +29,8 @@ export const DEMO_USERS = {
   ada: { email: 'ada@example.com', name: 'Ada Lovelace', role: 'admin' },
   grace: { email: 'grace@example.com', name: 'Grace Hopper', role: 'member' },
   alan: { email: 'alan@example.com', name: 'Alan Turing', role: 'member' },
+  /** The one user of the second organization (org_other): no business of Ada, the admin of org_demo. */
+  linus: { email: 'linus@example.com', name: 'Linus Torvalds', role: 'member' },
 } as const;
 export const DEMO_PASSWORD = e2eEnv.demoPassword;
 

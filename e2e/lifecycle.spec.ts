@@ -182,6 +182,56 @@ test('an administrator offboards a user: one device, then all, each prompted at 
   await expect(activity.getByText(/Suspected compromise/)).toBeVisible();
 });
 
+test('an administrator cannot find or sign out a user of another organization', async ({
+  emulator,
+  newDevice,
+  signIn,
+}) => {
+  const linusLaptop = await newDevice('Desktop Firefox');
+  const gracePhone = await newDevice('iPhone 15');
+  const admin = await newDevice('Desktop Chrome');
+  await signIn(linusLaptop.page, DEMO_USERS.linus.email);
+  await signIn(gracePhone.page, DEMO_USERS.grace.email);
+  await signIn(admin.page, DEMO_USERS.ada.email);
+  const linus = await emulator.userByEmail(DEMO_USERS.linus.email);
+  const grace = await emulator.userByEmail(DEMO_USERS.grace.email);
+  expect(linus.organization_id).toBe('org_other');
+
+  // Linus (org_other) gets exactly the answer of an email nobody has.
+  const answer = async (email: string) => {
+    await admin.page.goto(`/admin?email=${encodeURIComponent(email)}`);
+    const status = admin.page.getByRole('status').filter({ hasText: 'No user with the email' });
+    await expect(status).toBeVisible();
+    return (await status.textContent())?.replace(email, '<email>');
+  };
+  const unknown = await answer('nobody@example.com');
+  expect(await answer(DEMO_USERS.linus.email)).toBe(unknown);
+  await expect(admin.page.getByRole('heading', { name: DEMO_USERS.linus.name })).toHaveCount(0);
+  await expect(admin.page.getByRole('button', { name: 'Sign out all sessions' })).toHaveCount(0);
+
+  // A forged action call: Ada's real form for Grace, with Linus's user id swapped in on the wire.
+  await admin.page.goto(`/admin?email=${encodeURIComponent(DEMO_USERS.grace.email)}`);
+  await expect(admin.page.getByRole('heading', { name: DEMO_USERS.grace.name })).toBeVisible();
+  let forged = 0;
+  await admin.page.route(
+    (url) => url.pathname === '/admin',
+    async (route) => {
+      const request = route.request();
+      const body = request.postDataBuffer()?.toString('latin1') ?? '';
+      if (request.method() !== 'POST' || !body.includes(grace.id)) return route.continue();
+      forged++;
+      await route.continue({ postData: Buffer.from(body.replaceAll(grace.id, linus.id), 'latin1') });
+    },
+  );
+  await admin.page.getByLabel('Reason').selectOption({ label: 'Offboarding' });
+  await admin.page.getByRole('button', { name: 'Sign out all sessions' }).click();
+  await expect(admin.page.locator('#admin-result')).toContainText('That user no longer exists at WorkOS.');
+  expect(forged).toBe(1);
+  expect(await emulator.activeSessions(linus.id)).toHaveLength(1);
+  expect(await emulator.activeSessions(grace.id)).toHaveLength(1);
+  await expectStillSignedIn(linusLaptop.page, DEMO_USERS.linus.name);
+});
+
 test('a non-administrator gets 403 from /admin', async ({ newDevice, signIn }) => {
   const laptop = await newDevice('Desktop Chrome');
   await signIn(laptop.page, DEMO_USERS.grace.email);

@@ -2,8 +2,10 @@ import { DEMO_USERS, expect, fillHostedSignIn, test } from './fixtures';
 
 /**
  * ASVS v5 7.5.2: ending other sessions needs a recent sign-in (RECENT_AUTH_MAX_AGE_SECONDS, 600 s by default).
- * The emulator's clock is moved back while the devices sign in, so their `auth_time` is 15 minutes old while
- * their tokens are still valid; then it returns to real time.
+ * The emulator's clock is moved back while the devices sign in, so their sign-in is 15 minutes old while their
+ * tokens are still valid; then it returns to real time. Run twice: without an `auth_time` claim (the emulator's
+ * default, like WorkOS's documented session token: the app falls back to the WorkOS session's `created_at`, also
+ * 15 minutes old) and with it.
  */
 const USER = DEMO_USERS.alan;
 
@@ -11,45 +13,49 @@ test.beforeEach(async ({ emulator }) => {
   await emulator.reset();
 });
 
-test('a stale sign-in is sent to sign in again, comes back to confirm, and leaves no phantom session', async ({
-  newDevice,
-  signIn,
-  emulator,
-}) => {
-  const laptop = await newDevice('Desktop Chrome', { ip: '203.0.113.21' });
-  const phone = await newDevice('iPhone 15', { ip: '198.51.100.42' });
-  await emulator.advanceClock(-15 * 60);
-  await signIn(phone.page, USER.email);
-  await signIn(laptop.page, USER.email);
-  await emulator.advanceClock(15 * 60);
+for (const claim of [false, true]) {
+  test(`a stale sign-in is sent to sign in again, comes back to confirm, and leaves no phantom session (auth_time claim ${claim ? 'present' : 'absent'})`, async ({
+    newDevice,
+    signIn,
+    emulator,
+  }) => {
+    expect((await emulator.config()).auth_time_claim).toBe(false);
+    if (claim) await emulator.setConfig({ auth_time_claim: true });
+    const laptop = await newDevice('Desktop Chrome', { ip: '203.0.113.21' });
+    const phone = await newDevice('iPhone 15', { ip: '198.51.100.42' });
+    await emulator.advanceClock(-15 * 60);
+    await signIn(phone.page, USER.email);
+    await signIn(laptop.page, USER.email);
+    await emulator.advanceClock(15 * 60);
 
-  const page = laptop.page;
-  await page.goto('/account/security');
-  const sessions = page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem');
-  await expect(sessions).toHaveCount(2);
+    const page = laptop.page;
+    await page.goto('/account/security');
+    const sessions = page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem');
+    await expect(sessions).toHaveCount(2);
 
-  await page.getByRole('button', { name: 'Sign out of all other sessions' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Sign out of all other sessions?' });
-  await expect(dialog).toContainText('sign in again');
-  await dialog.getByRole('button', { name: 'Yes, sign out 1 session' }).click();
+    await page.getByRole('button', { name: 'Sign out of all other sessions' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign out of all other sessions?' });
+    await expect(dialog).toContainText('sign in again');
+    await dialog.getByRole('button', { name: 'Yes, sign out 1 session' }).click();
 
-  // Nothing ends before the user has proved it is them.
-  await expect(page).toHaveTitle(/Sign in to Demo App/);
-  expect(await emulator.activeSessions(USER.email)).toHaveLength(2);
-  await fillHostedSignIn(page, USER.email);
+    // Nothing ends before the user has proved it is them.
+    await expect(page).toHaveTitle(/Sign in to Demo App/);
+    expect(await emulator.activeSessions(USER.email)).toHaveLength(2);
+    await fillHostedSignIn(page, USER.email);
 
-  // Back on the page, the same confirmation opens again.
-  await page.waitForURL((url) => url.pathname === '/account/security');
-  const again = page.getByRole('dialog', { name: 'Sign out of all other sessions?' });
-  await expect(again).toBeVisible();
-  await again.getByRole('button', { name: 'Yes, sign out 1 session' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /\S/ })).toContainText('Safari on iOS');
+    // Back on the page, the same confirmation opens again.
+    await page.waitForURL((url) => url.pathname === '/account/security');
+    const again = page.getByRole('dialog', { name: 'Sign out of all other sessions?' });
+    await expect(again).toBeVisible();
+    await again.getByRole('button', { name: 'Yes, sign out 1 session' }).click();
+    await expect(page.getByRole('status').filter({ hasText: /\S/ })).toContainText('Safari on iOS');
 
-  // Only the new session of this laptop is left: the phone was signed out, and the laptop's pre-re-authentication
-  // session was ended rather than left behind as a phantom "other device".
-  await expect.poll(async () => (await emulator.activeSessions(USER.email)).length).toBe(1);
-  await expect(sessions).toHaveCount(1);
-  await expect(sessions.first()).toContainText('This device');
-  await phone.page.goto('/home');
-  await expect(phone.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
-});
+    // Only the new session of this laptop is left: the phone was signed out, and the laptop's pre-re-authentication
+    // session was ended rather than left behind as a phantom "other device".
+    await expect.poll(async () => (await emulator.activeSessions(USER.email)).length).toBe(1);
+    await expect(sessions).toHaveCount(1);
+    await expect(sessions.first()).toContainText('This device');
+    await phone.page.goto('/home');
+    await expect(phone.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+  });
+}

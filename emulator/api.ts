@@ -3,7 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorConfig } from './config.ts';
 import { optionalString, paginate, parsePageQuery, readParams, requiredString, sendJson } from './http.ts';
 import { publicJwk } from './keys.ts';
-import { ApiError, notFound, unprocessable, userJson, type Store } from './store.ts';
+import {
+  ApiError,
+  getOrganization,
+  membershipJson,
+  notFound,
+  organizationJson,
+  unprocessable,
+  userJson,
+  type MembershipStatus,
+  type Store,
+} from './store.ts';
 
 /** Constant-time comparison of secrets of any length. */
 export function secretsEqual(a: string, b: string): boolean {
@@ -109,6 +119,21 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     return true;
   }
 
+  if (path === '/user_management/organization_memberships' && method === 'GET') {
+    requireApiKey(req, config);
+    listOrganizationMemberships(ctx);
+    return true;
+  }
+
+  if ((match = /^\/organizations\/([^/]+)$/.exec(path)) && method === 'GET') {
+    requireApiKey(req, config);
+    const organizationId = decodeURIComponent(match[1] ?? '');
+    const organization = getOrganization(organizationId);
+    if (!organization) throw notFound('Organization', organizationId);
+    sendJson(res, 200, organizationJson(organization));
+    return true;
+  }
+
   if (path === '/user_management/sessions/revoke' && method === 'POST') {
     requireApiKey(req, config);
     const params = await readParams(req);
@@ -125,6 +150,44 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
   }
 
   return false;
+}
+
+const MEMBERSHIP_STATUSES: readonly MembershipStatus[] = ['active', 'inactive', 'pending'];
+
+/**
+ * `GET /user_management/organization_memberships`: at least one of user_id / organization_id; `statuses`
+ * (comma-joined as the Node SDK sends it, or repeated, or `statuses[]`) defaults to active only, as at WorkOS.
+ */
+function listOrganizationMemberships({ res, url, store }: ApiContext): void {
+  const query = url.searchParams;
+  const userId = query.get('user_id') || null;
+  const organizationId = query.get('organization_id') || null;
+  if (userId === null && organizationId === null) {
+    throw unprocessable('user_id', 'Either user_id or organization_id must be provided');
+  }
+  const statuses = new Set(
+    [...query.getAll('statuses'), ...query.getAll('statuses[]')]
+      .flatMap((value) => value.split(','))
+      .map((value) => value.trim())
+      .filter(Boolean),
+  );
+  for (const status of statuses) {
+    if (!MEMBERSHIP_STATUSES.includes(status as MembershipStatus)) {
+      throw unprocessable('statuses', `statuses must be any of ${MEMBERSHIP_STATUSES.join(', ')}`);
+    }
+  }
+  if (statuses.size === 0) statuses.add('active');
+  const page = parsePageQuery(query, { limit: 10, order: 'desc' });
+  const memberships = store
+    .listUsers()
+    .map(membershipJson)
+    .filter(
+      (m) =>
+        (userId === null || m.user_id === userId) &&
+        (organizationId === null || m.organization_id === organizationId) &&
+        statuses.has(m.status),
+    );
+  sendJson(res, 200, list(paginate(memberships, page)));
 }
 
 function listEvents({ res, url, store }: ApiContext): void {

@@ -16,6 +16,11 @@ export interface EmulatorConfig {
   sessionMaxAgeSeconds: number;
   /** JSON file that keeps state across restarts; null keeps everything in memory. */
   stateFile: string | null;
+  /**
+   * Whether access tokens carry an `auth_time` claim. Off by default: WorkOS's documented session token has none
+   * (the claim is optional), so the app must cope without it.
+   */
+  authTimeClaim: boolean;
 }
 
 export const DEFAULT_API_KEY = 'sk_test_emulator';
@@ -93,6 +98,12 @@ export function loadConfig(env: Env = process.env): EmulatorConfig {
   const accessTokenTtlSeconds = int('EMULATOR_ACCESS_TOKEN_TTL_SECONDS', DEFAULT_ACCESS_TOKEN_TTL_SECONDS, 1, 86_400);
   const sessionMaxAgeSeconds = int('EMULATOR_SESSION_MAX_AGE_SECONDS', DEFAULT_SESSION_MAX_AGE_SECONDS, 60, 31_536_000);
   const stateFile = text('EMULATOR_STATE_FILE') ?? null;
+  const rawAuthTimeClaim = text('EMULATOR_AUTH_TIME_CLAIM');
+  let authTimeClaim = false;
+  if (rawAuthTimeClaim === 'true' || rawAuthTimeClaim === '1') authTimeClaim = true;
+  else if (rawAuthTimeClaim !== undefined && rawAuthTimeClaim !== 'false' && rawAuthTimeClaim !== '0') {
+    problems.push(`EMULATOR_AUTH_TIME_CLAIM must be "true" or "false" (got "${rawAuthTimeClaim}")`);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -106,5 +117,6 @@ export function loadConfig(env: Env = process.env): EmulatorConfig {
     accessTokenTtlSeconds,
     sessionMaxAgeSeconds,
     stateFile,
+    authTimeClaim,
   };
 }

@@ -80,6 +80,7 @@ export function configJson(config: RuntimeConfig) {
     webhook_url: config.webhookUrl,
     webhooks_enabled: config.webhooksEnabled,
     webhook_secret_set: config.webhookSecret !== null,
+    auth_time_claim: config.authTimeClaim,
   };
 }
 
@@ -105,7 +106,12 @@ export function deliveryJson(delivery: DeliveryRecord) {
 }
 
 export function controlUserJson(user: UserRecord) {
-  return { ...userJson(user), role: user.role, organization_id: user.organizationId };
+  return {
+    ...userJson(user),
+    role: user.role,
+    organization_id: user.organizationId,
+    membership_status: user.membershipStatus ?? 'active',
+  };
 }
 
 const int = (value: unknown, field: string, min: number, max: number): number => {
@@ -157,6 +163,7 @@ export function applyConfig(store: Store, params: Record<string, unknown>): Runt
   }
   if (params.webhook_secret !== undefined) patch.webhookSecret = text(params.webhook_secret, 'webhook_secret', false);
   if (params.webhooks_enabled !== undefined) patch.webhooksEnabled = bool(params.webhooks_enabled, 'webhooks_enabled');
+  if (params.auth_time_claim !== undefined) patch.authTimeClaim = bool(params.auth_time_claim, 'auth_time_claim');
   const next = { ...store.config, ...patch };
   if (next.webhooksEnabled && (!next.webhookUrl || !next.webhookSecret)) {
     throw unprocessable('webhooks_enabled', 'webhooks need a webhook_url and a webhook_secret');
@@ -217,12 +224,19 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
       const password = text(params.password, 'password', true) ?? '';
       const role = text(params.role, 'role', false) ?? 'member';
       if (role !== 'admin' && role !== 'member') throw unprocessable('role', 'role must be admin or member');
+      const membershipStatus = text(params.membership_status, 'membership_status', false) ?? 'active';
+      if (membershipStatus !== 'active' && membershipStatus !== 'inactive' && membershipStatus !== 'pending') {
+        throw unprocessable('membership_status', 'membership_status must be active, inactive or pending');
+      }
       const user = store.createUser({
         email,
         password,
         firstName: text(params.first_name, 'first_name', false),
         lastName: text(params.last_name, 'last_name', false),
         role,
+        // Unknown organizations are a 422 from the store.
+        organizationId: text(params.organization_id, 'organization_id', false) ?? undefined,
+        membershipStatus,
       });
       sendJson(res, 201, controlUserJson(user));
       return true;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorConfig } from './config.ts';
 import { html, page, type SafeHtml } from './html.ts';
 import { clientIp, readParams, redirect, sendHtml } from './http.ts';
-import { ApiError, displayName, ORGANIZATION, type Store, type UserRecord } from './store.ts';
+import { ApiError, displayName, getOrganization, type Store, type UserRecord } from './store.ts';
 
 /** The OAuth parameters of one authorize request, carried through the hosted forms as hidden fields. */
 interface AuthorizeRequest {
@@ -72,7 +72,7 @@ function parseAuthorize(
   if (responseType !== null && responseType !== 'code') redirectError = 'unsupported_response_type';
   else if (request.codeChallenge !== null && str(params, 'code_challenge_method') !== 'S256')
     redirectError = 'invalid_request';
-  else if (request.organizationId !== null && request.organizationId !== ORGANIZATION.id)
+  else if (request.organizationId !== null && !getOrganization(request.organizationId))
     redirectError = 'invalid_request';
   return { request, redirectError };
 }
@@ -280,6 +280,13 @@ export async function handleAuthorizePost(
   const ipAddress = clientIp(req);
   const userAgent = req.headers['user-agent'] ?? null;
   const complete = (user: UserRecord, sessionId: string | null = null, authMethod = 'password') => {
+    // Signing in to a named organization needs a membership there (the emulator keeps one per user).
+    if (request.organizationId !== null && request.organizationId !== user.organizationId) {
+      return renderForm(res, 403, store, request, {
+        error: `${user.email} is not a member of that organization.`,
+        email: user.email,
+      });
+    }
     const code = store.createCode({
       userId: user.id,
       sessionId,

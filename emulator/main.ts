@@ -35,7 +35,9 @@ console.log(`  redirect URIs  ${config.redirectUris.join(', ')}`);
 console.log(`  webhooks       ${config.webhookUrl ?? 'off (set EMULATOR_WEBHOOK_URL)'}`);
 console.log(`  state file     ${config.stateFile ?? 'none (in memory)'}`);
 console.log(`  dashboard      ${emulator.url}/_emulator/dashboard`);
-console.log(`  demo users     ada@example.com (admin), grace@example.com, alan@example.com — password demo-password`);
+console.log(
+  `  demo users     ada@example.com (admin), grace@example.com, alan@example.com (org_demo); linus@example.com (org_other) — password demo-password`,
+);
 
 let stopping = false;
 const stop = (signal: string) => {

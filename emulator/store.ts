@@ -18,10 +18,14 @@ export interface UserRecord {
   passwordHash: string;
   role: string;
   organizationId: string;
+  /** Of the user's one organization membership; absent in older state files (then `active`). */
+  membershipStatus?: MembershipStatus;
   lastSignInAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
+
+export type MembershipStatus = 'active' | 'inactive' | 'pending';
 
 export interface Impersonator {
   email: string;
@@ -105,6 +109,8 @@ export interface RuntimeConfig {
   webhookUrl: string | null;
   webhookSecret: string | null;
   webhooksEnabled: boolean;
+  /** Whether access tokens carry `auth_time` (EMULATOR_AUTH_TIME_CLAIM; `auth_time_claim` in the control API). */
+  authTimeClaim: boolean;
 }
 
 interface PersistedState {
@@ -120,12 +126,70 @@ interface PersistedState {
 }
 
 export const ORGANIZATION = { id: 'org_demo', name: 'Demo Org' } as const;
+/** A second organization, so that tenant isolation can be exercised (its users are no business of org_demo). */
+export const OTHER_ORGANIZATION = { id: 'org_other', name: 'Other Org' } as const;
+export const ORGANIZATIONS: readonly { id: string; name: string }[] = [ORGANIZATION, OTHER_ORGANIZATION];
 export const DEMO_PASSWORD = 'demo-password';
 export const DEMO_USERS = [
-  { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', role: 'admin' },
-  { email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper', role: 'member' },
-  { email: 'alan@example.com', firstName: 'Alan', lastName: 'Turing', role: 'member' },
+  { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', role: 'admin', organizationId: ORGANIZATION.id },
+  {
+    email: 'grace@example.com',
+    firstName: 'Grace',
+    lastName: 'Hopper',
+    role: 'member',
+    organizationId: ORGANIZATION.id,
+  },
+  { email: 'alan@example.com', firstName: 'Alan', lastName: 'Turing', role: 'member', organizationId: ORGANIZATION.id },
+  {
+    email: 'linus@example.com',
+    firstName: 'Linus',
+    lastName: 'Torvalds',
+    role: 'member',
+    organizationId: OTHER_ORGANIZATION.id,
+  },
 ] as const;
+
+export function getOrganization(id: string): { id: string; name: string } | undefined {
+  return ORGANIZATIONS.find((o) => o.id === id);
+}
+
+/** Seeded organizations have no history here; they report a fixed creation time. */
+const ORGANIZATION_CREATED_AT = Date.UTC(2024, 0, 1);
+
+export function organizationJson(organization: { id: string; name: string }, createdAt = ORGANIZATION_CREATED_AT) {
+  return {
+    object: 'organization' as const,
+    id: organization.id,
+    name: organization.name,
+    allow_profiles_outside_organization: false,
+    domains: [],
+    external_id: null,
+    metadata: {},
+    created_at: iso(createdAt),
+    updated_at: iso(createdAt),
+  };
+}
+
+/**
+ * The user's organization membership in WorkOS's shape. The emulator keeps one membership per user; its id is
+ * derived from the user id (`om_<ULID>`), so it is stable and sorts by creation time like every other id.
+ */
+export function membershipJson(user: UserRecord) {
+  return {
+    object: 'organization_membership' as const,
+    id: `om_${user.id.replace(/^user_/, '')}`,
+    user_id: user.id,
+    organization_id: user.organizationId,
+    organization_name: getOrganization(user.organizationId)?.name ?? user.organizationId,
+    role: { slug: user.role },
+    roles: [{ slug: user.role }],
+    status: user.membershipStatus ?? 'active',
+    directory_managed: false,
+    custom_attributes: {},
+    created_at: iso(user.createdAt),
+    updated_at: iso(user.updatedAt),
+  };
+}
 
 const PERMISSIONS: Record<string, string[]> = {
   admin: ['sessions:manage', 'users:manage'],
@@ -253,6 +317,7 @@ export class Store {
       webhookUrl: config.webhookUrl,
       webhookSecret: config.webhookSecret,
       webhooksEnabled: config.webhookUrl !== null,
+      authTimeClaim: config.authTimeClaim,
     };
   }
 
@@ -266,7 +331,7 @@ export class Store {
       lastName: demo.lastName,
       passwordHash: hashPassword(DEMO_PASSWORD),
       role: demo.role,
-      organizationId: ORGANIZATION.id,
+      organizationId: demo.organizationId,
       lastSignInAt: null,
       createdAt: now,
       updatedAt: now,
@@ -308,6 +373,10 @@ export class Store {
     }
     for (const list of [parsed.users, parsed.sessions, parsed.events, parsed.deliveries]) {
       for (const item of list) observeId(item.id);
+    }
+    // State files written before `authTimeClaim` existed: take it from the configuration.
+    if (typeof parsed.config?.authTimeClaim !== 'boolean' && parsed.config) {
+      parsed.config.authTimeClaim = this.options.config.authTimeClaim;
     }
     return parsed;
   }
@@ -401,8 +470,15 @@ export class Store {
     firstName?: string | null;
     lastName?: string | null;
     role?: string;
+    /** Default org_demo. */
+    organizationId?: string;
+    /** Default active. */
+    membershipStatus?: MembershipStatus;
   }): UserRecord {
     const email = input.email.trim().toLowerCase();
+    const organizationId = input.organizationId ?? ORGANIZATION.id;
+    if (!getOrganization(organizationId))
+      throw unprocessable('organization_id', `Organization not found: '${organizationId}'`);
     if (this.findUserByEmail(email)) {
       throw new ApiError(409, { message: `A user with email '${email}' already exists.`, code: 'user_already_exists' });
     }
@@ -415,7 +491,9 @@ export class Store {
       lastName: input.lastName?.trim() || null,
       passwordHash: hashPassword(input.password),
       role: input.role ?? 'member',
-      organizationId: ORGANIZATION.id,
+      organizationId,
+      ...(input.membershipStatus &&
+        input.membershipStatus !== 'active' && { membershipStatus: input.membershipStatus }),
       lastSignInAt: null,
       createdAt: now,
       updatedAt: now,
@@ -664,8 +742,9 @@ export class Store {
       jti: newId('jti', now).slice(4),
       iat,
       exp: iat + this.state.config.accessTokenTtlSeconds,
-      auth_time: Math.floor(session.authTime / 1000),
     };
+    // Optional at WorkOS (its documented session token has none): only when configured.
+    if (this.state.config.authTimeClaim) claims.auth_time = Math.floor(session.authTime / 1000);
     if (session.organizationId !== null) {
       claims.org_id = session.organizationId;
       claims.role = user.role;

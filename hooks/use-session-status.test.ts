@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { refusalOf } from './use-session-status';
+import { describe, expect, it, vi } from 'vitest';
+import { openSessionPush, refusalOf, SESSION_EVENTS_URL } from './use-session-status';
 
 function response(status: number, body: unknown, headers: Record<string, string> = {}, url = 'http://app.test/api/things') {
   const r = new Response(typeof body === 'string' ? body : JSON.stringify(body), {
@@ -30,5 +30,73 @@ describe('refusalOf (the session guard reading responses)', () => {
   it('ignores successful and unrelated responses', async () => {
     expect(await refusalOf(response(200, { status: 'active' }))).toBeNull();
     expect(await refusalOf(response(500, { error: 'session_revoked' }))).toBeNull();
+  });
+});
+
+class FakeEventSource {
+  static opened: FakeEventSource[] = [];
+  readyState = 0;
+  onopen: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  private listeners = new Map<string, ((event: MessageEvent<string>) => void)[]>();
+  constructor(readonly url: string) {
+    FakeEventSource.opened.push(this);
+  }
+  addEventListener(type: string, fn: (event: MessageEvent<string>) => void) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
+  }
+  close() {
+    this.readyState = 2;
+  }
+  emit(type: string, data: string) {
+    for (const fn of this.listeners.get(type) ?? []) fn({ data } as MessageEvent<string>);
+  }
+}
+
+describe('openSessionPush (the push channel)', () => {
+  function start() {
+    FakeEventSource.opened = [];
+    const timers: { fn: () => void; ms: number }[] = [];
+    const deps = {
+      createEventSource: (url: string) => new FakeEventSource(url) as unknown as EventSource,
+      probe: vi.fn(async () => {}),
+      isEnded: () => false,
+      onRevoked: vi.fn(),
+      setTimer: (fn: () => void, ms: number) => {
+        timers.push({ fn, ms });
+        return timers.length as unknown as ReturnType<typeof setTimeout>;
+      },
+      clearTimer: () => {},
+      random: () => 0.5,
+    };
+    const push = openSessionPush(deps);
+    return { deps, timers, push };
+  }
+
+  it('reconnects quietly, after probing the session, when the server closes the stream because the token expired', async () => {
+    const { deps, timers, push } = start();
+    expect(FakeEventSource.opened).toHaveLength(1);
+    const first = FakeEventSource.opened[0]!;
+    expect(first.url).toBe(SESSION_EVENTS_URL);
+    first.readyState = 1;
+    first.onopen?.();
+
+    first.emit('reconnect', '{"reason":"access_token_expired"}');
+    expect(first.readyState).toBe(2);
+    expect(deps.onRevoked).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(timers).toHaveLength(1));
+    expect(deps.probe).toHaveBeenCalledTimes(1);
+    expect(timers[0]!.ms).toBeLessThanOrEqual(1_000);
+    timers[0]!.fn();
+    expect(FakeEventSource.opened).toHaveLength(2);
+    expect(deps.onRevoked).not.toHaveBeenCalled();
+    push.dispose();
+  });
+
+  it('still reports a revocation pushed on the stream', () => {
+    const { deps, push } = start();
+    FakeEventSource.opened[0]!.emit('revoked', '{"reason":"admin","message":"An administrator signed you out."}');
+    expect(deps.onRevoked).toHaveBeenCalledWith('admin', 'An administrator signed you out.');
+    push.dispose();
   });
 });

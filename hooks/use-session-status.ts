@@ -149,69 +149,26 @@ export function useSessionStatus({ pollIntervalMs = DEFAULT_POLL_INTERVAL_MS }: 
   // Push, with reconnects; a device that wakes up or comes back online asks at once.
   useEffect(() => {
     if (ended || typeof EventSource === 'undefined') return;
-    let source: EventSource | null = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let attempt = 0;
-    let disposed = false;
-
-    const connect = () => {
-      if (disposed) return;
-      clearTimeout(timer);
-      const es = new EventSource(SESSION_EVENTS_URL);
-      source = es;
-      es.onopen = () => {
-        attempt = 0;
-      };
-      es.addEventListener('revoked', (event) => {
-        es.close();
-        let reason = 'session_revoked';
-        let message: string | undefined;
-        try {
-          const payload = JSON.parse((event as MessageEvent<string>).data) as { reason?: unknown; message?: unknown };
-          if (typeof payload.reason === 'string') reason = payload.reason;
-          if (typeof payload.message === 'string') message = payload.message;
-        } catch {
-          // keep the generic reason
-        }
-        markEndedRef.current(reason, message);
-      });
-      es.onerror = () => {
-        if (es.readyState !== EventSource.CLOSED) return; // the browser is retrying by itself
-        // Closed for good: a refusal (401) or a broken response. Ask why, then try again later.
-        if (source === es) source = null;
-        void probe();
-        const delay = Math.min(MAX_RECONNECT_DELAY_MS, 1_000 * 2 ** attempt) * (0.5 + Math.random() / 2);
-        attempt += 1;
-        timer = setTimeout(connect, delay);
-      };
-    };
+    const push = openSessionPush({
+      createEventSource: (url) => new EventSource(url),
+      probe,
+      isEnded: () => endedRef.current,
+      onRevoked: (reason, message) => markEndedRef.current(reason, message),
+    });
 
     const wake = () => {
       if (document.visibilityState === 'hidden' || !navigator.onLine) return;
       void probe();
-      if (!source || source.readyState === EventSource.CLOSED) {
-        attempt = 0;
-        connect();
-      }
+      push.wake();
     };
 
-    // Offline, the stream is dead even if its socket has not noticed yet: drop it and start afresh on `online`.
-    const sleep = () => {
-      clearTimeout(timer);
-      source?.close();
-      source = null;
-    };
-
-    connect();
-    window.addEventListener('offline', sleep);
+    window.addEventListener('offline', push.sleep);
     window.addEventListener('online', wake);
     document.addEventListener('visibilitychange', wake);
     window.addEventListener('focus', wake);
     return () => {
-      disposed = true;
-      clearTimeout(timer);
-      source?.close();
-      window.removeEventListener('offline', sleep);
+      push.dispose();
+      window.removeEventListener('offline', push.sleep);
       window.removeEventListener('online', wake);
       document.removeEventListener('visibilitychange', wake);
       window.removeEventListener('focus', wake);
@@ -219,4 +176,103 @@ export function useSessionStatus({ pollIntervalMs = DEFAULT_POLL_INTERVAL_MS }: 
   }, [ended, probe]);
 
   return { ended };
+}
+
+/** What `openSessionPush` needs from the browser (injected in tests). */
+export interface SessionPushDeps {
+  createEventSource(url: string): EventSource;
+  /** Asks /api/session (through the proxy, which refreshes the session or refuses it); never rejects. */
+  probe(): Promise<void>;
+  isEnded(): boolean;
+  onRevoked(reason: string, message?: string): void;
+  setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>;
+  clearTimer?: (timer: ReturnType<typeof setTimeout> | undefined) => void;
+  random?: () => number;
+}
+
+// EventSource.CLOSED, spelled out so this also runs where EventSource is not defined (tests).
+const EVENT_SOURCE_CLOSED = 2;
+
+/**
+ * The push channel: an EventSource on /api/session/events, reconnected with backoff when the browser gives up on it
+ * (it does for good after any non-200, e.g. the proxy's 401), probing /api/session each time.
+ * `event: reconnect` (the server closes every stream when its access token expires) is NOT a sign-out: the session
+ * is probed first — through the proxy, which refreshes it (or refuses it, and the probe says so) — and the stream
+ * is then opened again, quietly. Probing first keeps the stream's request from racing the probe's refresh.
+ */
+export function openSessionPush(deps: SessionPushDeps): { wake(): void; sleep(): void; dispose(): void } {
+  const setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = deps.clearTimer ?? ((t) => clearTimeout(t));
+  const random = deps.random ?? Math.random;
+  let source: EventSource | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let attempt = 0;
+  let disposed = false;
+
+  const retryLater = () => {
+    const delay = Math.min(MAX_RECONNECT_DELAY_MS, 1_000 * 2 ** attempt) * (0.5 + random() / 2);
+    attempt += 1;
+    timer = setTimer(connect, delay);
+  };
+
+  function connect() {
+    if (disposed || deps.isEnded()) return;
+    clearTimer(timer);
+    const es = deps.createEventSource(SESSION_EVENTS_URL);
+    source = es;
+    es.onopen = () => {
+      attempt = 0;
+    };
+    es.addEventListener('revoked', (event) => {
+      es.close();
+      let reason = 'session_revoked';
+      let message: string | undefined;
+      try {
+        const payload = JSON.parse((event as MessageEvent<string>).data) as { reason?: unknown; message?: unknown };
+        if (typeof payload.reason === 'string') reason = payload.reason;
+        if (typeof payload.message === 'string') message = payload.message;
+      } catch {
+        // keep the generic reason
+      }
+      deps.onRevoked(reason, message);
+    });
+    es.addEventListener('reconnect', () => {
+      es.close();
+      if (source === es) source = null;
+      void deps.probe().then(() => {
+        if (disposed || source) return;
+        // Jittered, so the tabs of one browser do not all come back in the same instant.
+        timer = setTimer(connect, 250 + random() * 750);
+      });
+    });
+    es.onerror = () => {
+      if (es.readyState !== EVENT_SOURCE_CLOSED) return; // the browser is retrying by itself
+      // Closed for good: a refusal (401) or a broken response. Ask why, then try again later.
+      if (source === es) source = null;
+      void deps.probe();
+      retryLater();
+    };
+  }
+
+  connect();
+  return {
+    wake() {
+      if (!source || source.readyState === EVENT_SOURCE_CLOSED) {
+        attempt = 0;
+        connect();
+      }
+    },
+    // Offline, the stream is dead even if its socket has not noticed yet: drop it and start afresh on `online`.
+    sleep() {
+      clearTimer(timer);
+      source?.close();
+      source = null;
+    },
+    dispose() {
+      disposed = true;
+      clearTimer(timer);
+      source?.close();
+      source = null;
+    },
+  };
 }

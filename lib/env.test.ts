@@ -42,3 +42,44 @@ describe('parseEnv', () => {
     expect(parseEnv({ ...noSecret, REVOCATION_SIGNALS: 'events' }).WORKOS_WEBHOOK_SECRET).toBeUndefined();
   });
 });
+
+describe('PROXY_MODE=stock', () => {
+  it('is refused on its own: it disables revocation enforcement', () => {
+    expect(() => parseEnv({ ...valid, PROXY_MODE: 'stock' })).toThrow(EnvError);
+    try {
+      parseEnv({ ...valid, PROXY_MODE: 'stock' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/PROXY_MODE .*disables revocation enforcement/);
+      expect((error as Error).message).toContain('BENCH_ALLOW_STOCK_PROXY');
+    }
+    expect(() => parseEnv({ ...valid, PROXY_MODE: 'stock', BENCH_ALLOW_STOCK_PROXY: 'false' })).toThrow(/PROXY_MODE/);
+  });
+
+  it('is accepted only with BENCH_ALLOW_STOCK_PROXY=true (the benchmark)', () => {
+    const env = parseEnv({ ...valid, PROXY_MODE: 'stock', BENCH_ALLOW_STOCK_PROXY: 'true' });
+    expect(env.PROXY_MODE).toBe('stock');
+  });
+
+  it('defaults to the enforcing proxy, which needs no allowance', () => {
+    expect(parseEnv(valid).PROXY_MODE).toBe('app');
+    expect(parseEnv({ ...valid, PROXY_MODE: 'app' }).BENCH_ALLOW_STOCK_PROXY).toBe(false);
+  });
+});
+
+describe('session cookie options', () => {
+  it('reads WORKOS_COOKIE_DOMAIN and WORKOS_COOKIE_SAMESITE as authkit does', () => {
+    const env = parseEnv({ ...valid, WORKOS_COOKIE_DOMAIN: '.example.com', WORKOS_COOKIE_SAMESITE: 'Strict' });
+    expect(env.WORKOS_COOKIE_DOMAIN).toBe('.example.com');
+    expect(env.WORKOS_COOKIE_SAMESITE).toBe('strict');
+  });
+
+  it('defaults to a host-only, SameSite=Lax cookie; an empty domain means none', () => {
+    expect(parseEnv(valid).WORKOS_COOKIE_DOMAIN).toBeUndefined();
+    expect(parseEnv(valid).WORKOS_COOKIE_SAMESITE).toBe('lax');
+    expect(parseEnv({ ...valid, WORKOS_COOKIE_DOMAIN: '' }).WORKOS_COOKIE_DOMAIN).toBeUndefined();
+  });
+
+  it('refuses an unknown SameSite', () => {
+    expect(() => parseEnv({ ...valid, WORKOS_COOKIE_SAMESITE: 'sometimes' })).toThrow(/WORKOS_COOKIE_SAMESITE/);
+  });
+});

@@ -39,6 +39,17 @@ const schema = z
     WORKOS_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     WORKOS_API_HTTPS: z.string().optional(),
     WORKOS_COOKIE_NAME: z.string().min(1).default('wos-session'),
+    // As authkit reads them (its cookie.js): the session cookie's Domain (unset: host-only) and SameSite. Every
+    // place that clears the cookie must use the same Domain, or the browser keeps the real one.
+    WORKOS_COOKIE_DOMAIN: z
+      .string()
+      .optional()
+      .transform((v) => v?.trim() || undefined),
+    WORKOS_COOKIE_SAMESITE: z
+      .string()
+      .optional()
+      .transform((v) => (v?.trim() || 'lax').toLowerCase())
+      .pipe(z.enum(['lax', 'strict', 'none'], { message: 'must be lax, strict or none' })),
     WORKOS_WEBHOOK_SECRET: z.string().min(1).optional(),
     DATABASE_PATH: z.string().min(1).default('.data/app.sqlite'),
     REDIS_URL: z
@@ -69,8 +80,18 @@ const schema = z
     // `stock` runs authkit's stock authkitProxy() instead of proxy.ts's gate: NO revocation enforcement. Only for
     // the proxy-cost comparison (npm run bench, bench/proxy-cost.mjs); never set it in a deployment.
     PROXY_MODE: z.enum(['app', 'stock'], { message: 'must be "app" or "stock"' }).default('app'),
+    // Set only by the bench (bench/lib.mjs) for its stock run; PROXY_MODE=stock is refused without it.
+    BENCH_ALLOW_STOCK_PROXY: bool(false),
   })
   .superRefine((env, ctx) => {
+    if (env.PROXY_MODE === 'stock' && !env.BENCH_ALLOW_STOCK_PROXY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PROXY_MODE'],
+        message:
+          '"stock" disables revocation enforcement (revoked sessions are let through); it is only for the proxy-cost benchmark, which also sets BENCH_ALLOW_STOCK_PROXY=true. Remove PROXY_MODE or set it to "app"',
+      });
+    }
     if (env.REVOCATION_SIGNALS !== 'events' && !env.WORKOS_WEBHOOK_SECRET) {
       ctx.addIssue({
         code: 'custom',

@@ -53,6 +53,7 @@ describe('authorization_code grant', () => {
 
   it('issues an RS256 access token verifiable with the JWKS, with the documented claims', async () => {
     const before = Math.floor(Date.now() / 1000);
+    await h.control('POST', '/_emulator/config', { auth_time_claim: true });
     const auth = await h.signIn('ada@example.com');
     const jwks = createRemoteJWKSet(new URL(h.workos.userManagement.getJwksUrl(CLIENT_ID)));
     const { payload, protectedHeader } = await jwtVerify(auth.accessToken, jwks);
@@ -158,6 +159,7 @@ describe('authorization_code grant', () => {
 
 describe('refresh_token grant', () => {
   it('rotates the refresh token and keeps sid and auth_time', async () => {
+    await h.control('POST', '/_emulator/config', { auth_time_claim: true });
     const first = await h.signIn('ada@example.com');
     h.clock.advance(120_000);
     const second = await h.workos.userManagement.authenticateWithRefreshToken({
@@ -169,6 +171,7 @@ describe('refresh_token grant', () => {
     const a = claimsOf(first.accessToken);
     const b = claimsOf(second.accessToken);
     expect(b.sid).toBe(a.sid);
+    expect(typeof a.auth_time).toBe('number');
     expect(b.auth_time).toBe(a.auth_time);
     expect((b.iat as number) - (a.iat as number)).toBeGreaterThanOrEqual(119);
     expect(second.user.id).toBe(first.user.id);

@@ -25,7 +25,14 @@ describe('loadConfig', () => {
       webhookUrl: null,
       accessTokenTtlSeconds: 300,
       stateFile: null,
+      authTimeClaim: false,
     });
+  });
+
+  it('reads EMULATOR_AUTH_TIME_CLAIM', () => {
+    expect(loadConfig({ EMULATOR_AUTH_TIME_CLAIM: 'true' }).authTimeClaim).toBe(true);
+    expect(loadConfig({ EMULATOR_AUTH_TIME_CLAIM: 'false' }).authTimeClaim).toBe(false);
+    expect(() => loadConfig({ EMULATOR_AUTH_TIME_CLAIM: 'yes' })).toThrow(/EMULATOR_AUTH_TIME_CLAIM/);
   });
 
   it('reads every variable', () => {
@@ -40,6 +47,7 @@ describe('loadConfig', () => {
       EMULATOR_ACCESS_TOKEN_TTL_SECONDS: '60',
       EMULATOR_SESSION_MAX_AGE_SECONDS: '3600',
       EMULATOR_STATE_FILE: '.data/emulator.json',
+      EMULATOR_AUTH_TIME_CLAIM: 'true',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -52,6 +60,7 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 60,
       sessionMaxAgeSeconds: 3600,
       stateFile: '.data/emulator.json',
+      authTimeClaim: true,
     });
   });
 

@@ -1,6 +1,6 @@
 import { GenericServerException, NotFoundException, OauthException } from '@workos-inc/node';
 import { describe, expect, it } from 'vitest';
-import { API_KEY, CLIENT_ID, claimsOf, rejection, REDIRECT_URI, harnessForFile } from './harness.ts';
+import { API_KEY, CLIENT_ID, claimsOf, rejection, REDIRECT_URI, harnessForFile, startHarness } from './harness.ts';
 
 const h = harnessForFile();
 
@@ -38,6 +38,7 @@ describe('control API', () => {
       ['ada@example.com', 'admin'],
       ['grace@example.com', 'member'],
       ['alan@example.com', 'member'],
+      ['linus@example.com', 'member'],
     ]);
   });
 
@@ -68,7 +69,7 @@ describe('control API', () => {
     await h.control('POST', '/_emulator/faults', { path: '/events', status: 500, count: 5 });
     await h.control('POST', '/_emulator/config', { access_token_ttl_seconds: 30 });
     expect((await h.control('POST', '/_emulator/reset')).status).toBe(200);
-    expect((await h.control<ControlUser[]>('GET', '/_emulator/users')).body).toHaveLength(3);
+    expect((await h.control<ControlUser[]>('GET', '/_emulator/users')).body).toHaveLength(4);
     expect((await h.control<unknown[]>('GET', '/_emulator/sessions')).body).toEqual([]);
     expect((await h.control<unknown[]>('GET', '/_emulator/faults')).body).toEqual([]);
     expect(
@@ -214,11 +215,16 @@ describe('clock', () => {
     expect(Math.abs(iat - Date.now() / 1000)).toBeLessThan(5);
   });
 
-  it('moves back, so that a sign-in made then carries an old auth_time', async () => {
+  it('moves back, so that a sign-in made then carries an old auth_time and an old session created_at', async () => {
+    await h.control('POST', '/_emulator/config', { auth_time_claim: true });
     await h.control('POST', '/_emulator/clock', { advance_seconds: -900 });
-    const claims = claimsOf((await h.signIn('ada@example.com')).accessToken);
+    const auth = await h.signIn('ada@example.com');
+    const claims = claimsOf(auth.accessToken);
     expect(Date.now() / 1000 - (claims.auth_time as number)).toBeGreaterThan(890);
     expect((claims.exp as number) - (claims.iat as number)).toBe(300);
+    await h.control('POST', '/_emulator/clock', { advance_seconds: 900 });
+    const session = (await h.workos.userManagement.listSessions(auth.user.id)).data[0]!;
+    expect(Date.now() - Date.parse(session.createdAt)).toBeGreaterThan(890_000);
   });
 });
 
@@ -342,5 +348,47 @@ describe('dashboard', () => {
       redirect: 'manual',
     });
     expect(forged.status).toBe(401);
+  });
+});
+
+describe('auth_time claim switch', () => {
+  it('is off by default, as in WorkOS’s documented session token', async () => {
+    expect((await h.control<Record<string, unknown>>('GET', '/_emulator/config')).body.auth_time_claim).toBe(false);
+    const auth = await h.signIn('ada@example.com');
+    const claims = claimsOf(auth.accessToken);
+    expect(claims).not.toHaveProperty('auth_time');
+    expect(claims.sid).toMatch(/^session_/);
+    // Refreshed tokens do not gain it either.
+    const refreshed = await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: auth.refreshToken,
+    });
+    expect(claimsOf(refreshed.accessToken)).not.toHaveProperty('auth_time');
+  });
+
+  it('is turned on and off through the control API; reset restores the default', async () => {
+    const on = await h.control<Record<string, unknown>>('POST', '/_emulator/config', { auth_time_claim: true });
+    expect(on.body.auth_time_claim).toBe(true);
+    const before = Math.floor(Date.now() / 1000);
+    expect(claimsOf((await h.signIn('ada@example.com')).accessToken).auth_time).toBeGreaterThanOrEqual(before);
+
+    const off = await h.control<Record<string, unknown>>('POST', '/_emulator/config', { auth_time_claim: 'false' });
+    expect(off.body.auth_time_claim).toBe(false);
+    expect(claimsOf((await h.signIn('ada@example.com')).accessToken)).not.toHaveProperty('auth_time');
+
+    expect((await h.control('POST', '/_emulator/config', { auth_time_claim: 'maybe' })).status).toBe(422);
+    await h.control('POST', '/_emulator/config', { auth_time_claim: true });
+    await h.control('POST', '/_emulator/reset');
+    expect((await h.control<Record<string, unknown>>('GET', '/_emulator/config')).body.auth_time_claim).toBe(false);
+  });
+
+  it('starts on when configured so (EMULATOR_AUTH_TIME_CLAIM=true)', async () => {
+    const own = await startHarness({ authTimeClaim: true });
+    try {
+      expect((await own.control<Record<string, unknown>>('GET', '/_emulator/config')).body.auth_time_claim).toBe(true);
+      expect(typeof claimsOf((await own.signIn('ada@example.com')).accessToken).auth_time).toBe('number');
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -153,6 +153,18 @@ describe('revoke and logout', () => {
     expect(sessions.find((s) => s.id === sessionId)?.status).toBe('revoked');
   });
 
+  it('logout of an already-revoked session still redirects to return_to and emits nothing new', async () => {
+    const auth = await h.signIn('alan@example.com');
+    const sessionId = String(claimsOf(auth.accessToken).sid);
+    await h.workos.userManagement.revokeSession({ sessionId });
+    const returnTo = new URL('/signed-out?reason=signed_out', REDIRECT_URI).toString();
+    const response = await fetch(h.workos.userManagement.getLogoutUrl({ sessionId, returnTo }), { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(returnTo);
+    const events = await h.workos.events.listEvents({ events: ['session.revoked'], limit: 100 });
+    expect(events.data.filter((e) => (e.data as { id: string }).id === sessionId)).toHaveLength(1);
+  });
+
   it('logout refuses a return_to on a foreign origin', async () => {
     const auth = await h.signIn('alan@example.com');
     const sessionId = String(claimsOf(auth.accessToken).sid);

@@ -49,7 +49,7 @@ describe('users', () => {
       order: 'asc',
       after: page.listMetadata.after ?? undefined,
     });
-    expect(next.data.map((u) => u.email)).toEqual(['alan@example.com']);
+    expect(next.data.map((u) => u.email)).toEqual(['alan@example.com', 'linus@example.com']);
     expect(next.listMetadata.after).toBeNull();
   });
 

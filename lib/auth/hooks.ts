@@ -28,16 +28,19 @@ export async function onSignIn(event: SignInEvent): Promise<void> {
   await handleSignIn(event);
 }
 
-/** Just before the Sign out button ends this session at WorkOS. */
+/**
+ * The Sign out button, before authkit clears the cookie and redirects to WorkOS's logout URL: ends the session at
+ * WorkOS FIRST, then locks it out here (registry, reason `signed_out`) so other tabs and any copy of the cookie are
+ * refused at once. If WorkOS cannot end it, the local lockout is still recorded and the failure is audited
+ * (lib/sessions/sign-out.ts explains why). Never throws.
+ */
 export async function onSignedOut(session: CurrentSession): Promise<void> {
-  // Revocation (issue 4): lock this session out everywhere at once (other tabs, any copy of the cookie) and push
-  // the news to its open tabs, instead of leaving it valid until its access token expires.
-  const { getRevocationRegistry } = await import('@/lib/revocation');
-  await getRevocationRegistry().revoke({
-    sessionId: session.sessionId,
-    userId: session.user.id,
-    reason: 'signed_out',
-    source: 'action',
-    actor: { type: 'user', id: session.user.id, sessionId: session.sessionId },
-  });
+  const { endSessionOnSignOut } = await import('@/lib/sessions/sign-out');
+  await endSessionOnSignOut(session);
+}
+
+/** Sign out of a session that was already revoked here: make sure WorkOS has ended it too. Never throws. */
+export async function onRevokedSignedOut(session: CurrentSession): Promise<void> {
+  const { endRevokedSessionOnSignOut } = await import('@/lib/sessions/sign-out');
+  await endRevokedSessionOnSignOut(session);
 }

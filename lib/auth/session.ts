@@ -25,7 +25,11 @@ export interface CurrentSession {
   role: string | null;
   permissions: string[];
   impersonator: Impersonator | null;
-  /** Seconds since the epoch: when credentials were last entered (access-token `auth_time`). */
+  /**
+   * Seconds since the epoch: when credentials were last entered (access-token `auth_time`). OPTIONAL at WorkOS
+   * (its documented session token has none): null then; recency checks fall back to the WorkOS session's
+   * `createdAt` (lib/sessions/recent-auth.ts `sessionAuthTime`).
+   */
   authTime: number | null;
   accessToken: string;
 }

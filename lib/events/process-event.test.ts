@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashSessionId } from '@/lib/security/hash';
-import { isProcessed, MalformedEventError, processEvent } from './process-event';
+import { CLAIM_LEASE_MS, isProcessed, MalformedEventError, processEvent } from './process-event';
 import { event, fakeDeps, FakeWorkos, session } from './test-support';
 
 const grace = 'user_grace';
@@ -79,12 +79,63 @@ describe('processEvent: session.revoked', () => {
       e.id,
       e.event,
       'pending:99999:deadbeef',
-      Date.now() - 60_000,
+      Date.now() - CLAIM_LEASE_MS - 1,
     );
 
     await expect(processEvent(e, 'events', deps)).resolves.toMatchObject({ status: 'processed' });
     expect(registry.check('session_crash', grace)).not.toBeNull();
     expect(db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(e.id)).toEqual({ source: 'events' });
+  });
+
+  it("leaves another process's claim alone while it is still within its lease, and takes it over after", async () => {
+    let t = 1_800_000_000_000;
+    const { deps, registry, db } = fakeDeps({ now: () => t });
+    const e = event('session.revoked', { session: session({ id: 'session_busy', userId: grace }) });
+    const insert = db.prepare('INSERT INTO processed_events (event_id, event_type, source, processed_at) VALUES (?, ?, ?, ?)');
+    insert.run(e.id, e.event, 'pending:99999:still-running', t - 1_000);
+
+    await expect(processEvent(e, 'events', deps)).resolves.toEqual({ status: 'duplicate', type: e.event });
+    expect(registry.revokeCalls).toHaveLength(0);
+    expect(db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(e.id)).toEqual({
+      source: 'pending:99999:still-running',
+    });
+
+    t += CLAIM_LEASE_MS;
+    await expect(processEvent(e, 'events', deps)).resolves.toMatchObject({ status: 'processed' });
+    expect(registry.revokeCalls).toHaveLength(1);
+    expect(isProcessed(db, e.id)).toBe(true);
+  });
+
+  it('completes or releases only a claim it still holds', async () => {
+    const t = 1_800_000_000_000;
+    const e = event('session.revoked', { session: session({ id: 'session_slow', userId: grace }) });
+    const takenOver = (db: import('node:sqlite').DatabaseSync) =>
+      db
+        .prepare("UPDATE processed_events SET source = 'pending:4242:taker', processed_at = ? WHERE event_id = ?")
+        .run(t, e.id);
+
+    // Succeeds after another process took the claim over: the taker's claim stands.
+    const ok = fakeDeps({ now: () => t });
+    const revoke = ok.registry.revoke.bind(ok.registry);
+    ok.registry.revoke = async (input) => {
+      takenOver(ok.db);
+      return revoke(input);
+    };
+    await expect(processEvent(e, 'webhook', ok.deps)).resolves.toMatchObject({ status: 'processed' });
+    expect(ok.db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(e.id)).toEqual({
+      source: 'pending:4242:taker',
+    });
+
+    // Fails after another process took the claim over: the taker's claim is not deleted.
+    const failing = fakeDeps({ now: () => t });
+    failing.registry.revoke = async () => {
+      takenOver(failing.db);
+      throw new Error('registry unavailable');
+    };
+    await expect(processEvent(e, 'webhook', failing.deps)).rejects.toThrow('registry unavailable');
+    expect(failing.db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(e.id)).toEqual({
+      source: 'pending:4242:taker',
+    });
   });
 
   it('does not acknowledge a concurrent duplicate while the first attempt fails', async () => {

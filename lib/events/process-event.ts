@@ -75,38 +75,49 @@ export function isHandledEvent(type: string): boolean {
   return (HANDLED_EVENTS as readonly string[]).includes(type);
 }
 
-// A claim is written as `source = 'pending:<this process>'` and becomes the channel once acting succeeded. A pending
-// claim left by another process (one that crashed mid-way) is taken over, so a crash never swallows an event.
-const bootKey = Symbol.for('soe.events.boot');
-type BootHolder = { [bootKey]?: string };
-function pendingMarker(): string {
-  const holder = globalThis as BootHolder;
-  holder[bootKey] ??= `pending:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
-  return holder[bootKey];
+/**
+ * How long a claim is held before another process may take it over. A claim is written as
+ * `source = 'pending:<claim token>'` with `processed_at` = when it was claimed, and becomes the channel once acting
+ * succeeded. A pending claim OLDER than this is taken over (its process crashed mid-way), so a crash never swallows
+ * an event; a younger one is still being worked on and is left alone (its own channel retries it if it fails).
+ * Acting takes seconds at most (a few WorkOS calls); one that outlives the lease may be repeated by the taker, which
+ * is harmless because acting is additive and idempotent.
+ */
+export const CLAIM_LEASE_MS = 60_000;
+
+function claimToken(): string {
+  return `pending:${process.pid}:${crypto.randomUUID()}`;
 }
 
-function claim(db: DatabaseSync, event: WorkosEvent, now: number): boolean {
-  const mine = pendingMarker();
+/** The token of the new claim, or null when someone else holds the event (or has processed it). */
+function claim(db: DatabaseSync, event: WorkosEvent, now: number): string | null {
+  const mine = claimToken();
   const inserted = db
     .prepare('INSERT OR IGNORE INTO processed_events (event_id, event_type, source, processed_at) VALUES (?, ?, ?, ?)')
     .run(event.id, event.event, mine, now);
-  if (Number(inserted.changes) === 1) return true;
-  const row = db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(event.id) as
-    | { source: string }
-    | undefined;
-  if (!row || !row.source.startsWith('pending:') || row.source === mine) return false;
+  if (Number(inserted.changes) === 1) return mine;
+  // Only an abandoned claim (pending past its lease) is taken over; the conditions are re-checked by the UPDATE so
+  // two processes cannot both take it.
   const taken = db
+    .prepare(
+      `UPDATE processed_events SET source = ?, processed_at = ?
+       WHERE event_id = ? AND source LIKE 'pending:%' AND processed_at <= ?`,
+    )
+    .run(mine, now, event.id, now - CLAIM_LEASE_MS);
+  return Number(taken.changes) === 1 ? mine : null;
+}
+
+/** Marks the event processed, if this claim still holds it; false when it was taken over meanwhile. */
+function complete(db: DatabaseSync, eventId: string, token: string, channel: EventChannel, now: number): boolean {
+  const done = db
     .prepare('UPDATE processed_events SET source = ?, processed_at = ? WHERE event_id = ? AND source = ?')
-    .run(mine, now, event.id, row.source);
-  return Number(taken.changes) === 1;
+    .run(channel, now, eventId, token);
+  return Number(done.changes) === 1;
 }
 
-function complete(db: DatabaseSync, eventId: string, channel: EventChannel, now: number): void {
-  db.prepare('UPDATE processed_events SET source = ?, processed_at = ? WHERE event_id = ?').run(channel, now, eventId);
-}
-
-function release(db: DatabaseSync, eventId: string): void {
-  db.prepare('DELETE FROM processed_events WHERE event_id = ? AND source = ?').run(eventId, pendingMarker());
+/** Gives the event up for a retry, if this claim still holds it (never deletes another process's claim). */
+function release(db: DatabaseSync, eventId: string, token: string): void {
+  db.prepare('DELETE FROM processed_events WHERE event_id = ? AND source = ?').run(eventId, token);
 }
 
 /** Whether an event id has been processed to the end (for tests and diagnostics). */
@@ -132,15 +143,21 @@ export async function processEvent(event: WorkosEvent, channel: EventChannel, de
   }
 
   const now = deps.now ?? Date.now;
-  if (!claim(deps.db, event, now())) return { status: 'duplicate', type: event.event };
+  const token = claim(deps.db, event, now());
+  if (!token) return { status: 'duplicate', type: event.event };
 
   const attempt = (async (): Promise<ProcessOutcome> => {
     try {
       await act(event, channel, deps);
-      complete(deps.db, event.id, channel, now());
+      if (!complete(deps.db, event.id, token, channel, now())) {
+        deps.log?.('event claim was taken over while acting on it; the new holder finishes it', {
+          eventId: event.id,
+          type: event.event,
+        });
+      }
       return { status: 'processed', type: event.event };
     } catch (error) {
-      release(deps.db, event.id);
+      release(deps.db, event.id, token);
       throw error;
     }
   })();

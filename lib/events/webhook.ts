@@ -57,6 +57,39 @@ function typeOf(rawBody: string): string | null {
   }
 }
 
+/**
+ * The body as UTF-8 text, read a chunk at a time and abandoned as soon as it passes `limit` BYTES — a chunked
+ * request declares no content-length, so the header check alone does not bound what would be buffered.
+ */
+async function readBody(request: Request, limit: number): Promise<{ text: string } | 'too_large' | 'invalid_utf8'> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return 'too_large';
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return 'invalid_utf8';
+  }
+}
+
 export async function handleWorkosWebhook(
   request: Request,
   deps: WebhookDeps,
@@ -72,8 +105,10 @@ export async function handleWorkosWebhook(
   if (!sigHeader) return json(401, { error: 'invalid_signature', message: 'Missing WorkOS-Signature header.' });
 
   // IMPORTANT: the signature covers the exact bytes WorkOS sent; verify the raw text, never a re-serialised object.
-  const rawBody = await request.text();
-  if (rawBody.length > MAX_WEBHOOK_BYTES) return json(413, { error: 'payload_too_large' });
+  const body = await readBody(request, MAX_WEBHOOK_BYTES);
+  if (body === 'too_large') return json(413, { error: 'payload_too_large' });
+  if (body === 'invalid_utf8') return json(400, { error: 'malformed_event' });
+  const rawBody = body.text;
 
   let constructed: unknown;
   try {

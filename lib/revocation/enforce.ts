@@ -1,6 +1,7 @@
 import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
 import type { UserInfo, NoUserInfo } from '@workos-inc/authkit-nextjs';
+import { sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv } from '@/lib/env';
 import { getRevocationRegistry } from './index';
 import { handleRefreshFailure } from './refresh-failure';
@@ -20,9 +21,12 @@ export async function enforceRevocation(
   const record = registry.check(session.sessionId, session.user.id);
   if (!record) return null;
   const env = getEnv();
+  const cookie = sessionCookieOptions(env);
   return refuseRevokedSession(request, record, {
-    cookieName: env.WORKOS_COOKIE_NAME,
-    secure: env.appOrigin.startsWith('https:'),
+    cookieName: cookie.name,
+    secure: cookie.secure || env.appOrigin.startsWith('https:'),
+    domain: cookie.domain,
+    sameSite: cookie.sameSite,
     origin: env.appOrigin,
   });
 }

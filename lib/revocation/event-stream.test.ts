@@ -2,7 +2,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
-import { createSessionEventStream } from './event-stream';
+import {
+  accessTokenExpiry,
+  createSessionEventStream,
+  RECONNECT_EVENT,
+  SSE_MAX_STREAM_MS,
+  SSE_MIN_STREAM_MS,
+  streamLifetimeMs,
+} from './event-stream';
 import { createSessionHub } from './hub';
 import { createRevocationRegistry, type RevocationRegistry } from './registry';
 import { createSqliteBackend } from './sqlite-backend';
@@ -88,5 +95,94 @@ describe('session event stream', () => {
     expect(hub.size()).toBe(1);
     await stream.cancel();
     expect(hub.size()).toBe(0);
+  });
+});
+
+describe('session event stream lifetime', () => {
+  /** A clock and a timer queue the test drives. */
+  function clock(start: number) {
+    const state = { now: start, timers: [] as { at: number; fn: () => void; cancelled: boolean }[] };
+    return {
+      now: () => state.now,
+      schedule: (fn: () => void, ms: number) => {
+        const timer = { at: state.now + ms, fn, cancelled: false };
+        state.timers.push(timer);
+        return () => {
+          timer.cancelled = true;
+        };
+      },
+      advance(ms: number) {
+        state.now += ms;
+        for (const timer of state.timers) {
+          if (!timer.cancelled && timer.at <= state.now) {
+            timer.cancelled = true;
+            timer.fn();
+          }
+        }
+      },
+      pending: () => state.timers.filter((t) => !t.cancelled).length,
+    };
+  }
+
+  async function openWith(expiresAt: number | null, c: ReturnType<typeof clock>) {
+    const { registry, hub } = await setup();
+    const stream = createSessionEventStream({
+      registry,
+      hub,
+      sessionHash: hashSessionId('session_b'),
+      userId: 'user_1',
+      signal: new AbortController().signal,
+      expiresAt,
+      now: c.now,
+      schedule: c.schedule,
+    });
+    return { hub, reader: stream.getReader() };
+  }
+
+  it('closes with event: reconnect when the access token expires', async () => {
+    const t0 = 1_700_000_000_000;
+    const c = clock(t0);
+    const { hub, reader } = await openWith(t0 + 5 * 60_000, c);
+    await readUntil(reader, /connected/);
+    c.advance(5 * 60_000 - 1);
+    expect(hub.size()).toBe(1);
+    c.advance(1);
+    const rest = await readUntil(reader, null);
+    expect(rest.done).toBe(true);
+    expect(rest.text).toBe(RECONNECT_EVENT);
+    expect(rest.text).toMatch(/^event: reconnect\n/);
+    expect(hub.size()).toBe(0);
+  });
+
+  it('closes after an hour at most, and not in a tight loop for a token that already expired', async () => {
+    const t0 = 1_700_000_000_000;
+    expect(streamLifetimeMs(t0 + 24 * 3_600_000, t0)).toBe(SSE_MAX_STREAM_MS);
+    expect(streamLifetimeMs(null, t0)).toBe(SSE_MAX_STREAM_MS);
+    expect(streamLifetimeMs(t0 - 1_000, t0)).toBe(SSE_MIN_STREAM_MS);
+
+    const c = clock(t0);
+    const { hub, reader } = await openWith(null, c);
+    await readUntil(reader, /connected/);
+    c.advance(SSE_MAX_STREAM_MS - 1);
+    expect(hub.size()).toBe(1);
+    c.advance(1);
+    expect((await readUntil(reader, null)).text).toContain('event: reconnect');
+    expect(hub.size()).toBe(0);
+  });
+
+  it('cancels the expiry timer when the stream ends otherwise', async () => {
+    const c = clock(1_700_000_000_000);
+    const { reader } = await openWith(null, c);
+    await readUntil(reader, /connected/);
+    expect(c.pending()).toBe(1);
+    await reader.cancel();
+    expect(c.pending()).toBe(0);
+  });
+
+  it("reads the access token's exp claim", () => {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const token = `${b64({ alg: 'RS256' })}.${b64({ sub: 'user_1', exp: 1_700_000_300 })}.sig`;
+    expect(accessTokenExpiry(token)).toBe(1_700_000_300_000);
+    expect(accessTokenExpiry('not a jwt')).toBeNull();
   });
 });

@@ -640,14 +640,27 @@ export class RedisRevocationBackend implements RevocationBackend {
 
   private cacheRecord(record: RevocationRecord): void {
     this.opts.db
-      .prepare(`INSERT OR IGNORE INTO revocations (${rows.REVOCATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .prepare(
+        // The first live record wins; one that has expired (not yet purged) gives way to a new revocation.
+        `INSERT INTO revocations (${rows.REVOCATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (session_hash) DO UPDATE SET
+           user_id = excluded.user_id, revoked_at = excluded.revoked_at, expires_at = excluded.expires_at,
+           actor_type = excluded.actor_type, actor_id = excluded.actor_id,
+           actor_session_hash = excluded.actor_session_hash, reason = excluded.reason, source = excluded.source
+         WHERE revocations.expires_at <= excluded.revoked_at`,
+      )
       .run(...rows.revocationValues(record));
   }
 
   private cacheUser(revocation: UserRevocation): void {
     this.opts.db
-      .prepare(`INSERT OR IGNORE INTO revoked_users (${rows.USER_COLUMNS}) VALUES (?, ?, ?, ?)`)
-      .run(...rows.userRevocationValues(revocation));
+      .prepare(
+        `INSERT INTO revoked_users (${rows.USER_COLUMNS}) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET
+           revoked_at = excluded.revoked_at, reason = excluded.reason, source = excluded.source
+         WHERE revoked_users.revoked_at + ? <= excluded.revoked_at`,
+      )
+      .run(...rows.userRevocationValues(revocation), this.opts.retentionSeconds * 1000);
   }
 
   private cachedRecords(liveAfter: number): RevocationRecord[] {

@@ -11,12 +11,24 @@ const MIDDLEWARE_HEADER = 'x-workos-middleware';
 export interface RefusalOptions {
   cookieName: string;
   secure: boolean;
+  /** WORKOS_COOKIE_DOMAIN: authkit sets the cookie with this Domain, so clearing it must name it too. */
+  domain?: string | undefined;
+  /** WORKOS_COOKIE_SAMESITE (default lax), as authkit sets it. */
+  sameSite?: 'lax' | 'strict' | 'none';
   /** The app's canonical origin (NEXT_PUBLIC_WORKOS_REDIRECT_URI's): Next's own URL says localhost for 127.0.0.1. */
   origin: string;
 }
 
-function clearCookie(response: NextResponse, { cookieName, secure }: RefusalOptions): void {
-  response.cookies.set(cookieName, '', { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 0 });
+function clearCookie(response: NextResponse, { cookieName, secure, domain, sameSite }: RefusalOptions): void {
+  // Same Path and Domain as authkit set it with (a host-only deletion does not remove a Domain= cookie).
+  response.cookies.set(cookieName, '', {
+    path: '/',
+    httpOnly: true,
+    sameSite: sameSite ?? 'lax',
+    secure: secure || sameSite === 'none',
+    maxAge: 0,
+    ...(domain ? { domain } : {}),
+  });
 }
 
 /** The request headers to forward with the session cookie (and authkit's session header) removed. */

@@ -83,7 +83,9 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
   };
 
   const acceptRecord = (record: RevocationRecord): void => {
-    if (sessions.has(record.sessionHash) || record.expiresAt <= now()) return;
+    // A held record is only replaced once it has expired (a session revoked again after its entry lapsed).
+    const held = sessions.get(record.sessionHash);
+    if ((held && held.expiresAt > now()) || record.expiresAt <= now()) return;
     sessions.set(record.sessionHash, record);
     for (const listener of listeners) {
       try {
@@ -95,7 +97,10 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
   };
 
   const acceptUser = (revocation: UserRevocation): void => {
-    if (users.has(revocation.userId) || revocation.revokedAt + options.retentionMs <= now()) return;
+    const held = users.get(revocation.userId);
+    if ((held && held.revokedAt + options.retentionMs > now()) || revocation.revokedAt + options.retentionMs <= now()) {
+      return;
+    }
     users.set(revocation.userId, revocation);
     for (const listener of userListeners) {
       try {
@@ -160,7 +165,7 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
       await started;
       const sessionHash = hashOf(input.sessionId);
       const existing = sessions.get(sessionHash);
-      if (existing) return existing;
+      if (existing && existing.expiresAt > now()) return existing;
       const revokedAt = now();
       const record: RevocationRecord = {
         sessionHash,
@@ -183,7 +188,8 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
 
     async revokeUser(userId, reason, source) {
       await started;
-      if (users.has(userId)) return;
+      const held = users.get(userId);
+      if (held && held.revokedAt + options.retentionMs > now()) return;
       const revocation: UserRevocation = { userId, revokedAt: now(), reason, source };
       await backend!.persistUser(revocation);
       acceptUser(revocation);

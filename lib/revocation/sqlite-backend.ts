@@ -47,20 +47,34 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
   let closed = false;
 
   const statements = {
+    // A session whose earlier row has expired (but is not purged yet) is revoked again: the row is rewritten and
+    // moved to a NEW, highest rowid so other processes' pollers see it. A live row is kept as it is (idempotent).
     insert: db.prepare(
       `INSERT INTO revocations (${rows.REVOCATION_COLUMNS})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_hash) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (session_hash) DO UPDATE SET
+         rowid = (SELECT max(rowid) + 1 FROM revocations),
+         user_id = excluded.user_id, revoked_at = excluded.revoked_at, expires_at = excluded.expires_at,
+         actor_type = excluded.actor_type, actor_id = excluded.actor_id,
+         actor_session_hash = excluded.actor_session_hash, reason = excluded.reason, source = excluded.source
+       WHERE revocations.expires_at <= excluded.revoked_at`,
     ),
+    // Same for a user-wide revocation past its retention (the last parameter is the retention in ms).
     insertUser: db.prepare(
       `INSERT INTO revoked_users (${rows.USER_COLUMNS}) VALUES (?, ?, ?, ?)
-       ON CONFLICT (user_id) DO NOTHING`,
+       ON CONFLICT (user_id) DO UPDATE SET
+         rowid = (SELECT max(rowid) + 1 FROM revoked_users),
+         revoked_at = excluded.revoked_at, reason = excluded.reason, source = excluded.source
+       WHERE revoked_users.revoked_at + ? <= excluded.revoked_at`,
     ),
     newRevocations: db.prepare(
-      `SELECT rowid AS rid, * FROM revocations WHERE rowid > ? AND expires_at > ? ORDER BY rowid LIMIT ${BATCH}`,
+      `SELECT rowid AS rid, * FROM revocations WHERE rowid > ? AND rowid <= ? AND expires_at > ?
+       ORDER BY rowid LIMIT ${BATCH}`,
     ),
     maxRevocation: db.prepare(`SELECT coalesce(max(rowid), 0) AS rid FROM revocations`),
     newUsers: db.prepare(
-      `SELECT rowid AS rid, * FROM revoked_users WHERE rowid > ? AND revoked_at > ? ORDER BY rowid LIMIT ${BATCH}`,
+      `SELECT rowid AS rid, * FROM revoked_users WHERE rowid > ? AND rowid <= ? AND revoked_at > ?
+       ORDER BY rowid LIMIT ${BATCH}`,
     ),
     maxUser: db.prepare(`SELECT coalesce(max(rowid), 0) AS rid FROM revoked_users`),
     purge: db.prepare(
@@ -72,8 +86,13 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
   } satisfies Record<string, StatementSync>;
 
   /**
-   * Hands each row of one table above the cursor and still live (`select`'s second parameter) to `deliver`, a batch
+   * Hands each row of one table above the cursor and still live (`select`'s third parameter) to `deliver`, a batch
    * at a time; the cursor passes a row before it is delivered.
+   *
+   * IMPORTANT: the upper bound (max rowid) is read FIRST and only rows up to it are read, and the cursor moves to
+   * exactly that bound. Reading rows first and max(rowid) afterwards (two separate autocommit reads) would skip for
+   * good a row another process commits in between. A row committed after the bound was read gets a higher rowid
+   * (writers are serialized and the highest row is never purged), so the next poll finds it.
    */
   const drainTable = <Row>(
     cursor: Cursor,
@@ -82,16 +101,18 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     liveAfter: number,
     deliver: (row: Row) => void,
   ): void => {
+    const bound = (max.get() as { rid: number }).rid;
+    if (bound <= cursor.after) return;
     for (;;) {
-      const batch = select.all(cursor.after, liveAfter) as unknown as (Row & { rid: number })[];
+      const batch = select.all(cursor.after, bound, liveAfter) as unknown as (Row & { rid: number })[];
       for (const row of batch) {
         cursor.after = row.rid;
         deliver(row);
       }
       if (batch.length < BATCH) break;
     }
-    // Rows skipped as expired still move the cursor on.
-    cursor.after = Math.max(cursor.after, (max.get() as { rid: number }).rid);
+    // Rows skipped as expired still move the cursor on, but never past what was read.
+    cursor.after = Math.max(cursor.after, bound);
   };
 
   /** Delivers every row above the cursors; the registry ignores ones it already holds. */
@@ -147,7 +168,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     },
 
     async persistUser(revocation: UserRevocation) {
-      statements.insertUser.run(...rows.userRevocationValues(revocation));
+      statements.insertUser.run(...rows.userRevocationValues(revocation), options.retentionMs);
     },
 
     health(): BackendHealth {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashSessionId } from '@/lib/security/hash';
 import type { AppSession } from '@/lib/workos/types';
-import { isRecentAuth } from './recent-auth';
+import { isRecentAuth, sessionAuthTime } from './recent-auth';
 import { buildSessionViews, uniqueLabels } from './view';
 
 const CHROME_MAC =
@@ -190,5 +190,19 @@ describe('isRecentAuth', () => {
   });
   it('treats a slightly future auth_time (clock skew) as recent', () => {
     expect(isRecentAuth(nowS + 5, 600, nowMs)).toBe(true);
+  });
+});
+
+describe('sessionAuthTime', () => {
+  it('prefers the auth_time claim', () => {
+    expect(sessionAuthTime(1_000, new Date(5_000_000))).toBe(1_000);
+  });
+  it("falls back to the WorkOS session's createdAt, in whole seconds", () => {
+    expect(sessionAuthTime(null, new Date(1_700_000_000_999))).toBe(1_700_000_000);
+    expect(sessionAuthTime(undefined, new Date(1_700_000_000_000))).toBe(1_700_000_000);
+  });
+  it('is null (fails closed) with neither', () => {
+    expect(sessionAuthTime(null, null)).toBeNull();
+    expect(sessionAuthTime(null, new Date(Number.NaN))).toBeNull();
   });
 });

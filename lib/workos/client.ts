@@ -1,16 +1,25 @@
 import 'server-only';
 import { getWorkOS } from '@workos-inc/authkit-nextjs';
-import { createWorkosClient, type ListEventsOptions, type WorkosSdk } from './core';
-import type { AppSession, AppUser, WorkosEvent } from './types';
+import { createWorkosClient, type ListEventsOptions, type ListMembershipsOptions, type WorkosSdk } from './core';
+import type { AppMembership, AppSession, AppUser, WorkosEvent } from './types';
 
 /**
  * IMPORTANT: the only module that talks to WorkOS. It uses authkit's shared SDK instance, which is built from
  * WORKOS_API_HOSTNAME / WORKOS_API_PORT / WORKOS_API_HTTPS, so the local emulator and WorkOS are chosen by
  * configuration alone.
  */
-export type { AppSession, AppUser, AuthMethod, Impersonator, WorkosEvent, WorkosErrorKind } from './types';
+export type {
+  AppMembership,
+  AppSession,
+  AppUser,
+  AuthMethod,
+  Impersonator,
+  MembershipStatus,
+  WorkosEvent,
+  WorkosErrorKind,
+} from './types';
 export { WorkosError, formatAuthMethod } from './types';
-export type { ListEventsOptions } from './core';
+export type { ListEventsOptions, ListMembershipsOptions } from './core';
 
 const client = createWorkosClient((): WorkosSdk => getWorkOS());
 
@@ -31,6 +40,11 @@ export function getUser(userId: string): Promise<AppUser | null> {
 
 export function findUserByEmail(email: string): Promise<AppUser | null> {
   return client.findUserByEmail(email);
+}
+
+/** The organization memberships matching the filters (needs userId or organizationId), every page. */
+export function listOrganizationMemberships(opts: ListMembershipsOptions): Promise<AppMembership[]> {
+  return client.listOrganizationMemberships(opts);
 }
 
 export function listEvents(opts: ListEventsOptions): Promise<{ data: WorkosEvent[]; after: string | null }> {

@@ -1,5 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createWorkosClient, mapEvent, mapSession, toWorkosError, type SdkSession, type WorkosSdk } from './core';
+import {
+  createWorkosClient,
+  mapEvent,
+  mapMembership,
+  mapSession,
+  toWorkosError,
+  type SdkMembership,
+  type SdkSession,
+  type WorkosSdk,
+} from './core';
 import { WorkosError, formatAuthMethod } from './types';
 
 const future = new Date(Date.now() + 3_600_000).toISOString();
@@ -26,13 +35,16 @@ function sdkSession(id: string, overrides: Partial<SdkSession> = {}): SdkSession
   };
 }
 
-function fakeSdk(overrides: { userManagement?: Partial<WorkosSdk['userManagement']>; events?: Partial<WorkosSdk['events']> } = {}) {
+function fakeSdk(
+  overrides: { userManagement?: Partial<WorkosSdk['userManagement']>; events?: Partial<WorkosSdk['events']> } = {},
+) {
   const sdk: WorkosSdk = {
     userManagement: {
       listSessions: vi.fn(async () => ({ data: [], listMetadata: { after: null } })),
       revokeSession: vi.fn(async () => undefined),
       getUser: vi.fn(async (id: string) => ({ id, email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' })),
       listUsers: vi.fn(async () => ({ data: [], listMetadata: {} })),
+      listOrganizationMemberships: vi.fn(async () => ({ data: [], listMetadata: { after: null } })),
       ...overrides.userManagement,
     },
     events: {
@@ -81,14 +93,20 @@ describe('listActiveSessions', () => {
       s2: { data: [sdkSession('s3')], listMetadata: { after: 's3' } },
       s3: { data: [sdkSession('s4')], listMetadata: { after: null } },
     };
-    const listSessions = vi.fn(async (_userId: string, options?: { after?: string | null }) => pages[options?.after ?? 'first']!);
+    const listSessions = vi.fn(
+      async (_userId: string, options?: { after?: string | null }) => pages[options?.after ?? 'first']!,
+    );
     const client = createWorkosClient(() => fakeSdk({ userManagement: { listSessions } }));
 
     const sessions = await client.listActiveSessions('user_1');
 
     expect(sessions.map((s) => s.id)).toEqual(['s1', 's2', 's3', 's4']);
     expect(listSessions).toHaveBeenCalledTimes(3);
-    expect(listSessions.mock.calls.map((c) => c[1])).toEqual([{ limit: 100 }, { limit: 100, after: 's2' }, { limit: 100, after: 's3' }]);
+    expect(listSessions.mock.calls.map((c) => c[1])).toEqual([
+      { limit: 100 },
+      { limit: 100, after: 's2' },
+      { limit: 100, after: 's3' },
+    ]);
   });
 
   it('drops sessions that are not active, expired, or of another user', async () => {
@@ -197,7 +215,12 @@ describe('listEvents', () => {
   it('passes the filters through and maps session, user and password-reset events', async () => {
     const listEvents = vi.fn(async () => ({
       data: [
-        { id: 'event_1', event: 'session.revoked', createdAt: '2026-11-24T10:00:00.000Z', data: sdkSession('s1', { status: 'revoked' }) },
+        {
+          id: 'event_1',
+          event: 'session.revoked',
+          createdAt: '2026-11-24T10:00:00.000Z',
+          data: sdkSession('s1', { status: 'revoked' }),
+        },
         {
           id: 'event_2',
           event: 'user.deleted',
@@ -215,9 +238,17 @@ describe('listEvents', () => {
     }));
     const client = createWorkosClient(() => fakeSdk({ events: { listEvents } }));
 
-    const result = await client.listEvents({ events: ['session.revoked', 'user.deleted'], after: 'event_0', limit: 50 });
+    const result = await client.listEvents({
+      events: ['session.revoked', 'user.deleted'],
+      after: 'event_0',
+      limit: 50,
+    });
 
-    expect(listEvents).toHaveBeenCalledWith({ events: ['session.revoked', 'user.deleted'], after: 'event_0', limit: 50 });
+    expect(listEvents).toHaveBeenCalledWith({
+      events: ['session.revoked', 'user.deleted'],
+      after: 'event_0',
+      limit: 50,
+    });
     expect(result.after).toBe('event_3');
     const [revoked, deleted, reset] = result.data;
     expect(revoked).toMatchObject({ id: 'event_1', userId: 'user_1', session: { id: 's1', status: 'revoked' } });
@@ -231,9 +262,93 @@ describe('listEvents', () => {
   });
 });
 
+function sdkMembership(id: string, overrides: Partial<SdkMembership> = {}): SdkMembership {
+  return {
+    id,
+    userId: 'user_1',
+    organizationId: 'org_1',
+    organizationName: 'Org One',
+    role: { slug: 'member' },
+    status: 'active',
+    ...overrides,
+  };
+}
+
+describe('listOrganizationMemberships', () => {
+  it('maps the membership to the app type', () => {
+    expect(mapMembership(sdkMembership('om_1'))).toEqual({
+      id: 'om_1',
+      userId: 'user_1',
+      organizationId: 'org_1',
+      organizationName: 'Org One',
+      role: 'member',
+      status: 'active',
+    });
+    expect(mapMembership(sdkMembership('om_2', { organizationName: undefined, role: undefined }))).toMatchObject({
+      organizationName: null,
+      role: null,
+    });
+    expect(() => mapMembership(sdkMembership('om_3', { status: 'deleted' }))).toThrow(WorkosError);
+  });
+
+  it('passes the filters through, follows every page, and keeps only what was asked for', async () => {
+    const list = vi.fn(async (options: { after?: string }) =>
+      options.after === 'om_2'
+        ? {
+            data: [
+              sdkMembership('om_3'),
+              // A filter the API did not apply must not leak through.
+              sdkMembership('om_4', { organizationId: 'org_2' }),
+              sdkMembership('om_5', { status: 'inactive' }),
+            ],
+            listMetadata: { after: null },
+          }
+        : { data: [sdkMembership('om_1'), sdkMembership('om_2')], listMetadata: { after: 'om_2' } },
+    );
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { listOrganizationMemberships: list } }));
+
+    const result = await client.listOrganizationMemberships({
+      userId: 'user_1',
+      organizationId: 'org_1',
+      statuses: ['active'],
+    });
+
+    expect(result.map((m) => m.id)).toEqual(['om_1', 'om_2', 'om_3']);
+    expect(list).toHaveBeenNthCalledWith(1, {
+      userId: 'user_1',
+      organizationId: 'org_1',
+      statuses: ['active'],
+      limit: 100,
+    });
+    expect(list).toHaveBeenNthCalledWith(2, {
+      userId: 'user_1',
+      organizationId: 'org_1',
+      statuses: ['active'],
+      limit: 100,
+      after: 'om_2',
+    });
+  });
+
+  it('needs a user or an organization, and maps errors', async () => {
+    const list = vi.fn(async () => {
+      throw new FakeHttpError(503);
+    });
+    const client = createWorkosClient(() => fakeSdk({ userManagement: { listOrganizationMemberships: list } }));
+
+    await expect(client.listOrganizationMemberships({})).rejects.toMatchObject({ kind: 'invalid' });
+    expect(list).not.toHaveBeenCalled();
+    await expect(client.listOrganizationMemberships({ organizationId: 'org_1' })).rejects.toMatchObject({
+      kind: 'unavailable',
+    });
+  });
+});
+
 describe('helpers', () => {
   it('maps an event with no object data safely', () => {
-    expect(mapEvent({ id: 'e', event: 'x.y', createdAt: '2026-01-01T00:00:00Z', data: null })).toMatchObject({ data: {}, userId: null });
+    expect(mapEvent({ id: 'e', event: 'x.y', createdAt: '2026-01-01T00:00:00Z', data: null })).toMatchObject({
+      data: {},
+      userId: null,
+    });
   });
 
   it('keeps a WorkosError as it is', () => {

@@ -1,4 +1,11 @@
-import { WorkosError, type AppSession, type AppUser, type WorkosEvent } from './types';
+import {
+  WorkosError,
+  type AppMembership,
+  type AppSession,
+  type AppUser,
+  type MembershipStatus,
+  type WorkosEvent,
+} from './types';
 
 /**
  * The WorkOS client, independent of where its SDK instance comes from (client.ts passes authkit's getWorkOS();
@@ -32,6 +39,21 @@ export interface SdkUser {
   lastName: string | null;
 }
 
+export interface SdkMembership {
+  id: string;
+  userId: string;
+  organizationId: string;
+  organizationName?: string | null;
+  role?: { slug: string } | null;
+  status: string;
+}
+
+export interface ListMembershipsOptions {
+  userId?: string;
+  organizationId?: string;
+  statuses?: MembershipStatus[];
+}
+
 export interface SdkEvent {
   id: string;
   event: string;
@@ -50,12 +72,23 @@ export interface WorkosSdk {
     revokeSession(payload: { sessionId: string }): Promise<unknown>;
     getUser(userId: string): Promise<SdkUser>;
     listUsers(options?: { email?: string; limit?: number }): Promise<SdkPage<SdkUser>>;
+    // The SDK requires userId or organizationId; the client below always passes one.
+    listOrganizationMemberships(options: {
+      userId: string;
+      organizationId?: string;
+      statuses?: MembershipStatus[];
+      limit?: number;
+      after?: string;
+    }): Promise<SdkPage<SdkMembership>>;
   };
   events: {
     // `never[]` so the SDK's narrower EventName[] parameter still fits; callers go through listEvents below.
-    listEvents(options: { events: never[]; after?: string; rangeStart?: string; limit?: number }): Promise<
-      SdkPage<SdkEvent>
-    >;
+    listEvents(options: {
+      events: never[];
+      after?: string;
+      rangeStart?: string;
+      limit?: number;
+    }): Promise<SdkPage<SdkEvent>>;
   };
 }
 
@@ -78,6 +111,8 @@ export interface WorkosClient {
   revokeWorkosSession(sessionId: string, opts?: { timeoutMs?: number }): Promise<void>;
   getUser(userId: string): Promise<AppUser | null>;
   findUserByEmail(email: string): Promise<AppUser | null>;
+  /** Every membership matching the filters (all pages). Needs userId or organizationId. */
+  listOrganizationMemberships(opts: ListMembershipsOptions): Promise<AppMembership[]>;
   listEvents(opts: ListEventsOptions): Promise<{ data: WorkosEvent[]; after: string | null }>;
 }
 
@@ -132,6 +167,22 @@ export function mapUser(user: SdkUser): AppUser {
   };
 }
 
+function toMembershipStatus(value: string): MembershipStatus {
+  if (value === 'active' || value === 'inactive' || value === 'pending') return value;
+  throw new WorkosError('invalid', `WorkOS sent an unknown membership status: ${value}`);
+}
+
+export function mapMembership(membership: SdkMembership): AppMembership {
+  return {
+    id: membership.id,
+    userId: membership.userId,
+    organizationId: membership.organizationId,
+    organizationName: membership.organizationName ?? null,
+    role: membership.role?.slug ?? null,
+    status: toMembershipStatus(membership.status),
+  };
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
@@ -165,7 +216,8 @@ export function toWorkosError(error: unknown, action: string): WorkosError {
   const status = statusOf(error);
   const detail = error instanceof Error ? error.message : String(error);
   const options = { status, cause: error };
-  if (status === 401 || status === 403) return new WorkosError('unauthorized', `${action}: WorkOS refused the API key`, options);
+  if (status === 401 || status === 403)
+    return new WorkosError('unauthorized', `${action}: WorkOS refused the API key`, options);
   if (status === 404) return new WorkosError('not_found', `${action}: not found at WorkOS`, options);
   if (status === 408) return new WorkosError('timeout', `${action}: WorkOS timed out`, options);
   if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
@@ -235,7 +287,11 @@ export function createWorkosClient(getSdk: () => WorkosSdk, options: WorkosClien
 
     async getUser(userId) {
       try {
-        return await withTimeout(async () => mapUser(await getSdk().userManagement.getUser(userId)), timeoutMs, 'getUser');
+        return await withTimeout(
+          async () => mapUser(await getSdk().userManagement.getUser(userId)),
+          timeoutMs,
+          'getUser',
+        );
       } catch (error) {
         if (error instanceof WorkosError && error.kind === 'not_found') return null;
         throw error;
@@ -252,6 +308,48 @@ export function createWorkosClient(getSdk: () => WorkosSdk, options: WorkosClien
         },
         timeoutMs,
         'findUserByEmail',
+      );
+    },
+
+    listOrganizationMemberships(opts) {
+      if (!opts.userId && !opts.organizationId) {
+        return Promise.reject(
+          new WorkosError('invalid', 'listOrganizationMemberships needs a userId or an organizationId'),
+        );
+      }
+      return withTimeout(
+        async () => {
+          const memberships: AppMembership[] = [];
+          const seen = new Set<string>();
+          let after: string | null = null;
+          for (let page = 0; page < maxPages; page++) {
+            // Typed as the SDK's userId-or-organizationId union; one of them is set (checked above).
+            const result: SdkPage<SdkMembership> = await getSdk().userManagement.listOrganizationMemberships({
+              ...(opts.userId ? { userId: opts.userId } : {}),
+              ...(opts.organizationId ? { organizationId: opts.organizationId } : {}),
+              ...(opts.statuses ? { statuses: opts.statuses } : {}),
+              limit: PAGE_SIZE,
+              ...(after ? { after } : {}),
+            } as { userId: string });
+            for (const raw of result.data) {
+              if (seen.has(raw.id)) continue;
+              seen.add(raw.id);
+              memberships.push(mapMembership(raw));
+            }
+            const next = result.listMetadata.after ?? null;
+            if (!next || next === after || result.data.length === 0) break;
+            after = next;
+          }
+          // Never trust the filter to have been applied: keep only what was asked for.
+          return memberships.filter(
+            (m) =>
+              (!opts.userId || m.userId === opts.userId) &&
+              (!opts.organizationId || m.organizationId === opts.organizationId) &&
+              (!opts.statuses || opts.statuses.includes(m.status)),
+          );
+        },
+        timeoutMs,
+        'listOrganizationMemberships',
       );
     },
 

@@ -33,6 +33,19 @@ export interface AppUser {
   name: string;
 }
 
+export type MembershipStatus = 'active' | 'inactive' | 'pending';
+
+/** A user's membership of an organization (WorkOS organization_membership). */
+export interface AppMembership {
+  id: string;
+  userId: string;
+  organizationId: string;
+  organizationName: string | null;
+  /** The primary role's slug, e.g. `admin`, `member`. */
+  role: string | null;
+  status: MembershipStatus;
+}
+
 /**
  * An event from the Events API. `data` is the SDK's camelCase object (for `session.*` a Session, for `user.*` a
  * User, for `password_reset.succeeded` a PasswordReset); `session`, `user` and `userId` are the mapped forms when

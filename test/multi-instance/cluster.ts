@@ -8,7 +8,7 @@
  * Erasable TypeScript with `.ts` imports: Node 24 runs it directly (bench/multi-instance.mjs), Playwright too.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startRedisServer, waitForPort, type RedisServer } from './redis-server.ts';
 
@@ -152,8 +152,10 @@ export interface Instance {
   start(): Promise<void>;
   stop(): Promise<void>;
   restart(): Promise<void>;
-  /** GET /api/health as JSON. */
-  health(): Promise<{ status: string; revocation?: { backend: string; status: string; detail?: string } }>;
+  /** GET /api/health as JSON (public: no detail; that is in the instance's log, see `logSinceStart`). */
+  health(): Promise<{ status: string; revocation?: { backend: string; status: string; starting?: boolean } }>;
+  /** What this instance has logged since it was last started. */
+  logSinceStart(): string;
 }
 
 export interface Cluster {
@@ -185,7 +187,7 @@ function instance(name: 'a' | 'b', port: number, redisUrl: string): Instance {
       // /api/health answers 200 while the registry is still starting (its first request creates it): wait until
       // the backend's start() has settled — in sync with Redis, or degraded after REDIS_STARTUP_TIMEOUT_MS.
       const deadline = Date.now() + 30_000;
-      while ((await self.health()).revocation?.detail === 'starting') {
+      while ((await self.health()).revocation?.starting) {
         if (Date.now() > deadline) throw new Error(`instance ${name}: the revocation registry did not start`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -202,6 +204,16 @@ function instance(name: 'a' | 'b', port: number, redisUrl: string): Instance {
     async health() {
       const response = await fetch(`http://127.0.0.1:${port}/api/health`);
       return (await response.json()) as Awaited<ReturnType<Instance['health']>>;
+    },
+    logSinceStart() {
+      let text = '';
+      try {
+        text = readFileSync(join(MULTI.dataDir, 'logs', `app-${name}.log`), 'utf8');
+      } catch {
+        return '';
+      }
+      const marker = text.lastIndexOf(`start app-${name}\n`);
+      return marker === -1 ? text : text.slice(marker);
     },
   };
   return self;

@@ -4,9 +4,12 @@ import type { AppSession } from '@/lib/workos/types';
 
 const m = vi.hoisted(() => ({
   role: 'admin' as string | null,
+  organizationId: 'org_demo' as string | null,
   calls: [] as string[],
   sessions: [] as AppSession[],
-  failRevoke: new Set<string>(),
+  memberships: [] as { userId: string; organizationId: string; status: 'active' | 'inactive' | 'pending' }[],
+  failRevoke: new Map<string, 'refused' | 'timeout'>(),
+  failRegistry: new Set<string>(),
   goneAtWorkos: new Set<string>(),
   registry: [] as unknown[],
   audit: [] as unknown[],
@@ -23,7 +26,7 @@ vi.mock('@/lib/auth/session', () => ({
     user: { id: 'user_ada', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', name: 'Ada Lovelace' },
     sessionId: 'session_ada',
     sessionHash: 'h',
-    organizationId: 'org_demo',
+    organizationId: m.organizationId,
     role: m.role,
     permissions: [],
     impersonator: null,
@@ -44,35 +47,60 @@ vi.mock('@/lib/revocation', () => ({
   getRevocationRegistry: () => ({
     revoke: async (input: { sessionId: string }) => {
       m.calls.push(`registry:${input.sessionId}`);
+      if (m.failRegistry.has(input.sessionId)) throw new Error('SQLITE_BUSY');
       m.registry.push(input);
     },
   }),
 }));
 vi.mock('@/lib/workos/client', async () => {
   const types = await import('@/lib/workos/types');
+  // Users anywhere in the WorkOS environment; their organizations come from m.memberships.
+  const users = [
+    { id: 'user_grace', email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper', name: 'Grace Hopper' },
+    { id: 'user_linus', email: 'linus@example.com', firstName: 'Linus', lastName: 'Torvalds', name: 'Linus Torvalds' },
+    { id: 'user_ken', email: 'ken@example.com', firstName: 'Ken', lastName: 'Thompson', name: 'Ken Thompson' },
+  ];
   return {
     WorkosError: types.WorkosError,
-    getUser: async (id: string) =>
-      id === 'user_grace'
-        ? { id, email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper', name: 'Grace Hopper' }
-        : null,
+    getUser: async (id: string) => users.find((u) => u.id === id) ?? null,
+    findUserByEmail: async (email: string) => users.find((u) => u.email === email) ?? null,
+    listOrganizationMemberships: async (opts: { userId?: string; organizationId?: string; statuses?: string[] }) => {
+      m.calls.push(`memberships:${opts.userId}:${opts.organizationId}:${opts.statuses?.join(',')}`);
+      return m.memberships
+        .filter(
+          (ms) =>
+            (!opts.userId || ms.userId === opts.userId) &&
+            (!opts.organizationId || ms.organizationId === opts.organizationId) &&
+            (!opts.statuses || opts.statuses.includes(ms.status)),
+        )
+        .map((ms, i) => ({ id: `om_${i}`, organizationName: null, role: 'member', ...ms }));
+    },
     listActiveSessions: async (userId: string) => m.sessions.filter((s) => s.userId === userId),
     revokeWorkosSession: async (id: string) => {
       m.calls.push(`workos:${id}`);
-      if (m.failRevoke.has(id)) throw new types.WorkosError('unavailable', 'down');
+      const failure = m.failRevoke.get(id);
+      if (failure === 'refused') throw new types.WorkosError('unavailable', 'down', { status: 503 });
+      if (failure === 'timeout') throw new types.WorkosError('timeout', 'no answer');
       if (m.goneAtWorkos.has(id)) throw new types.WorkosError('not_found', 'gone');
     },
   };
 });
 
 const { signOutUserAsAdmin } = await import('./actions');
+const { findManagedUser } = await import('./user-sessions');
+const { requireAdministrator } = await import('./guard');
 
-function graceSession(id: string, userAgent: string): AppSession {
+function graceSession(
+  id: string,
+  userAgent: string,
+  userId = 'user_grace',
+  organizationId: string | null = 'org_demo',
+): AppSession {
   const created = new Date(Date.now() - 3_600_000);
   return {
     id,
-    userId: 'user_grace',
-    organizationId: 'org_demo',
+    userId,
+    organizationId,
     status: 'active',
     authMethod: 'password',
     ipAddress: '198.51.100.9',
@@ -98,26 +126,43 @@ function form(fields: Record<string, string>): FormData {
 
 beforeEach(() => {
   m.role = 'admin';
+  m.organizationId = 'org_demo';
   m.calls = [];
   m.registry = [];
   m.audit = [];
-  m.failRevoke = new Set();
+  m.failRevoke = new Map();
+  m.failRegistry = new Set();
   m.goneAtWorkos = new Set();
   m.sessions = [graceSession('session_g1', CHROME_MAC), graceSession('session_g2', SAFARI_IOS)];
+  m.memberships = [
+    { userId: 'user_grace', organizationId: 'org_demo', status: 'active' },
+    { userId: 'user_linus', organizationId: 'org_other', status: 'active' },
+    { userId: 'user_ken', organizationId: 'org_demo', status: 'inactive' },
+  ];
 });
+
+const offboard = (userId: string, target = 'all') =>
+  signOutUserAsAdmin({ status: 'idle' }, form({ userId, target, reason: 'offboarding', details: '' }));
+const ended = () => m.calls.filter((c) => c.startsWith('workos:') || c.startsWith('registry:'));
 
 describe('signOutUserAsAdmin', () => {
   it('answers 403 to a non-administrator and ends nothing', async () => {
     m.role = 'member';
 
     await expect(
-      signOutUserAsAdmin({ status: 'idle' }, form({ userId: 'user_grace', target: 'all', reason: 'offboarding', details: '' })),
+      signOutUserAsAdmin(
+        { status: 'idle' },
+        form({ userId: 'user_grace', target: 'all', reason: 'offboarding', details: '' }),
+      ),
     ).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
     expect(m.calls).toEqual([]);
   });
 
   it('requires a reason', async () => {
-    const result = await signOutUserAsAdmin({ status: 'idle' }, form({ userId: 'user_grace', target: 'all', details: '' }));
+    const result = await signOutUserAsAdmin(
+      { status: 'idle' },
+      form({ userId: 'user_grace', target: 'all', details: '' }),
+    );
 
     expect(result).toMatchObject({ status: 'error', fieldErrors: { reason: expect.any(String) } });
     expect(m.calls).toEqual([]);
@@ -169,12 +214,19 @@ describe('signOutUserAsAdmin', () => {
   it('signs out one session chosen by its hashed key, and only among the user’s sessions', async () => {
     const result = await signOutUserAsAdmin(
       { status: 'idle' },
-      form({ userId: 'user_grace', target: hashSessionId('session_g2'), reason: 'suspected_compromise', details: 'phishing' }),
+      form({
+        userId: 'user_grace',
+        target: hashSessionId('session_g2'),
+        reason: 'suspected_compromise',
+        details: 'phishing',
+      }),
     );
 
     expect(result.status).toBe('success');
     expect(m.calls.filter((c) => c.startsWith('workos:'))).toEqual(['workos:session_g2']);
-    expect(m.registry).toEqual([expect.objectContaining({ sessionId: 'session_g2', note: 'Suspected compromise: phishing' })]);
+    expect(m.registry).toEqual([
+      expect.objectContaining({ sessionId: 'session_g2', note: 'Suspected compromise: phishing' }),
+    ]);
 
     m.calls = [];
     const foreign = await signOutUserAsAdmin(
@@ -182,20 +234,46 @@ describe('signOutUserAsAdmin', () => {
       form({ userId: 'user_grace', target: hashSessionId('session_ada'), reason: 'offboarding', details: '' }),
     );
     expect(foreign.status).toBe('error');
-    expect(m.calls).toEqual([]);
+    expect(ended()).toEqual([]);
   });
 
-  it('records nothing for a session WorkOS did not confirm, and says so', async () => {
-    m.failRevoke.add('session_g1');
+  it('records nothing for a session WorkOS refused, and says it is still signed in', async () => {
+    m.failRevoke.set('session_g1', 'refused');
 
-    const result = await signOutUserAsAdmin(
-      { status: 'idle' },
-      form({ userId: 'user_grace', target: 'all', reason: 'offboarding', details: '' }),
-    );
+    const result = await offboard('user_grace');
 
-    expect(result).toMatchObject({ status: 'error', message: expect.stringContaining('Chrome on macOS') });
+    expect(result).toEqual({
+      status: 'error',
+      message:
+        'Signed out 1 session (Safari on iOS). Could not sign out Chrome on macOS: WorkOS did not confirm it. It is still signed in. Try again.',
+    });
     expect(m.registry).toEqual([expect.objectContaining({ sessionId: 'session_g2' })]);
     expect(m.audit).toHaveLength(1);
+  });
+
+  it('does not claim “still signed in” when WorkOS did not answer in time', async () => {
+    m.failRevoke.set('session_g1', 'timeout');
+    m.failRevoke.set('session_g2', 'timeout');
+
+    const result = await offboard('user_grace');
+
+    expect(result).toEqual({
+      status: 'error',
+      message: expect.stringMatching(
+        /^Could not confirm that (Chrome on macOS and Safari on iOS|Safari on iOS and Chrome on macOS) were signed out: WorkOS did not answer in time\. Try again\.$/,
+      ),
+    });
+    expect(result.status === 'error' && result.message).not.toContain('still signed in');
+    expect(m.registry).toEqual([]);
+  });
+
+  it('says only “could not” when the local lock-out failed after WorkOS ended the session', async () => {
+    m.failRegistry.add('session_g2');
+
+    const result = await offboard('user_grace', hashSessionId('session_g2'));
+
+    expect(result).toEqual({ status: 'error', message: 'Could not sign out Safari on iOS. Try again.' });
+    expect(m.calls).toContain('workos:session_g2');
   });
 
   it('treats a session WorkOS no longer knows as ended', async () => {
@@ -208,5 +286,73 @@ describe('signOutUserAsAdmin', () => {
 
     expect(result.status).toBe('success');
     expect(m.registry).toEqual([expect.objectContaining({ sessionId: 'session_g1' })]);
+  });
+});
+
+describe('tenant isolation: an administrator manages only their own organization', () => {
+  it('answers 403 to an administrator whose session has no organization', async () => {
+    m.organizationId = null;
+
+    await expect(requireAdministrator()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    await expect(offboard('user_grace')).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    expect(m.calls).toEqual([]);
+  });
+
+  it('answers for a user of another organization exactly as for a user that does not exist, and ends nothing', async () => {
+    m.sessions.push(graceSession('session_l1', CHROME_MAC, 'user_linus', 'org_other'));
+
+    const outside = await offboard('user_linus');
+    const missing = await offboard('user_nobody');
+
+    expect(outside).toEqual(missing);
+    expect(outside).toEqual({ status: 'error', message: 'That user no longer exists at WorkOS.' });
+    expect(ended()).toEqual([]);
+    expect(m.calls).toContain('memberships:user_linus:org_demo:active');
+  });
+
+  it('asks WorkOS for an ACTIVE membership of the administrator’s organization', async () => {
+    m.sessions.push(graceSession('session_k1', CHROME_MAC, 'user_ken', 'org_demo'));
+
+    expect(await offboard('user_ken')).toEqual({ status: 'error', message: 'That user no longer exists at WorkOS.' });
+    expect(ended()).toEqual([]);
+
+    // The administrator of the other organization can manage Linus, and only there.
+    m.organizationId = 'org_other';
+    m.sessions.push(graceSession('session_l1', CHROME_MAC, 'user_linus', 'org_other'));
+    expect(await offboard('user_linus')).toMatchObject({ status: 'success' });
+    expect(await offboard('user_grace')).toEqual({ status: 'error', message: 'That user no longer exists at WorkOS.' });
+  });
+
+  it('finds users by email (the page) only in the administrator’s organization', async () => {
+    const admin = await requireAdministrator();
+
+    expect(await findManagedUser(admin, { email: 'grace@example.com' })).toMatchObject({ id: 'user_grace' });
+    expect(await findManagedUser(admin, { email: 'linus@example.com' })).toBeNull();
+    expect(await findManagedUser(admin, { email: 'ken@example.com' })).toBeNull();
+    expect(await findManagedUser(admin, { email: 'nobody@example.com' })).toBeNull();
+  });
+
+  it('shows and signs out only the user’s sessions in the administrator’s organization', async () => {
+    m.sessions.push(
+      graceSession('session_g_other', CHROME_MAC, 'user_grace', 'org_other'),
+      graceSession('session_g_none', SAFARI_IOS, 'user_grace', null),
+    );
+
+    const result = await offboard('user_grace');
+
+    expect(result).toEqual({ status: 'success', message: 'Signed out all of Grace Hopper’s sessions (2).' });
+    expect(
+      ended()
+        .filter((c) => c.startsWith('workos:'))
+        .sort(),
+    ).toEqual(['workos:session_g1', 'workos:session_g2']);
+
+    m.calls = [];
+    const forged = await offboard('user_grace', hashSessionId('session_g_other'));
+    expect(forged).toMatchObject({
+      status: 'error',
+      message: 'That session is not active any more. The list has been refreshed.',
+    });
+    expect(ended()).toEqual([]);
   });
 });

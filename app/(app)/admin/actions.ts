@@ -2,16 +2,18 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { getUser, WorkosError } from '@/lib/workos/client';
+import { failureMessage, list } from '@/lib/sessions/failure-message';
+import { WorkosError } from '@/lib/workos/client';
 import { ADMIN_REASONS, reasonText, type AdminActionResult, type AdminReason } from './action-types';
 import { requireAdministrator } from './guard';
-import { getUserSessions, signOutUserSessions } from './user-sessions';
+import { findManagedUser, getUserSessions, signOutUserSessions } from './user-sessions';
 
 /**
  * Administrators end another user's sessions (OWASP ASVS 7.4.5). Each action: authorize (requireAdministrator,
  * 403 otherwise) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
- * trusted: the session key is matched among the user's sessions as WorkOS lists them) → WorkOS first, then the
- * registry and the user's security activity → revalidate.
+ * trusted: the user must be an active member of the administrator's organization, and the session key is matched
+ * among that user's sessions in that organization as WorkOS lists them) → WorkOS first, then the registry and
+ * the user's security activity → revalidate.
  */
 
 const input = z
@@ -60,7 +62,8 @@ export async function signOutUserAsAdmin(_previous: AdminActionResult, formData:
   let user;
   let entries;
   try {
-    user = await getUser(userId);
+    // A user of another organization gets exactly the answer of a user that does not exist.
+    user = await findManagedUser(admin, { userId });
     if (!user) return { status: 'error', message: 'That user no longer exists at WorkOS.' };
     entries = await getUserSessions(user, admin);
   } catch (error) {
@@ -89,13 +92,17 @@ export async function signOutUserAsAdmin(_previous: AdminActionResult, formData:
   revalidatePath('/admin');
 
   if (failed.length > 0) {
+    // Only what is known: a WorkOS refusal leaves it signed in; a timeout or a local failure does not say so.
+    const couldNot = failureMessage(
+      failed.map((f) => f.error),
+      failed.map((f) => f.entry.view.label),
+    );
     return {
       status: 'error',
       message:
-        `WorkOS did not confirm ${plural(failed.length, 'session', 'sessions')} (${failed.map((e) => e.view.label).join(', ')}), ` +
-        `so ${failed.length === 1 ? 'it is' : 'they are'} still signed in.` +
-        (revoked.length > 0 ? ` Signed out ${plural(revoked.length, 'session', 'sessions')}.` : '') +
-        ' Please try again.',
+        revoked.length > 0
+          ? `Signed out ${plural(revoked.length, 'session', 'sessions')} (${list(revoked.map((e) => e.view.label))}). ${couldNot}`
+          : couldNot,
     };
   }
   return {

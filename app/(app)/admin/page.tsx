@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { describeAuditEntry, listAudit } from '@/lib/audit';
 import { formatExact, formatRelative } from '@/lib/sessions/time';
 import type { SessionView } from '@/lib/sessions/view';
-import { findUserByEmail, WorkosError, type AppUser } from '@/lib/workos/client';
+import { WorkosError, type AppUser } from '@/lib/workos/client';
 import { AdminSessions } from './_components/admin-sessions';
 import { requireAdministrator } from './guard';
-import { getUserSessions } from './user-sessions';
+import { findManagedUser, getUserSessions } from './user-sessions';
 
 export const metadata: Metadata = { title: 'Administration' };
 
@@ -36,7 +36,8 @@ async function lookUp(raw: string | undefined, admin: Awaited<ReturnType<typeof 
   if (!emailSchema.safeParse(email).success) return { state: 'invalid', email };
   let user: AppUser | null;
   try {
-    user = await findUserByEmail(email);
+    // Only users of the administrator's organization; anyone else is "No user with the email …".
+    user = await findManagedUser(admin, { email });
   } catch (error) {
     console.error('[admin] finding a user failed', error instanceof WorkosError ? error.kind : error);
     return { state: 'unavailable', email };

@@ -1,35 +1,70 @@
 import 'server-only';
 import { recordAudit } from '@/lib/audit';
-import type { CurrentSession } from '@/lib/auth/session';
 import { getRevocationRegistry } from '@/lib/revocation';
 import { describeActiveSessions } from '@/lib/sessions/overview';
 import type { SessionEntry } from '@/lib/sessions/view';
-import { revokeWorkosSession, WorkosError, type AppUser } from '@/lib/workos/client';
+import {
+  findUserByEmail,
+  getUser,
+  listOrganizationMemberships,
+  revokeWorkosSession,
+  WorkosError,
+  type AppUser,
+} from '@/lib/workos/client';
+import type { AdminSession } from './guard';
 
 /** One per WorkOS call: a hung call must not hang the whole action. */
 const REVOKE_TIMEOUT_MS = 8_000;
 const CONCURRENCY = 4;
 
 /**
- * Another user's active sessions, described as the security page describes them. Hints that compare a session
- * with "this device" make no sense for someone else's account, so only the inactivity hint is kept.
+ * IMPORTANT: the one tenant check for the admin page and its actions. Users, sessions and ids at WorkOS span
+ * the whole environment, but an administrator's role is only for their organization. A user is theirs to manage
+ * only with an ACTIVE membership of the administrator's organization; anyone else is answered exactly like a
+ * user that does not exist (null), so the page cannot be used to find out who exists in other organizations.
  * Throws a WorkosError when WorkOS cannot be asked.
  */
-export async function getUserSessions(user: AppUser, admin: CurrentSession, now = new Date()): Promise<SessionEntry[]> {
+export async function findManagedUser(
+  admin: AdminSession,
+  lookup: { email: string } | { userId: string },
+): Promise<AppUser | null> {
+  const user = 'email' in lookup ? await findUserByEmail(lookup.email) : await getUser(lookup.userId);
+  if (!user) return null;
+  const memberships = await listOrganizationMemberships({
+    userId: user.id,
+    organizationId: admin.organizationId,
+    statuses: ['active'],
+  });
+  const member = memberships.some(
+    (m) => m.userId === user.id && m.organizationId === admin.organizationId && m.status === 'active',
+  );
+  return member ? user : null;
+}
+
+/**
+ * Another user's active sessions IN THE ADMINISTRATOR'S ORGANIZATION (a session belongs to the organization of
+ * its `organizationId`; sessions elsewhere, or with none, are not shown and cannot be signed out), described as
+ * the security page describes them. Hints that compare a session with "this device" make no sense for someone
+ * else's account, so only the inactivity hint is kept. Pass only a user from findManagedUser.
+ * Throws a WorkosError when WorkOS cannot be asked.
+ */
+export async function getUserSessions(user: AppUser, admin: AdminSession, now = new Date()): Promise<SessionEntry[]> {
   const entries = await describeActiveSessions(
     user.id,
     { sessionId: admin.sessionId, userAgent: null, ipAddress: null },
     now,
     'admin',
   );
-  return entries.map((entry) => ({
-    ...entry,
-    view: { ...entry.view, hints: entry.view.hints.filter((hint) => hint.kind === 'inactive') },
-  }));
+  return entries
+    .filter((entry) => entry.session.organizationId === admin.organizationId)
+    .map((entry) => ({
+      ...entry,
+      view: { ...entry.view, hints: entry.view.hints.filter((hint) => hint.kind === 'inactive') },
+    }));
 }
 
 export interface AdminSignOut {
-  admin: CurrentSession;
+  admin: AdminSession;
   user: AppUser;
   /** "Offboarding", "Suspected compromise: …" */
   note: string;
@@ -70,13 +105,16 @@ export async function signOutUserSession(entry: SessionEntry, input: AdminSignOu
   }
 }
 
-/** Several sessions, a few at a time; keeps going past failures and says which ones failed. */
-export async function signOutUserSessions(
-  entries: SessionEntry[],
-  input: AdminSignOut,
-): Promise<{ revoked: SessionEntry[]; failed: SessionEntry[] }> {
+export interface AdminSignOutOutcome {
+  revoked: SessionEntry[];
+  /** With the error, so the message can say what is known (lib/sessions/failure-message.ts). */
+  failed: { entry: SessionEntry; error: unknown }[];
+}
+
+/** Several sessions, a few at a time; keeps going past failures and says which ones failed, and why. */
+export async function signOutUserSessions(entries: SessionEntry[], input: AdminSignOut): Promise<AdminSignOutOutcome> {
   const revoked: SessionEntry[] = [];
-  const failed: SessionEntry[] = [];
+  const failed: AdminSignOutOutcome['failed'] = [];
   const queue = [...entries];
   const worker = async () => {
     for (let entry = queue.shift(); entry; entry = queue.shift()) {
@@ -85,7 +123,7 @@ export async function signOutUserSessions(
         revoked.push(entry);
       } catch (error) {
         console.error('[admin] sign-out failed', entry.view.key, error instanceof Error ? error.message : error);
-        failed.push(entry);
+        failed.push({ entry, error });
       }
     }
   };

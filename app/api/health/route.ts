@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { getRevocationRegistry } from '@/lib/revocation';
+import { logHealthChange, publicRevocationHealth } from './public-health';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,6 +11,7 @@ const READY_WAIT_MS = 5_000;
  * (an instance that could let a revoked session through must not take traffic); 200 once it has, including
  * while degraded (Redis down: this instance still enforces everything it knows and queues new revocations),
  * so that a shared-store outage does not take every instance out of the pool at once.
+ * Public, so it says only `status` and the registry's backend/status/starting; the detail goes to the log.
  */
 export async function GET() {
   const registry = getRevocationRegistry();
@@ -20,7 +22,9 @@ export async function GET() {
     ),
     new Promise<false>((resolve) => setTimeout(resolve, READY_WAIT_MS, false)),
   ]);
-  const revocation = registry.health();
+  const health = registry.health();
+  logHealthChange(health);
+  const revocation = publicRevocationHealth(health);
   const headers = { 'Cache-Control': 'no-store' };
   if (!loaded) {
     return NextResponse.json({ status: 'unavailable', revocation }, { status: 503, headers });

@@ -14,12 +14,18 @@ export type SecurityActionResult =
   | { status: 'partial'; message: string; signedOut: string[]; failed: string[] }
   | {
       status: 'error';
-      code: 'invalid_input' | 'not_found' | 'unavailable' | 'revoke_failed';
+      /** `reauth_failed`: back from re-authentication, the sign-in still does not count as recent (no new loop). */
+      code: 'invalid_input' | 'not_found' | 'unavailable' | 'revoke_failed' | 'reauth_failed';
       message: string;
       failed: string[];
     }
   /** Sign in again first (ASVS 7.5.2); then the page reopens the confirmation for `action`. */
   | { status: 'reauth_required'; action: BulkAction; message: string; signInUrl: string };
+
+/** Sent by the confirmation reopened after re-authentication (see actions.ts `needsReauth`). */
+export interface BulkActionOptions {
+  afterReauth?: boolean;
+}
 
 export const IDLE: SecurityActionResult = { status: 'idle' };
 

@@ -20,6 +20,7 @@ const m = vi.hoisted(() => ({
   registryRevoke: vi.fn(),
   revalidatePath: vi.fn(),
   cookieDelete: vi.fn(),
+  envOverrides: {} as Record<string, unknown>,
   redirect: vi.fn((url: string) => {
     throw Object.assign(new Error('NEXT_REDIRECT'), { digest: `NEXT_REDIRECT;replace;${url};307;` });
   }),
@@ -32,7 +33,14 @@ vi.mock('@/lib/workos/client', async () => {
 });
 vi.mock('@/lib/revocation', () => ({ getRevocationRegistry: () => ({ revoke: m.registryRevoke }) }));
 vi.mock('@/lib/env', () => ({
-  getEnv: () => ({ RECENT_AUTH_MAX_AGE_SECONDS: 600, INACTIVE_SESSION_DAYS: 30, WORKOS_COOKIE_NAME: 'wos-session' }),
+  getEnv: () => ({
+    RECENT_AUTH_MAX_AGE_SECONDS: 600,
+    INACTIVE_SESSION_DAYS: 30,
+    WORKOS_COOKIE_NAME: 'wos-session',
+    WORKOS_COOKIE_SAMESITE: 'lax',
+    NEXT_PUBLIC_WORKOS_REDIRECT_URI: 'http://localhost:3000/callback',
+    ...m.envOverrides,
+  }),
 }));
 vi.mock('@/lib/db', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@/lib/db')>();
@@ -94,6 +102,7 @@ async function redirectOf(promise: Promise<unknown>): Promise<string | null> {
 
 beforeEach(() => {
   vi.clearAllMocks();
+  m.envOverrides = {};
   m.current.authTime = Math.floor(Date.now() / 1000) - 60; // signed in a minute ago
   m.current.sessionHash = hashSessionId('session_current');
   m.listActiveSessions.mockResolvedValue(adaSessions);
@@ -203,7 +212,13 @@ describe('revokeSession', () => {
     expect(to).toBe('/signed-out?reason=signed_out');
     expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_current', expect.anything());
     expect(m.registryRevoke).toHaveBeenCalledWith(expect.objectContaining({ sessionId: 'session_current', reason: 'signed_out' }));
-    expect(m.cookieDelete).toHaveBeenCalledWith({ name: 'wos-session', path: '/' });
+    expect(m.cookieDelete).toHaveBeenCalledWith({ name: 'wos-session', path: '/', sameSite: 'lax', secure: false });
+  });
+
+  it('clears the cookie with WORKOS_COOKIE_DOMAIN when configured, as authkit set it', async () => {
+    m.envOverrides = { WORKOS_COOKIE_DOMAIN: '.example.com', NEXT_PUBLIC_WORKOS_REDIRECT_URI: 'https://app.example.com/callback' };
+    expect(await redirectOf(signOutEverywhere())).toBe('/signed-out?reason=signed_out_everywhere');
+    expect(m.cookieDelete).toHaveBeenCalledWith({ name: 'wos-session', path: '/', domain: '.example.com', sameSite: 'lax', secure: true });
   });
 });
 
@@ -225,9 +240,75 @@ describe('bulk actions need a recent sign-in', () => {
     expect(m.cookieDelete).not.toHaveBeenCalled();
   });
 
-  it('fails closed when the token has no auth_time', async () => {
+  it('without an auth_time claim, an old current WorkOS session (createdAt) is not recent', async () => {
     m.current.authTime = null;
+    // session_current was created 60 minutes ago (adaSessions).
     expect((await revokeOtherSessions()).status).toBe('reauth_required');
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+  });
+
+  it('without an auth_time claim, falls back to the current WorkOS session createdAt (a fresh sign-in passes)', async () => {
+    m.current.authTime = null;
+    m.listActiveSessions.mockResolvedValue([
+      session('session_current', CHROME_WINDOWS, 'user_ada', 2),
+      session('session_phone', SAFARI_IPHONE),
+    ]);
+    const result = await revokeOtherSessions();
+    expect(result).toEqual({ status: 'success', message: 'Signed out 1 session: Safari on iOS.', signedOut: ['Safari on iOS'] });
+    expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_phone', expect.anything());
+  });
+
+  it('with an auth_time claim, the claim decides (a recent claim on an old session passes; an old one on a new session does not)', async () => {
+    m.current.authTime = Math.floor(Date.now() / 1000) - 30;
+    expect((await revokeOtherSessions()).status).toBe('success'); // session_current is 60 minutes old
+
+    vi.clearAllMocks();
+    m.current.authTime = Math.floor(Date.now() / 1000) - 3_600;
+    m.listActiveSessions.mockResolvedValue([
+      session('session_current', CHROME_WINDOWS, 'user_ada', 1),
+      session('session_phone', SAFARI_IPHONE),
+    ]);
+    expect((await revokeOtherSessions()).status).toBe('reauth_required');
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+  });
+
+  it('fails closed with neither a claim nor the current session in the WorkOS list', async () => {
+    m.current.authTime = null;
+    m.listActiveSessions.mockResolvedValue([session('session_phone', SAFARI_IPHONE, 'user_ada', 1)]);
+    expect((await signOutEverywhere()).status).toBe('reauth_required');
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['others', (o: unknown) => revokeOtherSessions(o)],
+    ['unusual', (o: unknown) => revokeUnusualSessions(o)],
+    ['everywhere', (o: unknown) => signOutEverywhere(o)],
+  ] as const)('%s: back from re-authentication and still not recent, answers an error instead of another redirect (no loop)', async (_action, run) => {
+    m.current.authTime = null;
+    const result = await run({ afterReauth: true });
+    expect(result).toEqual({ status: 'error', code: 'reauth_failed', message: expect.stringContaining('nothing was signed out'), failed: [] });
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(m.cookieDelete).not.toHaveBeenCalled();
+  });
+
+  it('afterReauth never skips the check: a recent sign-in is still required, and junk options are ignored', async () => {
+    m.current.authTime = null;
+    m.listActiveSessions.mockResolvedValue([
+      session('session_current', CHROME_WINDOWS, 'user_ada', 1),
+      session('session_phone', SAFARI_IPHONE),
+    ]);
+    expect((await revokeOtherSessions({ afterReauth: true })).status).toBe('success');
+    vi.clearAllMocks();
+    m.listActiveSessions.mockResolvedValue(adaSessions);
+    expect((await revokeOtherSessions({ afterReauth: 'yes', skip: true })).status).toBe('reauth_required');
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+  });
+
+  it('checks the sessions first: WorkOS unreachable is "unavailable", never a re-authentication', async () => {
+    m.current.authTime = null;
+    m.listActiveSessions.mockRejectedValue(new WorkosError('timeout', 'slow'));
+    expect((await revokeOtherSessions()).status).toBe('error');
   });
 });
 

@@ -5,10 +5,12 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { requireSession, type CurrentSession } from '@/lib/auth/session';
+import { sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv } from '@/lib/env';
+import { failureMessage } from '@/lib/sessions/failure-message';
 import { getOwnedSessions, type SessionEntry } from '@/lib/sessions/overview';
 import { revokeOwnedSession, revokeOwnedSessions, revokeSessionById, type RevokeActor } from '@/lib/sessions/revoke';
-import { isRecentAuth } from '@/lib/sessions/recent-auth';
+import { isRecentAuth, sessionAuthTime } from '@/lib/sessions/recent-auth';
 import { WorkosError } from '@/lib/workos/client';
 import { reauthUrl, type BulkAction, type SecurityActionResult } from './action-types';
 
@@ -74,21 +76,41 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Says only what is known: a WorkOS refusal leaves the session signed in; anything else is just "could not". */
-function failureMessage(errors: unknown[], labels: string[]): string {
-  // A timeout is not a refusal: WorkOS may have ended the session after we stopped waiting (its webhook will
-  // then lock it out here too), so don't claim it is still signed in.
-  if (errors.every((e) => e instanceof WorkosError && e.kind !== 'timeout')) {
-    return `Could not sign out ${list(labels)}: WorkOS did not confirm it. ${labels.length === 1 ? 'It is' : 'They are'} still signed in. Try again.`;
-  }
-  if (errors.some((e) => e instanceof WorkosError && e.kind === 'timeout')) {
-    return `Could not confirm that ${list(labels)} ${labels.length === 1 ? 'was' : 'were'} signed out: WorkOS did not answer in time. Try again.`;
-  }
-  return `Could not sign out ${list(labels)}. Try again.`;
-}
+// failureMessage (what a failed sign-out may claim) is shared with the admin actions: lib/sessions/failure-message.ts
 
-function needsReauth(current: CurrentSession, action: BulkAction): SecurityActionResult | null {
-  if (isRecentAuth(current.authTime, getEnv().RECENT_AUTH_MAX_AGE_SECONDS, Date.now())) return null;
+// What the page may say about a bulk action. `afterReauth` is set by the confirmation the page reopens on return
+// from re-authentication: it can never grant anything, it only turns a second "sign in again" into an error, so
+// a sign-in that still does not count as recent cannot send the browser round the loop forever.
+const bulkOptionsSchema = z
+  .object({ afterReauth: z.boolean().optional() })
+  .strict()
+  .optional()
+  .catch(undefined);
+
+/**
+ * ASVS 7.5.2: a bulk action needs a recent sign-in. Checked after loading the caller's sessions: the access token's
+ * `auth_time` is optional at WorkOS, so without it the current WorkOS session's `createdAt` stands in
+ * (sessionAuthTime). Null when recent enough.
+ */
+function needsReauth(
+  current: CurrentSession,
+  owned: SessionEntry[],
+  action: BulkAction,
+  options: unknown,
+): SecurityActionResult | null {
+  const mine = owned.find((e) => e.session.id === current.sessionId);
+  const authTime = sessionAuthTime(current.authTime, mine?.session.createdAt);
+  if (isRecentAuth(authTime, getEnv().RECENT_AUTH_MAX_AGE_SECONDS, Date.now())) return null;
+  if (bulkOptionsSchema.parse(options)?.afterReauth) {
+    console.error('[security] sign-in still not recent after re-authentication', { claim: current.authTime !== null, listed: Boolean(mine) });
+    return {
+      status: 'error',
+      code: 'reauth_failed',
+      message:
+        'We could not confirm that you signed in again just now, so nothing was signed out. Sign out and back in, then try again.',
+      failed: [],
+    };
+  }
   return {
     status: 'reauth_required',
     action,
@@ -118,7 +140,9 @@ function withNote(result: SecurityActionResult, note: string): SecurityActionRes
 
 async function clearCookieAndLeave(reason: 'signed_out' | 'signed_out_everywhere'): Promise<never> {
   const jar = await cookies();
-  jar.delete({ name: getEnv().WORKOS_COOKIE_NAME, path: '/' });
+  // With authkit's Path and Domain (WORKOS_COOKIE_DOMAIN): a host-only deletion would leave a Domain= cookie.
+  const { name, path, domain, sameSite, secure } = sessionCookieOptions(getEnv());
+  jar.delete({ name, path, sameSite, secure, ...(domain ? { domain } : {}) });
   redirect(`/signed-out?reason=${reason}`);
 }
 
@@ -157,12 +181,12 @@ export async function revokeSession(sessionId: unknown): Promise<SecurityActionR
 }
 
 /** Signs out every session except this one. Needs a recent sign-in. */
-export async function revokeOtherSessions(): Promise<SecurityActionResult> {
+export async function revokeOtherSessions(options?: unknown): Promise<SecurityActionResult> {
   const current = await requireSession();
-  const reauth = needsReauth(current, 'others');
-  if (reauth) return reauth;
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
+  const reauth = needsReauth(current, owned, 'others', options);
+  if (reauth) return reauth;
   const others = owned.filter((e) => e.session.id !== current.sessionId);
   const outcome = await revokeOwnedSessions(others, actorOf(current, owned), 'signed_out_elsewhere');
   revalidatePath(PAGE);
@@ -170,12 +194,12 @@ export async function revokeOtherSessions(): Promise<SecurityActionResult> {
 }
 
 /** Signs out exactly the sessions the page flags as unusual. Needs a recent sign-in. */
-export async function revokeUnusualSessions(): Promise<SecurityActionResult> {
+export async function revokeUnusualSessions(options?: unknown): Promise<SecurityActionResult> {
   const current = await requireSession();
-  const reauth = needsReauth(current, 'unusual');
-  if (reauth) return reauth;
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
+  const reauth = needsReauth(current, owned, 'unusual', options);
+  if (reauth) return reauth;
   const unusual = owned.filter((e) => e.session.id !== current.sessionId && e.view.hints.length > 0);
   const outcome = await revokeOwnedSessions(unusual, actorOf(current, owned), 'signed_out_elsewhere');
   revalidatePath(PAGE);
@@ -186,12 +210,12 @@ export async function revokeUnusualSessions(): Promise<SecurityActionResult> {
  * Signs out every other session, then this one, then lands on /signed-out. If any other session could not be
  * ended, stops before this one so the user can retry from here; if WorkOS refuses this one, stays signed in.
  */
-export async function signOutEverywhere(): Promise<SecurityActionResult> {
+export async function signOutEverywhere(options?: unknown): Promise<SecurityActionResult> {
   const current = await requireSession();
-  const reauth = needsReauth(current, 'everywhere');
-  if (reauth) return reauth;
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
+  const reauth = needsReauth(current, owned, 'everywhere', options);
+  if (reauth) return reauth;
   const actor = actorOf(current, owned);
   const others = owned.filter((e) => e.session.id !== current.sessionId);
   const outcome = await revokeOwnedSessions(others, actor, 'signed_out_everywhere');

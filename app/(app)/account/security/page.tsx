@@ -3,8 +3,8 @@ import { headers } from 'next/headers';
 import { requireSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getOwnedSessions } from '@/lib/sessions/overview';
-import { isRecentAuth } from '@/lib/sessions/recent-auth';
-import type { SessionView } from '@/lib/sessions/view';
+import { isRecentAuth, sessionAuthTime } from '@/lib/sessions/recent-auth';
+import type { SessionEntry } from '@/lib/sessions/view';
 import { isBulkAction } from './action-types';
 import { ActivityList, loadActivity } from './_components/activity-list';
 import { SessionsPanel } from './_components/sessions-panel';
@@ -19,14 +19,21 @@ export default async function SecurityPage({ searchParams }: { searchParams: Sea
   const confirm = (await searchParams).confirm;
   const now = new Date();
 
-  let sessions: SessionView[] | null = null;
+  let entries: SessionEntry[] | null = null;
   try {
-    sessions = (await getOwnedSessions(current, await headers(), now)).map((entry) => entry.view);
+    entries = await getOwnedSessions(current, await headers(), now);
   } catch (error) {
     console.error('[security] listing sessions failed', error instanceof Error ? error.message : error);
   }
+  const sessions = entries?.map((entry) => entry.view) ?? null;
   const activity = await loadActivity(current, now);
-  const recentAuth = isRecentAuth(current.authTime, getEnv().RECENT_AUTH_MAX_AGE_SECONDS, now.getTime());
+  // As the actions check it (actions.ts needsReauth): auth_time, else the current WorkOS session's createdAt.
+  const mine = entries?.find((entry) => entry.session.id === current.sessionId);
+  const recentAuth = isRecentAuth(
+    sessionAuthTime(current.authTime, mine?.session.createdAt),
+    getEnv().RECENT_AUTH_MAX_AGE_SECONDS,
+    now.getTime(),
+  );
 
   return (
     <div className="space-y-8">

@@ -2,7 +2,7 @@ import { NextResponse } from 'next/server';
 import { getSessionState } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getRevocationRegistry, getSessionHub } from '@/lib/revocation';
-import { createSessionEventStream, SSE_HEADERS } from '@/lib/revocation/event-stream';
+import { accessTokenExpiry, createSessionEventStream, SSE_HEADERS } from '@/lib/revocation/event-stream';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -29,6 +29,8 @@ export async function GET(request: Request) {
     sessionHash: state.session.sessionHash,
     userId: state.session.user.id,
     signal: request.signal,
+    // Closed when the access token expires: the reconnect goes through the proxy, which refreshes or refuses.
+    expiresAt: accessTokenExpiry(state.session.accessToken),
   });
   return new Response(body, { headers: SSE_HEADERS });
 }

@@ -187,4 +187,56 @@ describe('POST /api/webhooks/workos', () => {
 
     expect(response.status).toBe(413);
   });
+
+  it('answers 413 to a chunked body (no content-length) without reading past the limit', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 16 * 1024 * 1024) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const request = new Request('http://localhost/api/webhooks/workos', {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'application/json', 'WorkOS-Signature': sign('whatever') },
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' });
+    expect(request.headers.get('content-length')).toBeNull();
+
+    const response = await POST(request);
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThanOrEqual(1024 * 1024 + 2 * chunk.byteLength);
+  });
+
+  it('counts the limit in bytes, not characters', async () => {
+    const base = Buffer.byteLength(body({ padding: '' }));
+    const fill = (bytes: number) => 'é'.repeat(Math.floor(bytes / 2)) + 'x'.repeat(bytes % 2);
+
+    const atLimit = body({ padding: fill(1024 * 1024 - base) });
+    expect(Buffer.byteLength(atLimit)).toBe(1024 * 1024);
+    const accepted = await POST(post(atLimit, sign(atLimit)));
+    expect(accepted.status).toBe(200);
+
+    // Fewer than 1 MiB UTF-16 code units, but more than 1 MiB of UTF-8.
+    const over = body({ padding: fill(1024 * 1024 - base + 1) });
+    expect(over.length).toBeLessThan(1024 * 1024);
+    expect(Buffer.byteLength(over)).toBe(1024 * 1024 + 1);
+    const refused = await POST(post(over, sign(over)));
+    expect(refused.status).toBe(413);
+  });
+
+  it('answers 400 to a body that is not UTF-8', async () => {
+    const raw = new Uint8Array([...Buffer.from('{"id":"event_1","event":"session.revoked","x":"'), 0xff, 0xfe, ...Buffer.from('"}')]);
+    const request = new Request('http://localhost/api/webhooks/workos', {
+      method: 'POST',
+      body: raw,
+      headers: { 'content-type': 'application/json', 'WorkOS-Signature': sign('irrelevant') },
+    });
+    const response = await POST(request);
+    expect(response.status).toBe(400);
+    expect(state.deps.registry.revokeCalls).toHaveLength(0);
+  });
 });

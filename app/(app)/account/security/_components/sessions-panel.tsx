@@ -4,15 +4,19 @@ import { CircleAlert, CircleCheck, LoaderCircle, LogOut, RefreshCw, ShieldAlert,
 import { startTransition, useActionState, useEffect, useRef, useState } from 'react';
 import type { SessionView } from '@/lib/sessions/view';
 import { revokeOtherSessions, revokeSession, revokeUnusualSessions, signOutEverywhere } from '../actions';
-import { IDLE, type BulkAction, type SecurityActionResult } from '../action-types';
+import { IDLE, type BulkAction, type BulkActionOptions, type SecurityActionResult } from '../action-types';
 import { ConfirmDialog, type ConfirmCopy } from './confirm-dialog';
 import { SessionRow } from './session-row';
 
-type Intent = { kind: 'revoke'; key: string; label: string } | { kind: BulkAction };
+type Intent = { kind: 'revoke'; key: string; label: string } | { kind: BulkAction; afterReauth?: boolean };
 
 function isNextNavigation(error: unknown): boolean {
   const digest = typeof error === 'object' && error !== null && 'digest' in error ? String(error.digest) : '';
   return digest.startsWith('NEXT_REDIRECT') || digest.startsWith('NEXT_HTTP_ERROR_FALLBACK');
+}
+
+function bulkOptions(intent: { afterReauth?: boolean }): BulkActionOptions | undefined {
+  return intent.afterReauth ? { afterReauth: true } : undefined;
 }
 
 async function run(_previous: SecurityActionResult, intent: Intent): Promise<SecurityActionResult> {
@@ -21,11 +25,11 @@ async function run(_previous: SecurityActionResult, intent: Intent): Promise<Sec
       case 'revoke':
         return await revokeSession(intent.key);
       case 'others':
-        return await revokeOtherSessions();
+        return await revokeOtherSessions(bulkOptions(intent));
       case 'unusual':
-        return await revokeUnusualSessions();
+        return await revokeUnusualSessions(bulkOptions(intent));
       case 'everywhere':
-        return await signOutEverywhere();
+        return await signOutEverywhere(bulkOptions(intent));
     }
   } catch (error) {
     if (isNextNavigation(error)) throw error;
@@ -147,6 +151,9 @@ export function SessionsPanel({
 
   // Back from re-authentication (?confirm=<action>): reopen that confirmation, once, and tidy the URL.
   const reopened = useRef(false);
+  // The action whose confirmation came back from re-authentication: confirming it tells the server so, which
+  // then answers an error instead of a second "sign in again" (never a redirect loop).
+  const returnedFor = useRef<BulkAction | null>(null);
   useEffect(() => {
     if (reopened.current || !initialConfirm) return;
     reopened.current = true;
@@ -156,7 +163,10 @@ export function SessionsPanel({
     // Deferred: React state updates belong in a callback, not the effect body.
     queueMicrotask(() => {
       if (nothing) setNotice(initialConfirm === 'others' ? 'There are no other sessions to sign out.' : 'No session looks unusual now, so there is nothing to sign out.');
-      else setConfirming(initialConfirm);
+      else {
+        returnedFor.current = initialConfirm;
+        setConfirming(initialConfirm);
+      }
     });
   }, [initialConfirm, others.length, unusual.length]);
 
@@ -266,11 +276,17 @@ export function SessionsPanel({
 
       <ConfirmDialog
         copy={confirming ? confirmCopy(confirming, sessions, recentAuth) : null}
-        onCancel={() => setConfirming(null)}
+        onCancel={() => {
+          returnedFor.current = null;
+          setConfirming(null);
+        }}
         onConfirm={() => {
           const action = confirming;
           setConfirming(null);
-          if (action) go({ kind: action });
+          if (!action) return;
+          const afterReauth = returnedFor.current === action;
+          returnedFor.current = null;
+          go(afterReauth ? { kind: action, afterReauth } : { kind: action });
         }}
       />
     </>
