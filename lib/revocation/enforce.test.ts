@@ -69,6 +69,24 @@ describe('refuseRevokedSession', () => {
     }
   });
 
+  it('answers the push stream with the revoked event and its reason (EventSource cannot read a 401)', async () => {
+    const response = refuseRevokedSession(
+      request('/api/session/events', { accept: 'text/event-stream', 'sec-fetch-dest': 'empty' }),
+      { reason: 'admin', revokedAt: 1_700_000_000_000 },
+      options,
+    )!;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const body = await response.text();
+    expect(body).toMatch(/^retry: \d+\n/);
+    expect(body).toContain('id: revoked-1700000000000\nevent: revoked\n');
+    const data = JSON.parse(/^data: (.*)$/m.exec(body)?.[1] ?? 'null') as { reason: string; message: string };
+    expect(data.reason).toBe('admin');
+    expect(data.message.length).toBeGreaterThan(0);
+    expect(response.headers.get('x-session-status')).toBe('revoked');
+    expectCookieCleared(response);
+  });
+
   it('leaves /callback alone so the new sign-in can replace the cookie', () => {
     expect(refuseRevokedSession(request('/callback?code=x'), revoked, options)).toBeNull();
   });

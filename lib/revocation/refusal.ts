@@ -1,7 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { isDocumentRequest } from '@/lib/auth/routes';
+import { revokedEvent } from './event-stream';
 import type { RevocationRecord } from './types';
 
+/** The push stream: refused with a one-event stream, so that EventSource (which cannot read a 401) gets the reason. */
+const EVENTS_PATH = '/api/session/events';
 /** Where a revoked session is signed out (its cookie cleared) and let through as signed out. */
 const SIGNED_OUT_PATHS = new Set(['/signed-out', '/sign-in', '/sign-up']);
 /** authkit's header carrying the sealed session to `withAuth()` downstream. */
@@ -51,12 +54,14 @@ function withoutSession(request: NextRequest, cookieName: string): Headers {
  * - the sign-in/out pages: cookie cleared, request let through as signed out (so "Sign in again" works);
  * - /callback: untouched (it replaces the cookie with a new session);
  * - a document navigation: 303 to /signed-out?reason=…;
+ * - the push stream (/api/session/events): 200 with `event: revoked` and the reason, then the end of the stream.
+ *   IMPORTANT: a 401 here would lose the reason — EventSource can't read it and the cookie is gone afterwards;
  * - anything else (fetch, RSC, prefetch, server action): 401 {"error":"session_revoked","reason"}.
  * Every refusal carries `X-Session-Status: revoked` and `Cache-Control: no-store`, and clears the cookie.
  */
 export function refuseRevokedSession(
   request: NextRequest,
-  record: Pick<RevocationRecord, 'reason'>,
+  record: Pick<RevocationRecord, 'reason'> & Partial<Pick<RevocationRecord, 'revokedAt'>>,
   options: RefusalOptions,
 ): NextResponse | null {
   const { pathname } = request.nextUrl;
@@ -69,6 +74,9 @@ export function refuseRevokedSession(
     const target = new URL('/signed-out', options.origin);
     target.searchParams.set('reason', record.reason);
     response = NextResponse.redirect(target, 303);
+  } else if (pathname === EVENTS_PATH && request.method === 'GET') {
+    const body = `retry: 3000\n${revokedEvent({ reason: record.reason, revokedAt: record.revokedAt ?? Date.now() })}`;
+    response = new NextResponse(body, { status: 200, headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } });
   } else {
     response = NextResponse.json({ error: 'session_revoked', reason: record.reason }, { status: 401 });
   }
