@@ -254,7 +254,8 @@ async function main() {
     `multi-instance bench: ${REVOCATIONS} revocations, ${ROUNDS} rounds × 2 × ${STREAMS} streams, ≤ ${MAX_SECONDS} s`,
   );
   ensureBuild();
-  const cluster = await startCluster();
+  // One session opens STREAMS streams on each instance: above the per-session cap a deployment would use.
+  const cluster = await startCluster({ appEnv: { SSE_MAX_STREAMS_PER_SESSION: String(STREAMS + 16) } });
   const started = Date.now();
   try {
     const emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);

@@ -166,7 +166,7 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-function instance(name: 'a' | 'b', port: number, redisUrl: string): Instance {
+function instance(name: 'a' | 'b', port: number, redisUrl: string, extraEnv: Record<string, string>): Instance {
   const databasePath = join(MULTI.dataDir, `${name}.sqlite`);
   let proc: Proc | null = null;
   const origin = `http://127.0.0.1:${port}`;
@@ -179,7 +179,7 @@ function instance(name: 'a' | 'b', port: number, redisUrl: string): Instance {
     async start() {
       if (proc) throw new Error(`instance ${name} already running`);
       proc = launch(`app-${name}`, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-        ...appEnv({ REDIS_URL: redisUrl, DATABASE_PATH: databasePath }),
+        ...appEnv({ REDIS_URL: redisUrl, DATABASE_PATH: databasePath, ...extraEnv }),
         // Faster reconnection than production's 2 s cap keeps the outage tests short; defaults otherwise.
         REDIS_STARTUP_TIMEOUT_MS: '3000',
       });
@@ -219,8 +219,11 @@ function instance(name: 'a' | 'b', port: number, redisUrl: string): Instance {
   return self;
 }
 
-/** Starts redis, the emulator and both instances (fresh databases). Build first with `ensureBuild()`. */
-export async function startCluster(): Promise<Cluster> {
+/**
+ * Starts redis, the emulator and both instances (fresh databases). Build first with `ensureBuild()`.
+ * `appEnv` adds settings to both instances (the bench raises SSE_MAX_STREAMS_PER_SESSION).
+ */
+export async function startCluster(options: { appEnv?: Record<string, string> } = {}): Promise<Cluster> {
   if (!existsSync(join(ROOT, MULTI.distDir, 'BUILD_ID'))) {
     throw new Error(`no production build in ${MULTI.distDir}: call ensureBuild() (npm run test:multi does)`);
   }
@@ -245,8 +248,8 @@ export async function startCluster(): Promise<Cluster> {
     NODE_ENV: 'production',
   });
   const emulatorURL = `http://127.0.0.1:${MULTI.emulatorPort}`;
-  const a = instance('a', portA, redis.url);
-  const b = instance('b', portB, redis.url);
+  const a = instance('a', portA, redis.url, options.appEnv ?? {});
+  const b = instance('b', portB, redis.url, options.appEnv ?? {});
   try {
     await waitForHttp(`${emulatorURL}/health`, emulator, 30_000);
     await Promise.all([a.start(), b.start()]);
