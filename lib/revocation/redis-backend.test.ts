@@ -11,6 +11,7 @@ import {
   type RedisBackendOptions,
   type RedisRevocationBackend,
 } from './redis-backend';
+import { REVOCATION_COLUMNS, revocationValues } from './rows';
 import type { BackendHealth, BackendListener, RevocationRecord, UserRevocation } from './types';
 
 /** Real redis-server, real ioredis: every test here talks to a process the suite started itself. */
@@ -350,6 +351,27 @@ describe('redis backend', { timeout: 30_000 }, () => {
     expect(rec.users.map((x) => x.userId)).toEqual(['user_deleted']);
     expect(again.health().status).toBe('degraded');
     expect(rec.lastStatus()).toBe('degraded');
+    await server.restart();
+    await rec.until(() => again.health().status === 'ok', 'back in sync after Redis returns', 10_000);
+  });
+
+  it('a session revoked again after its cached entry expired is remembered across a restart while Redis is down', async () => {
+    const db = newDb();
+    const a = await started({ db });
+    // An earlier revocation of the same session that expired while this instance ran (not yet pruned).
+    const stale = record('session_revoked_again', { revokedAt: Date.now() - 20_000, expiresAt: Date.now() - 10_000 });
+    db.prepare(`INSERT INTO revocations (${REVOCATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      ...revocationValues(stale),
+    );
+    const fresh = record('session_revoked_again');
+    await a.b.persist(fresh);
+    await a.b.close();
+
+    await server.stop();
+    const again = backend({ db, startupTimeoutMs: 300 });
+    const rec = new Recorder();
+    await again.start(rec);
+    expect(rec.count(fresh.sessionHash)).toBe(1);
     await server.restart();
     await rec.until(() => again.health().status === 'ok', 'back in sync after Redis returns', 10_000);
   });
