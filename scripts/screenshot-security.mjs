@@ -11,7 +11,7 @@
  *   npm run screenshot -- --build    rebuilds first (after changing the app)
  *   npm run screenshot -- --no-build uses NEXT_DIST_DIR as it is (it must be built for SCREENSHOT_APP_PORT)
  *
- *   SCREENSHOT_APP_PORT (3390) · SCREENSHOT_EMULATOR_PORT (4190) · NEXT_DIST_DIR (.next-screenshot) · SCREENSHOT_OUT
+ *   SCREENSHOT_APP_PORT (3390) · SCREENSHOT_EMULATOR_PORT (4195; not 4190, which fetch refuses as a "bad port") · NEXT_DIST_DIR (.next-screenshot) · SCREENSHOT_OUT
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { chromium, devices } from '@playwright/test';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const appPort = Number(process.env.SCREENSHOT_APP_PORT ?? 3390);
-const emulatorPort = Number(process.env.SCREENSHOT_EMULATOR_PORT ?? 4190);
+const emulatorPort = Number(process.env.SCREENSHOT_EMULATOR_PORT ?? 4195);
 const distDir = process.env.NEXT_DIST_DIR ?? '.next-screenshot';
 const forceBuild = process.argv.includes('--build');
 const skipBuild = process.argv.includes('--no-build');
