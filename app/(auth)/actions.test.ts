@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkosError } from '@/lib/workos/types';
+import { currentSession } from '@/test/fixtures';
 
 const m = vi.hoisted(() => ({
   state: { status: 'unauthenticated' } as { status: string; reason?: string; session?: unknown },
@@ -21,17 +22,7 @@ vi.mock('@/lib/audit', () => ({ recordAudit: m.recordAudit }));
 
 const { signOutAction } = await import('./actions');
 
-const session = {
-  user: { id: 'user_ada', email: 'ada@example.com', firstName: 'Ada', lastName: null, name: 'Ada' },
-  sessionId: 'session_current',
-  sessionHash: 'hash',
-  organizationId: null,
-  role: null,
-  permissions: [],
-  impersonator: null,
-  authTime: null,
-  accessToken: 'token',
-};
+const session = currentSession({ sessionHash: 'hash' });
 
 beforeEach(() => {
   vi.clearAllMocks();

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '@/lib/db';
 import { hashSessionId } from '@/lib/security/hash';
 import { WorkosError } from '@/lib/workos/types';
-import type { CurrentSession } from '@/lib/auth/session';
+import { currentSession } from '@/test/fixtures';
 
 const m = vi.hoisted(() => ({
   revokeWorkosSession: vi.fn(),
@@ -21,17 +21,7 @@ vi.mock('@/lib/db', async (importOriginal) => {
 
 const { endSessionOnSignOut, endRevokedSessionOnSignOut, SIGN_OUT_REVOKE_TIMEOUT_MS } = await import('./sign-out');
 
-const session: CurrentSession = {
-  user: { id: 'user_ada', email: 'ada@example.com', firstName: 'Ada', lastName: null, name: 'Ada' },
-  sessionId: 'session_current',
-  sessionHash: hashSessionId('session_current'),
-  organizationId: null,
-  role: null,
-  permissions: [],
-  impersonator: null,
-  authTime: null,
-  accessToken: 'token',
-};
+const session = currentSession();
 const rows = () =>
   openDatabase(':memory:').prepare('SELECT kind, reason, target_session_hash, flagged, details FROM audit_log ORDER BY id').all() as Record<
     string,

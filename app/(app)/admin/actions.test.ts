@@ -21,19 +21,13 @@ vi.mock('next/navigation', () => ({
   },
 }));
 vi.mock('next/cache', () => ({ revalidatePath: () => {} }));
-vi.mock('@/lib/auth/session', () => ({
-  requireSession: async () => ({
-    user: { id: 'user_ada', email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', name: 'Ada Lovelace' },
-    sessionId: 'session_ada',
-    sessionHash: 'h',
-    organizationId: m.organizationId,
-    role: m.role,
-    permissions: [],
-    impersonator: null,
-    authTime: null,
-    accessToken: 't',
-  }),
-}));
+vi.mock('@/lib/auth/session', async () => {
+  const { currentSession } = await import('@/test/fixtures');
+  return {
+    requireSession: async () =>
+      currentSession({ sessionId: 'session_ada', organizationId: m.organizationId, role: m.role }),
+  };
+});
 vi.mock('@/lib/env', () => ({ getEnv: () => ({ INACTIVE_SESSION_DAYS: 30 }) }));
 vi.mock('@/lib/sessions/activity', () => ({ getLastActive: () => new Map() }));
 vi.mock('@/lib/audit', () => ({
