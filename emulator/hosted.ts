@@ -122,6 +122,12 @@ interface FormState {
   lastName?: string;
 }
 
+/** The labelled email field both forms share (prefilled from the last attempt or `login_hint`). */
+function emailField(value: string): SafeHtml {
+  return html`<label for="email">Email</label>
+    <input id="email" name="email" type="email" autocomplete="username" required value="${value}" />`;
+}
+
 function signInPage(store: Store, request: AuthorizeRequest, form: FormState): string {
   const users = store.listUsers();
   const impersonations = store.pendingImpersonations();
@@ -170,15 +176,7 @@ function signInPage(store: Store, request: AuthorizeRequest, form: FormState): s
       <div class="divider">or use your email and password</div>
       <form method="post" action="/user_management/authorize">
         ${hiddenFields(request)}<input type="hidden" name="intent" value="password" />
-        <label for="email">Email</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autocomplete="username"
-          required
-          value="${form.email ?? request.loginHint ?? ''}"
-        />
+        ${emailField(form.email ?? request.loginHint ?? '')}
         <label for="password">Password</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required />
         <button class="primary" type="submit">Sign in</button>
@@ -209,15 +207,7 @@ function signUpPage(request: AuthorizeRequest, form: FormState): string {
         />
         <label for="last_name">Last name</label>
         <input id="last_name" name="last_name" type="text" autocomplete="family-name" value="${form.lastName ?? ''}" />
-        <label for="email">Email</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autocomplete="username"
-          required
-          value="${form.email ?? request.loginHint ?? ''}"
-        />
+        ${emailField(form.email ?? request.loginHint ?? '')}
         <label for="password">Password</label>
         <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" />
         <button class="primary" type="submit">Create account</button>
