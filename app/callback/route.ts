@@ -2,13 +2,9 @@ import { handleAuth } from '@workos-inc/authkit-nextjs';
 import { decodeJwt } from 'jose';
 import { NextResponse, type NextRequest } from 'next/server';
 import { onSignIn } from '@/lib/auth/hooks';
+import { clientIp } from '@/lib/auth/routes';
 import { displayName } from '@/lib/workos/core';
 import { getEnv } from '@/lib/env';
-
-function clientIp(request: NextRequest): string | null {
-  const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return forwarded || request.headers.get('x-real-ip') || null;
-}
 
 function sessionIdOf(accessToken: string): string | null {
   try {
@@ -38,7 +34,7 @@ export async function GET(request: NextRequest) {
           organizationId: data.organizationId ?? null,
           authenticationMethod: data.authenticationMethod ?? null,
           impersonator: data.impersonator ?? null,
-          ipAddress: clientIp(request),
+          ipAddress: clientIp(request.headers),
           userAgent: request.headers.get('user-agent'),
           at: new Date(),
         });

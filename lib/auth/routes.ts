@@ -17,3 +17,9 @@ export function isDocumentRequest(request: NextRequest): boolean {
   if (dest) return dest === 'document';
   return (request.headers.get('accept') ?? '').includes('text/html');
 }
+
+/** The browser's address: the first X-Forwarded-For entry (set by the proxy in front of us), else X-Real-IP. */
+export function clientIp(headers: Headers): string | null {
+  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  return (forwarded || headers.get('x-real-ip')?.trim() || null)?.slice(0, 64) ?? null;
+}

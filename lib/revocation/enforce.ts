@@ -1,6 +1,7 @@
 import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
 import type { UserInfo, NoUserInfo } from '@workos-inc/authkit-nextjs';
+import { clientIp } from '@/lib/auth/routes';
 import { sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv } from '@/lib/env';
 import { getRevocationRegistry } from './index';
@@ -29,10 +30,6 @@ export async function enforceRevocation(
     sameSite: cookie.sameSite,
     origin: env.appOrigin,
   });
-}
-
-function clientIp(request: NextRequest): string | null {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || null;
 }
 
 /**
@@ -71,7 +68,7 @@ export async function recordRefreshFailure(
         },
         log: (message, error) => console.warn(`[revocation] ${message}`, error),
       },
-      clientIp(request),
+      clientIp(request.headers),
     );
   } catch (error) {
     console.error('[revocation] recording a refused refresh failed', error);

@@ -56,7 +56,6 @@ const ACTOR_FOR_SOURCE: Record<RevocationSource, ActorType> = {
   policy: 'system',
 };
 
-const HASH_CACHE_LIMIT = 10_000;
 
 export function createRevocationRegistry(options: RegistryOptions): RevocationRegistry {
   const now = options.now ?? Date.now;
@@ -65,22 +64,11 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
   const users = new Map<string, UserRevocation>();
   const listeners = new Set<(record: RevocationRecord) => void>();
   const userListeners = new Set<(revocation: UserRevocation) => void>();
-  // sessionId → hash: the proxy checks the same few ids over and over; SHA-256 each time is avoidable work.
-  const hashes = new Map<string, string>();
   let backend: RevocationBackend | null = null;
   let isReady = false;
   let startError: unknown = null;
   let backendHealth: BackendHealth | null = null;
 
-  const hashOf = (sessionId: string): string => {
-    let hash = hashes.get(sessionId);
-    if (hash === undefined) {
-      if (hashes.size >= HASH_CACHE_LIMIT) hashes.clear();
-      hash = hashSessionId(sessionId);
-      hashes.set(sessionId, hash);
-    }
-    return hash;
-  };
 
   const acceptRecord = (record: RevocationRecord): void => {
     // A held record is only replaced once it has expired (a session revoked again after its entry lapsed).
@@ -163,7 +151,7 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
 
     async revoke(input) {
       await started;
-      const sessionHash = hashOf(input.sessionId);
+      const sessionHash = hashSessionId(input.sessionId);
       const existing = sessions.get(sessionHash);
       if (existing && existing.expiresAt > now()) return existing;
       const revokedAt = now();
@@ -177,7 +165,7 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
         actor: {
           type: input.actor.type,
           id: input.actor.id ?? null,
-          sessionHash: input.actor.sessionId ? hashOf(input.actor.sessionId) : null,
+          sessionHash: input.actor.sessionId ? hashSessionId(input.actor.sessionId) : null,
         },
         note: input.note ?? null,
       };
@@ -195,7 +183,7 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
       acceptUser(revocation);
     },
 
-    check: (sessionId, userId) => checkHash(hashOf(sessionId), userId),
+    check: (sessionId, userId) => checkHash(hashSessionId(sessionId), userId),
     checkHash,
 
     subscribe(listener) {

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { NextRequest } from 'next/server';
+import { clientIp } from '@/lib/auth/routes';
 import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { hashSessionId } from '@/lib/security/hash';
@@ -22,12 +23,6 @@ const MAX_TRACKED = 10_000;
 function state(): ThrottleState {
   const holder = globalThis as Holder;
   return (holder[key] ??= { lastWrite: new Map() });
-}
-
-/** The browser's address: the first X-Forwarded-For entry (set by the proxy in front of us), else X-Real-IP. */
-export function clientIp(headers: Headers): string | null {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return (forwarded || headers.get('x-real-ip')?.trim() || null)?.slice(0, 64) ?? null;
 }
 
 function prune(map: Map<string, number>, olderThan: number): void {

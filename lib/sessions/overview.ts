@@ -3,7 +3,8 @@ import { getSignInMethods } from '@/lib/audit';
 import type { CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { listActiveSessions } from '@/lib/workos/client';
-import { clientIp, getLastActive } from './activity';
+import { clientIp } from '@/lib/auth/routes';
+import { getLastActive } from './activity';
 import { buildSessionViews, type SessionEntry } from './view';
 
 export type { SessionEntry } from './view';
