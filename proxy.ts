@@ -1,25 +1,33 @@
 import { authkit, authkitProxy, handleAuthkitHeaders } from '@workos-inc/authkit-nextjs';
 import { NextResponse, type NextFetchEvent, type NextRequest } from 'next/server';
+import { answerRefusedRenewal, clearSessionCookie, renewSessionIfDue } from '@/lib/auth/refresh';
 import { isPublicPath, isDocumentRequest } from '@/lib/auth/routes';
 import { getEnv } from '@/lib/env';
-import { enforceRevocation, recordRefreshFailure } from '@/lib/revocation/enforce';
+import { enforceRevocation } from '@/lib/revocation/enforce';
 import { recordSessionActivity } from '@/lib/sessions/activity';
 
 /**
  * The fast first gate, on every matched request (pages, RSC, prefetch, route handlers, server actions):
- *   1. authkit() unseals the cookie, verifies the access token locally and refreshes it when due;
- *   2. a session the revocation registry knows as revoked is refused at once (no token-expiry window);
- *   3. the session's last activity is recorded (throttled);
- *   4. signed-out requests to protected paths are sent to sign in (documents) or answered 401 (everything else).
- * IMPORTANT: lib/auth/session.ts (requireSession) repeats check 2, so a path this matcher misses is still covered.
+ *   1. a session whose access token is due is refreshed through the single-flight coordinator (lib/auth/refresh):
+ *      concurrent requests share one grant, a lost race is never a sign-out, a refresh that cannot happen yet is
+ *      answered "retry" (503), never "signed out";
+ *   2. authkit() unseals the cookie and verifies the access token locally (it never refreshes: buffer 0, and the
+ *      token it sees is fresh);
+ *   3. a session the revocation registry knows as revoked is refused at once (no token-expiry window);
+ *   4. the session's last activity is recorded (throttled);
+ *   5. signed-out requests to protected paths are sent to sign in (documents) or answered 401 (everything else).
+ * IMPORTANT: lib/auth/session.ts (requireSession) repeats check 3, so a path this matcher misses is still covered.
  */
 export default async function proxy(request: NextRequest, event: NextFetchEvent) {
   // PROXY_MODE=stock (lib/env.ts): authkit's stock proxy, for the bench's cost comparison only.
   if (getEnv().PROXY_MODE === 'stock') return stockProxy(request, event);
 
-  const { session, headers, authorizationUrl } = await authkit(request, {
-    onSessionRefreshError: (params) => recordRefreshFailure(request, params),
-  });
+  const renewal = await renewSessionIfDue(request);
+  if (renewal.kind === 'refused') return answerRefusedRenewal(request, renewal);
+
+  // IMPORTANT: refreshBufferSeconds 0 — step 1 owns refreshing; authkit's own refresh is not single-flight.
+  const { session, headers, authorizationUrl } = await authkit(request, { refreshBufferSeconds: 0 });
+  if (renewal.kind === 'renewed') headers.append('Set-Cookie', renewal.setCookie);
 
   const denied = await enforceRevocation(request, session);
   if (denied) return denied;
@@ -36,7 +44,8 @@ export default async function proxy(request: NextRequest, event: NextFetchEvent)
     return response;
   }
 
-  return handleAuthkitHeaders(request, headers);
+  const response = handleAuthkitHeaders(request, headers);
+  return renewal.kind === 'stripped' && renewal.clearCookie ? clearSessionCookie(response) : response;
 }
 
 let stock: ReturnType<typeof authkitProxy> | undefined;

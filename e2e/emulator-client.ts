@@ -46,6 +46,13 @@ export interface EmulatorFault {
   count: number;
 }
 
+/** One refresh-token grant as the emulator answered it. */
+export interface RefreshGrant {
+  session_id: string | null;
+  at: string;
+  outcome: 'ok' | 'invalid_grant' | 'rejected';
+}
+
 export interface WebhookDelivery {
   id: string;
   event_id: string;
@@ -192,6 +199,12 @@ export class EmulatorClient {
 
   async deliveries(): Promise<WebhookDelivery[]> {
     return listOf<WebhookDelivery>(await this.request('GET', '/_emulator/webhooks/deliveries'), 'deliveries');
+  }
+
+  /** Every refresh grant the emulator answered since the last reset; of one session when given. */
+  async grants(sessionId?: string): Promise<RefreshGrant[]> {
+    const query = sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : '';
+    return listOf<RefreshGrant>(await this.request('GET', `/_emulator/grants${query}`), 'grants');
   }
 
   /** Moves the emulator's clock forward (token and session expiry). */

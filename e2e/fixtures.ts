@@ -22,6 +22,7 @@ export {
   type EmulatorFault,
   type EmulatorSession,
   type EmulatorUser,
+  type RefreshGrant,
   type WebhookDelivery,
 } from './emulator-client.ts';
 

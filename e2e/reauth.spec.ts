@@ -20,6 +20,8 @@ for (const claim of [false, true]) {
     emulator,
   }) => {
     expect((await emulator.config()).auth_time_claim).toBe(false);
+    // The sign-ins are back-dated 15 minutes, so their tokens must outlive that: one-hour tokens here.
+    await emulator.setConfig({ access_token_ttl_seconds: 3600 });
     if (claim) await emulator.setConfig({ auth_time_claim: true });
     const laptop = await newDevice('Desktop Chrome', { ip: '203.0.113.21' });
     const phone = await newDevice('iPhone 15', { ip: '198.51.100.42' });

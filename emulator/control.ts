@@ -319,6 +319,14 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
       return true;
     }
   }
+  if (path === '/_emulator/grants' && method === 'GET') {
+    const sessionId = url.searchParams.get('session_id');
+    const grants = store.grantLog.filter((g) => !sessionId || g.sessionId === sessionId);
+    sendJson(res, 200, {
+      data: grants.map((g) => ({ session_id: g.sessionId, at: iso(g.at), outcome: g.outcome })),
+    });
+    return true;
+  }
   if (path === '/_emulator/webhooks/deliveries' && method === 'GET') {
     sendJson(res, 200, [...store.listDeliveries()].reverse().map(deliveryJson));
     return true;

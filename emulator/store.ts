@@ -279,7 +279,19 @@ export interface StoreOptions {
  * All emulator state and the operations on it. Every mutation that WorkOS would announce emits an
  * event (kept 30 days, also handed to listeners such as the webhook dispatcher).
  */
+/** One refresh-token grant as the emulator answered it (kept in memory, for tests and benchmarks). */
+export interface GrantLogEntry {
+  sessionId: string | null;
+  at: number;
+  outcome: 'ok' | 'invalid_grant' | 'rejected';
+}
+
+const GRANT_LOG_LIMIT = 50_000;
+
 export class Store {
+  /** Every refresh grant, newest last: how many a session spent, and how many lost a race. */
+  readonly grantLog: GrantLogEntry[] = [];
+
   private readonly options: StoreOptions;
   private state: PersistedState;
   private readonly listeners = new Set<EventListener>();
@@ -351,6 +363,7 @@ export class Store {
 
   /** Back to the seeded state; the signing key is kept so tokens already verified stay verifiable. */
   reset(): void {
+    this.grantLog.length = 0;
     this.state = this.seed(this.state.signingKey);
     this.persistSoon();
   }
@@ -711,6 +724,23 @@ export class Store {
 
   /** `grant_type=refresh_token`: refresh tokens rotate; a used, revoked or expired one is `invalid_grant`. */
   refresh(input: { refreshToken: string; organizationId: string | null }) {
+    const sessionId = this.state.refreshTokens.find((t) => t.token === input.refreshToken)?.sessionId ?? null;
+    try {
+      const tokens = this.refreshGrant(input);
+      this.logGrant(sessionId, 'ok');
+      return tokens;
+    } catch (error) {
+      this.logGrant(sessionId, error instanceof ApiError && error.body.error === 'invalid_grant' ? 'invalid_grant' : 'rejected');
+      throw error;
+    }
+  }
+
+  private logGrant(sessionId: string | null, outcome: GrantLogEntry['outcome']): void {
+    this.grantLog.push({ sessionId, at: this.now(), outcome });
+    if (this.grantLog.length > GRANT_LOG_LIMIT) this.grantLog.splice(0, this.grantLog.length - GRANT_LOG_LIMIT);
+  }
+
+  private refreshGrant(input: { refreshToken: string; organizationId: string | null }) {
     const record = this.state.refreshTokens.find((t) => t.token === input.refreshToken);
     if (!record) throw invalidGrant('Refresh token is invalid.');
     if (record.usedAt !== null) throw invalidGrant('Refresh token already exchanged.');

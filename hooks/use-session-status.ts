@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import useSWR, { useSWRConfig } from 'swr';
 import { reasonMessage } from '@/lib/revocation/reasons';
+import { withSessionRetry } from './session-fetch';
 
 export const SESSION_URL = '/api/session';
 export const SESSION_EVENTS_URL = '/api/session/events';
@@ -52,7 +53,7 @@ async function probeSession(fetchImpl: typeof fetch = fetch): Promise<Probe> {
  *   gives up on it (it does for good after any non-200, e.g. the proxy's 401), probing /api/session each time;
  * - other tabs: BroadcastChannel('session'), both ways (a message is checked with the server when it can be);
  * - every fetch of the page (server actions, RSC, route handlers): a response flagged `X-Session-Status: revoked`
- *   or a 401 `session_revoked`;
+ *   or a 401 `session_revoked`; a 503 `X-Session-Status: retry` (refresh in flight) is re-sent, never an ending;
  * - polling /api/session with SWR every `pollIntervalMs`, and at once on focus, `online` and visibility.
  * When it ends: every SWR cache entry is dropped (no stale private data), other tabs are told, and polling and
  * push stop.
@@ -128,11 +129,13 @@ export function useSessionStatus({ pollIntervalMs = DEFAULT_POLL_INTERVAL_MS }: 
     };
   }, []);
 
-  // Every fetch this page makes: server actions, RSC requests and route handlers answer the proxy's refusal.
+  // Every fetch this page makes: server actions, RSC requests and route handlers answer the proxy's refusal, and
+  // its "retry" (a session refresh still in flight) is answered here, silently.
   useEffect(() => {
     const original = window.fetch;
+    const retrying = withSessionRetry(original);
     const intercepted: typeof fetch = async (...args) => {
-      const response = await original(...args);
+      const response = await retrying(...args);
       if (response.status === 401 || response.headers.has('x-session-status')) {
         void refusalOf(response).then((reason) => {
           if (reason) markEndedRef.current(reason);

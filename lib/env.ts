@@ -50,6 +50,8 @@ const schema = z
       .optional()
       .transform((v) => (v?.trim() || 'lax').toLowerCase())
       .pipe(z.enum(['lax', 'strict', 'none'], { message: 'must be lax, strict or none' })),
+    // As authkit reads it (whole seconds; default 400 days, Chrome's limit). Refreshed cookies are set with it too.
+    WORKOS_COOKIE_MAX_AGE: int(34_560_000, 0, 34_560_000),
     WORKOS_WEBHOOK_SECRET: z.string().min(1).optional(),
     DATABASE_PATH: z.string().min(1).default('.data/app.sqlite'),
     REDIS_URL: z
@@ -72,6 +74,12 @@ const schema = z
     RECENT_AUTH_MAX_AGE_SECONDS: int(600, 30, 86_400),
     REVOCATION_RETENTION_SECONDS: int(86_400, 300, 31_536_000),
     LAST_ACTIVE_THROTTLE_MS: int(60_000, 0, 3_600_000),
+    // How long a replaced refresh token still earns the newest session (lib/auth/refresh): covers requests sent
+    // before the browser stored its new cookie. Past it, a spent token is recorded as reused (a copied cookie).
+    SESSION_REFRESH_GRACE_SECONDS: int(30, 1, 300),
+    // Bearer token for operators' health detail (/api/health?detail=1): refresh counters, registry detail.
+    // Unset: no detail is served.
+    OPS_TOKEN: z.string().min(32, { message: 'must be at least 32 characters (openssl rand -base64 32)' }).optional(),
     INACTIVE_SESSION_DAYS: int(30, 1, 3650),
     SSE_HEARTBEAT_MS: int(15_000, 1_000, 300_000),
     // Open /api/session/events streams allowed per session and instance (one per tab); more are answered 429.

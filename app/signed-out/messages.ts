@@ -37,6 +37,10 @@ const MESSAGES = {
     title: 'You signed in again',
     body: 'This session was replaced when you signed in again.',
   },
+  token_reused: {
+    title: 'You were signed out on this browser',
+    body: 'Your sign-in was renewed somewhere else, so this copy of it no longer works. If that wasn’t you, sign in and review your devices.',
+  },
   sign_in_failed: {
     title: 'We couldn’t sign you in',
     body: 'Something went wrong while signing you in. Please try again.',

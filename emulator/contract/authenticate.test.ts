@@ -193,6 +193,27 @@ describe('refresh_token grant', () => {
     expect(String(error.errorDescription)).toMatch(/already exchanged/);
   });
 
+  it('logs every grant with its outcome, per session, for tests to count (GET /_emulator/grants)', async () => {
+    const ada = await h.signIn('ada@example.com');
+    const grace = await h.signIn('grace@example.com');
+    const next = await h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: ada.refreshToken });
+    await rejection(h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: ada.refreshToken }));
+    await h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: grace.refreshToken });
+    const adaSession = String(claimsOf(next.accessToken).sid);
+    const { status, body } = await h.control<{ data: { session_id: string; outcome: string; at: string }[] }>(
+      'GET',
+      `/_emulator/grants?session_id=${adaSession}`,
+    );
+    expect(status).toBe(200);
+    expect(body.data.map((g) => [g.session_id, g.outcome])).toEqual([
+      [adaSession, 'ok'],
+      [adaSession, 'invalid_grant'],
+    ]);
+    expect((await h.control<{ data: unknown[] }>('GET', '/_emulator/grants')).body.data).toHaveLength(3);
+    await h.control('POST', '/_emulator/reset');
+    expect((await h.control<{ data: unknown[] }>('GET', '/_emulator/grants')).body.data).toEqual([]);
+  });
+
   it('answers a refresh for a revoked session with invalid_grant', async () => {
     const auth = await h.signIn('grace@example.com');
     await h.workos.userManagement.revokeSession({ sessionId: String(claimsOf(auth.accessToken).sid) });

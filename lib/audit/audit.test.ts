@@ -1,7 +1,15 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '@/lib/db';
 import { hashSessionId } from '@/lib/security/hash';
-import { describeAuditEntry, getSignInMethods, listAudit, recordAudit, recordSignIn } from './index';
+import {
+  describeAuditEntry,
+  getSessionLabel,
+  getSignInMethods,
+  getTokenReuse,
+  listAudit,
+  recordAudit,
+  recordSignIn,
+} from './index';
 import type { AuditEntry } from './types';
 
 vi.mock('@/lib/db', async (importOriginal) => {
@@ -171,5 +179,32 @@ describe('describeAuditEntry', () => {
       text: 'New sign-in on Firefox on Windows from 198.51.100.5',
       badges: ['New device', 'New IP address'],
     });
+  });
+});
+
+describe('refresh-token reuse', () => {
+  it('is kept per session (latest first), named in the activity, and the sign-in label of the session is found', async () => {
+    await recordSignIn({ userId: 'user_1', sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', source: 'callback', at: new Date('2026-03-10T11:00:00Z') });
+    for (const [ip, at] of [['198.51.100.1', '2026-03-10T11:30:00Z'], ['198.51.100.2', '2026-03-10T11:40:00Z']] as const) {
+      await recordAudit({
+        userId: 'user_1',
+        kind: 'refresh_token_reused',
+        actor: { type: 'system', label: 'Firefox on Windows' },
+        target: { sessionId: 's1', label: getSessionLabel('user_1', hashSessionId('s1')) },
+        ipAddress: ip,
+        flagged: true,
+        at: new Date(at),
+      });
+    }
+    const reuse = getTokenReuse('user_1').get(hashSessionId('s1'));
+    expect(reuse).toEqual({ at: new Date('2026-03-10T11:40:00Z'), ipAddress: '198.51.100.2' });
+    expect(getTokenReuse('user_2').size).toBe(0);
+    const [latest] = await listAudit('user_1', 1);
+    expect(latest?.flagged).toBe(true);
+    expect(describeAuditEntry(latest!, hashSessionId('s1'))).toEqual({
+      text: 'A sign-in token of this device (Chrome on macOS) was reused from 198.51.100.2 (Firefox on Windows)',
+      badges: ['Token reused'],
+    });
+    expect(describeAuditEntry(latest!, null).text).toMatch(/^A sign-in token of Chrome on macOS was reused/);
   });
 });

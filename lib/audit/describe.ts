@@ -81,6 +81,12 @@ export function describeAuditEntry(entry: AuditEntry, viewerSessionHash: string 
       }
       return { text: 'Your password was changed', badges };
     }
+    case 'refresh_token_reused': {
+      badges.push('Token reused');
+      const from = entry.ipAddress ? ` from ${entry.ipAddress}` : '';
+      const by = entry.actor.label ? ` (${entry.actor.label})` : '';
+      return { text: `A sign-in token of ${targetName(entry, viewerSessionHash)} was reused${from}${by}`, badges };
+    }
     case 'user_locked':
       return { text: 'Every session of your account was ended', badges };
     default:

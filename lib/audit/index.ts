@@ -126,6 +126,30 @@ export function getSignInMethods(userId: string): Map<string, string> {
   return result;
 }
 
+/** The latest reuse of a sign-in (refresh) token per session (lib/auth/refresh), by session hash. */
+export function getTokenReuse(userId: string): Map<string, { at: Date; ipAddress: string | null }> {
+  const rows = getDb()
+    .prepare(
+      `SELECT target_session_hash AS hash, MAX(at) AS at, ip_address AS ip
+         FROM audit_log WHERE user_id = ? AND kind = 'refresh_token_reused' AND target_session_hash IS NOT NULL
+        GROUP BY target_session_hash`,
+    )
+    .all(userId) as { hash: string; at: number; ip: string | null }[];
+  return new Map(rows.map((row) => [row.hash, { at: new Date(row.at), ipAddress: row.ip }]));
+}
+
+/** The device label a session's sign-in was recorded with ("Chrome on Windows"), or null. */
+export function getSessionLabel(userId: string, sessionHash: string): string | null {
+  const row = getDb()
+    .prepare(
+      `SELECT target_label AS label FROM audit_log
+        WHERE user_id = ? AND kind = 'sign_in' AND target_session_hash = ? AND target_label IS NOT NULL
+        ORDER BY at DESC LIMIT 1`,
+    )
+    .get(userId, sessionHash) as { label: string } | undefined;
+  return row?.label ?? null;
+}
+
 export interface SignInInput {
   userId: string;
   /** Raw WorkOS session id (hashed before storage); null when unknown. */

@@ -1,6 +1,12 @@
 import type { ActorType } from '@/lib/revocation/types';
 
-export type AuditKind = 'sign_in' | 'session_revoked' | 'user_locked' | 'password_changed' | (string & {});
+export type AuditKind =
+  | 'sign_in'
+  | 'session_revoked'
+  | 'user_locked'
+  | 'password_changed'
+  | 'refresh_token_reused'
+  | (string & {});
 
 /**
  * What callers pass to recordAudit. Session ids may be given raw (`sessionId`, hashed before storage) or

@@ -1,7 +1,17 @@
 import type { NextRequest } from 'next/server';
 
 /** Paths anyone may reach without a session. Everything else needs one. */
-const PUBLIC_PATHS = ['/', '/sign-in', '/sign-up', '/callback', '/signed-out', '/api/health', '/api/webhooks/workos'];
+const PUBLIC_PATHS = [
+  '/',
+  '/sign-in',
+  '/sign-up',
+  '/callback',
+  '/signed-out',
+  '/api/health',
+  // Operators' detail: guarded by its own bearer token (OPS_TOKEN), not by a session.
+  '/api/health/detail',
+  '/api/webhooks/workos',
+];
 
 export function isPublicPath(pathname: string): boolean {
   return PUBLIC_PATHS.includes(pathname);

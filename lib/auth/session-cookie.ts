@@ -7,6 +7,8 @@ export interface SessionCookieOptions {
   domain?: string;
   sameSite: 'lax' | 'strict' | 'none';
   secure: boolean;
+  /** WORKOS_COOKIE_MAX_AGE, seconds. */
+  maxAge: number;
 }
 
 /**
@@ -15,7 +17,10 @@ export interface SessionCookieOptions {
  * SameSite=None. IMPORTANT: a deletion must name the same Path and Domain, or the browser keeps the real cookie.
  */
 export function sessionCookieOptions(
-  env: Pick<Env, 'WORKOS_COOKIE_NAME' | 'WORKOS_COOKIE_DOMAIN' | 'WORKOS_COOKIE_SAMESITE' | 'NEXT_PUBLIC_WORKOS_REDIRECT_URI'>,
+  env: Pick<
+    Env,
+    'WORKOS_COOKIE_NAME' | 'WORKOS_COOKIE_DOMAIN' | 'WORKOS_COOKIE_SAMESITE' | 'WORKOS_COOKIE_MAX_AGE' | 'NEXT_PUBLIC_WORKOS_REDIRECT_URI'
+  >,
 ): SessionCookieOptions {
   const sameSite = env.WORKOS_COOKIE_SAMESITE;
   let secure = true;
@@ -32,5 +37,15 @@ export function sessionCookieOptions(
     ...(env.WORKOS_COOKIE_DOMAIN ? { domain: env.WORKOS_COOKIE_DOMAIN } : {}),
     sameSite,
     secure,
+    maxAge: env.WORKOS_COOKIE_MAX_AGE,
   };
+}
+
+/** A Set-Cookie line for the session cookie, attribute for attribute as authkit writes it (its getCookieOptions). */
+export function serializeSessionCookie(value: string, options: SessionCookieOptions): string {
+  const sameSite = options.sameSite.charAt(0).toUpperCase() + options.sameSite.slice(1);
+  const parts = [`${options.name}=${value}`, 'Path=/', 'HttpOnly', `SameSite=${sameSite}`, `Max-Age=${options.maxAge}`];
+  if (options.domain) parts.push(`Domain=${options.domain}`);
+  if (options.secure) parts.push('Secure');
+  return parts.join('; ');
 }

@@ -22,7 +22,8 @@ export interface RefusalOptions {
   origin: string;
 }
 
-function clearCookie(response: NextResponse, { cookieName, secure, domain, sameSite }: RefusalOptions): void {
+/** Deletes the session cookie in the browser. */
+export function clearCookie(response: NextResponse, { cookieName, secure, domain, sameSite }: RefusalOptions): void {
   // Same Path and Domain as authkit set it with (a host-only deletion does not remove a Domain= cookie).
   response.cookies.set(cookieName, '', {
     path: '/',
@@ -83,5 +84,31 @@ export function refuseRevokedSession(
   response.headers.set('X-Session-Status', 'revoked');
   response.headers.set('Cache-Control', 'no-store');
   clearCookie(response, options);
+  return response;
+}
+
+/**
+ * The answer to a request whose session could not be refreshed yet, though it is not known to have ended (another
+ * instance is still refreshing it, WorkOS is slow or unreachable): never a sign-out. The cookie is kept.
+ * - a document navigation: a short page that reloads itself after `retryAfterSeconds`;
+ * - anything else: 503 `{"error":"session_refreshing"}` with `X-Session-Status: retry` and `Retry-After`, which the
+ *   session guard's fetch tap retries by itself and its probe ignores.
+ */
+export function askToRetry(request: NextRequest, retryAfterSeconds: number): NextResponse {
+  const seconds = Math.max(1, Math.round(retryAfterSeconds));
+  let response: NextResponse;
+  if (isDocumentRequest(request)) {
+    const html =
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${seconds}">` +
+      '<meta name="viewport" content="width=device-width, initial-scale=1"><title>One moment…</title></head>' +
+      '<body style="font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;color:#334155">' +
+      '<main role="status"><p>Renewing your session… this page will reload by itself.</p></main></body></html>';
+    response = new NextResponse(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+  } else {
+    response = NextResponse.json({ error: 'session_refreshing', retryAfter: seconds }, { status: 503 });
+  }
+  response.headers.set('Retry-After', String(seconds));
+  response.headers.set('X-Session-Status', 'retry');
+  response.headers.set('Cache-Control', 'no-store');
   return response;
 }

@@ -11,7 +11,9 @@ export type RevocationReason =
   | 'revoked_at_workos'
   | 'user_deleted'
   | 'refresh_failed'
-  | 'reauthenticated';
+  | 'reauthenticated'
+  /** Not a registry record: a copy of a session whose refresh token was spent elsewhere (lib/auth/refresh). */
+  | 'token_reused';
 
 export interface RevocationInput {
   sessionId: string;

@@ -18,3 +18,11 @@ export function hashSessionId(sessionId: string): string {
   }
   return hash;
 }
+
+/**
+ * A refresh token as the refresh coordinator remembers it (lib/auth/refresh): never stored or logged raw, since a
+ * refresh token is a credential. 128 bits of SHA-256, hex, in a namespace of its own.
+ */
+export function hashRefreshToken(refreshToken: string): string {
+  return createHash('sha256').update(`workos-refresh:${refreshToken}`).digest('hex').slice(0, 32);
+}

@@ -1,5 +1,5 @@
 import 'server-only';
-import { getSignInMethods } from '@/lib/audit';
+import { getSignInMethods, getTokenReuse } from '@/lib/audit';
 import type { CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { listActiveSessions } from '@/lib/workos/client';
@@ -36,6 +36,7 @@ export async function describeActiveSessions(
     current,
     lastActive: safely(() => getLastActive(sessions.map((s) => s.id)), new Map<string, Date>()),
     signInMethods: safely(() => getSignInMethods(userId), new Map<string, string>()),
+    tokenReuse: safely(() => getTokenReuse(userId), new Map<string, { at: Date; ipAddress: string | null }>()),
     now,
     inactiveDays: getEnv().INACTIVE_SESSION_DAYS,
   });

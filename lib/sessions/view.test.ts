@@ -163,6 +163,21 @@ describe('buildSessionViews', () => {
   });
 });
 
+describe('token reuse', () => {
+  it('flags the session whose sign-in token was reused, this device included, with where it came from', () => {
+    const views = buildSessionViews({
+      sessions: [session('session_current'), session('session_other', { userAgent: SAFARI_IPHONE })],
+      current: { sessionId: 'session_current', userAgent: null, ipAddress: null },
+      lastActive: new Map(),
+      tokenReuse: new Map([[hashSessionId('session_current'), { at: minutesAgo(2), ipAddress: '198.51.100.66' }]]),
+      now,
+      inactiveDays: 30,
+    }).map((e) => e.view);
+    expect(views[0]?.hints).toEqual([{ kind: 'token_reused', text: 'Sign-in token reused from 198.51.100.66' }]);
+    expect(views[1]?.hints.map((h) => h.kind)).not.toContain('token_reused');
+  });
+});
+
 describe('uniqueLabels', () => {
   it('never produces a label another session already has', () => {
     const t = new Date(0);

@@ -9,7 +9,9 @@ export type SessionHint =
   | { kind: 'new_ip'; text: string }
   | { kind: 'different_device'; text: string }
   | { kind: 'different_browser'; text: string }
-  | { kind: 'inactive'; text: string; days: number };
+  | { kind: 'inactive'; text: string; days: number }
+  /** A spent refresh token of this session was presented again (lib/auth/refresh): a copied cookie, most likely. */
+  | { kind: 'token_reused'; text: string };
 
 export interface Moment {
   iso: string;
@@ -51,6 +53,8 @@ export interface BuildSessionViewsInput {
   lastActive: Map<string, Date>;
   /** PascalCase authentication methods recorded at sign-in, by session hash ("GoogleOAuth"). */
   signInMethods?: Map<string, string>;
+  /** Reuse of a session's sign-in token, by session hash (lib/audit getTokenReuse). */
+  tokenReuse?: Map<string, { at: Date; ipAddress: string | null }>;
   now: Date;
   inactiveDays: number;
 }
@@ -78,6 +82,12 @@ export function computeHints(
   const idle = daysBetween(lastActiveAt, now);
   if (idle >= inactiveDays) hints.push({ kind: 'inactive', days: idle, text: `Inactive for ${idle} days` });
   return hints;
+}
+
+/** Shown on every session it concerns, this device's included: its owner should know either way. */
+function reuseHint(reuse: { ipAddress: string | null } | undefined): SessionHint[] {
+  if (!reuse) return [];
+  return [{ kind: 'token_reused', text: `Sign-in token reused${reuse.ipAddress ? ` from ${reuse.ipAddress}` : ''}` }];
 }
 
 /**
@@ -166,9 +176,12 @@ export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[]
       impersonator: session.impersonator,
       signedIn: moment(session.createdAt, now),
       lastActive: moment(lastActiveAt, now),
-      hints: isCurrent
-        ? []
-        : computeHints(device, session.ipAddress, currentDevice, currentIp, lastActiveAt, now, inactiveDays),
+      hints: [
+        ...reuseHint(input.tokenReuse?.get(key)),
+        ...(isCurrent
+          ? []
+          : computeHints(device, session.ipAddress, currentDevice, currentIp, lastActiveAt, now, inactiveDays)),
+      ],
     };
     return { session, view };
   });

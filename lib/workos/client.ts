@@ -1,6 +1,10 @@
 import 'server-only';
 import { getWorkOS } from '@workos-inc/authkit-nextjs';
-import { createWorkosClient, type ListEventsOptions, type ListMembershipsOptions, type WorkosSdk } from './core';
+import {
+  createWorkosClient,
+  type RefreshedTokens,
+  type RefreshInput,
+  type ListEventsOptions, type ListMembershipsOptions, type WorkosSdk } from './core';
 import type { AppMembership, AppSession, AppUser, WorkosEvent } from './types';
 
 /**
@@ -19,9 +23,14 @@ export type {
   WorkosErrorKind,
 } from './types';
 export { WorkosError, formatAuthMethod } from './types';
-export type { ListEventsOptions, ListMembershipsOptions } from './core';
+export type { ListEventsOptions, ListMembershipsOptions, RefreshedTokens, RefreshInput } from './core';
 
 const client = createWorkosClient((): WorkosSdk => getWorkOS());
+
+/** Exchanges a refresh token; see WorkosClient.refreshSession. Only lib/auth/refresh calls it (single-flight). */
+export function refreshWorkosSession(input: RefreshInput): Promise<RefreshedTokens> {
+  return client.refreshSession(input);
+}
 
 /** Every active session of the user, following every page. */
 export function listActiveSessions(userId: string): Promise<AppSession[]> {

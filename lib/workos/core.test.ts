@@ -40,6 +40,13 @@ function fakeSdk(
 ) {
   const sdk: WorkosSdk = {
     userManagement: {
+      authenticateWithRefreshToken: vi.fn(async () => ({
+        accessToken: 'at_2',
+        refreshToken: 'rt_2',
+        user: { id: 'user_1', email: 'ada@example.com' },
+        authenticationMethod: 'Password',
+        organizationId: 'org_1',
+      })),
       listSessions: vi.fn(async () => ({ data: [], listMetadata: { after: null } })),
       revokeSession: vi.fn(async () => undefined),
       getUser: vi.fn(async (id: string) => ({ id, email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' })),
@@ -361,5 +368,40 @@ describe('helpers', () => {
     expect(formatAuthMethod('sso')).toBe('Single sign-on');
     expect(formatAuthMethod('something_new')).toBe('Other');
     expect(formatAuthMethod(null)).toBe('Unknown');
+  });
+});
+
+describe('refreshSession', () => {
+  it('passes the refresh token and organization, and keeps exactly what authkit seals', async () => {
+    const sdk = fakeSdk();
+    const client = createWorkosClient(() => sdk);
+    const tokens = await client.refreshSession({ clientId: 'client_1', refreshToken: 'rt_1', organizationId: 'org_1' });
+    expect(sdk.userManagement.authenticateWithRefreshToken).toHaveBeenCalledWith({
+      clientId: 'client_1',
+      refreshToken: 'rt_1',
+      organizationId: 'org_1',
+    });
+    expect(tokens).toEqual({
+      accessToken: 'at_2',
+      refreshToken: 'rt_2',
+      user: { id: 'user_1', email: 'ada@example.com' },
+      impersonator: undefined,
+      authenticationMethod: 'Password',
+    });
+    await client.refreshSession({ clientId: 'client_1', refreshToken: 'rt_1', organizationId: null });
+    expect(sdk.userManagement.authenticateWithRefreshToken).toHaveBeenLastCalledWith({ clientId: 'client_1', refreshToken: 'rt_1' });
+  });
+
+  it('tells a spent or revoked refresh token (invalid_grant) from every other failure', async () => {
+    const fail = (error: unknown) =>
+      createWorkosClient(() =>
+        fakeSdk({ userManagement: { authenticateWithRefreshToken: vi.fn(async () => Promise.reject(error)) } }),
+      ).refreshSession({ clientId: 'c', refreshToken: 'r', organizationId: null });
+    const oauth = (status: number, code: string) => Object.assign(new Error(`Error: ${code}`), { status, error: code });
+    await expect(fail(oauth(400, 'invalid_grant'))).rejects.toMatchObject({ kind: 'invalid_grant', status: 400 });
+    await expect(fail(oauth(400, 'invalid_request'))).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(fail(new FakeHttpError(503))).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(fail(new FakeHttpError(401))).rejects.toMatchObject({ kind: 'unauthorized' });
+    await expect(fail(new TypeError('fetch failed'))).rejects.toMatchObject({ kind: 'unavailable' });
   });
 });

@@ -61,6 +61,15 @@ export interface SdkEvent {
   data: unknown;
 }
 
+/** What WorkOS answers to an authenticate call. `user` and `impersonator` are sealed into the cookie as they are. */
+export interface SdkAuthentication {
+  user: unknown;
+  accessToken: string;
+  refreshToken: string;
+  impersonator?: unknown;
+  authenticationMethod?: string;
+}
+
 interface SdkPage<T> {
   data: T[];
   listMetadata: { before?: string | null; after?: string | null };
@@ -68,6 +77,13 @@ interface SdkPage<T> {
 
 export interface WorkosSdk {
   userManagement: {
+    authenticateWithRefreshToken(payload: {
+      clientId: string;
+      refreshToken: string;
+      organizationId?: string;
+      ipAddress?: string;
+      userAgent?: string;
+    }): Promise<SdkAuthentication>;
     listSessions(userId: string, options?: { limit?: number; after?: string | null }): Promise<SdkPage<SdkSession>>;
     revokeSession(payload: { sessionId: string }): Promise<unknown>;
     getUser(userId: string): Promise<SdkUser>;
@@ -106,7 +122,28 @@ export interface ListEventsOptions {
   limit?: number;
 }
 
+/** A refreshed session, exactly the fields authkit seals into its cookie. */
+export interface RefreshedTokens {
+  accessToken: string;
+  refreshToken: string;
+  user: unknown;
+  impersonator?: unknown;
+  authenticationMethod?: string;
+}
+
+export interface RefreshInput {
+  clientId: string;
+  refreshToken: string;
+  organizationId: string | null;
+}
+
 export interface WorkosClient {
+  /**
+   * Exchanges a refresh token (single-use: it rotates) for new tokens. Not bounded by `timeoutMs`: a grant must
+   * never be abandoned while WorkOS may still apply it (lib/auth/refresh bounds how long requests wait instead).
+   * Throws a WorkosError; kind `invalid_grant` when the token is spent, revoked or expired.
+   */
+  refreshSession(input: RefreshInput): Promise<RefreshedTokens>;
   listActiveSessions(userId: string): Promise<AppSession[]>;
   revokeWorkosSession(sessionId: string, opts?: { timeoutMs?: number }): Promise<void>;
   getUser(userId: string): Promise<AppUser | null>;
@@ -216,6 +253,10 @@ export function toWorkosError(error: unknown, action: string): WorkosError {
   const status = statusOf(error);
   const detail = error instanceof Error ? error.message : String(error);
   const options = { status, cause: error };
+  // The SDK's OauthException carries the OAuth `error` code (RFC 6749 §5.2).
+  if (status === 400 && isObject(error) && error.error === 'invalid_grant') {
+    return new WorkosError('invalid_grant', `${action}: WorkOS refused the grant (invalid_grant)`, options);
+  }
   if (status === 401 || status === 403)
     return new WorkosError('unauthorized', `${action}: WorkOS refused the API key`, options);
   if (status === 404) return new WorkosError('not_found', `${action}: not found at WorkOS`, options);
@@ -248,6 +289,25 @@ export function createWorkosClient(getSdk: () => WorkosSdk, options: WorkosClien
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
 
   return {
+    async refreshSession({ clientId, refreshToken, organizationId }) {
+      try {
+        const result = await getSdk().userManagement.authenticateWithRefreshToken({
+          clientId,
+          refreshToken,
+          ...(organizationId ? { organizationId } : {}),
+        });
+        return {
+          accessToken: result.accessToken,
+          refreshToken: result.refreshToken,
+          user: result.user,
+          impersonator: result.impersonator,
+          authenticationMethod: result.authenticationMethod,
+        };
+      } catch (error) {
+        throw toWorkosError(error, 'refreshSession');
+      }
+    },
+
     listActiveSessions(userId) {
       return withTimeout(
         async () => {

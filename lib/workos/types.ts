@@ -61,7 +61,7 @@ export interface WorkosEvent {
   userId: string | null;
 }
 
-export type WorkosErrorKind = 'timeout' | 'unavailable' | 'not_found' | 'unauthorized' | 'invalid';
+export type WorkosErrorKind = 'timeout' | 'unavailable' | 'not_found' | 'unauthorized' | 'invalid' | 'invalid_grant';
 
 export class WorkosError extends Error {
   readonly kind: WorkosErrorKind;

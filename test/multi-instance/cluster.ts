@@ -244,7 +244,8 @@ export async function startCluster(options: { appEnv?: Record<string, string> } 
     EMULATOR_REDIRECT_URIS: `${PUBLIC_ORIGIN}/callback`,
     // Webhooks reach instance A only: a revocation signalled by WorkOS lands on A and must travel to B via Redis.
     EMULATOR_WEBHOOK_URL: `http://127.0.0.1:${portA}/api/webhooks/workos`,
-    EMULATOR_ACCESS_TOKEN_TTL_SECONDS: '3600',
+    // WorkOS's default; the refresh scenarios shorten it themselves.
+    EMULATOR_ACCESS_TOKEN_TTL_SECONDS: '300',
     NODE_ENV: 'production',
   });
   const emulatorURL = `http://127.0.0.1:${MULTI.emulatorPort}`;

@@ -1,5 +1,14 @@
 import { devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { EmulatorClient, expect, fillHostedSignIn, test } from '../../e2e/fixtures';
+import {
+  expectNothingSignedOut,
+  grantsBySession,
+  navigate,
+  openWithStream,
+  thinkTime,
+  wakeUpRounds,
+  watch,
+} from '../../e2e/session-watch';
 import { MULTI, PUBLIC_ORIGIN, startCluster, type Cluster, type Instance } from './cluster.ts';
 import { openEventStream, sessionIdByUserAgent, sessionStatus, signInOverHttp, type SseStream } from './http.ts';
 
@@ -174,4 +183,67 @@ test('Redis stopped and restarted mid-test loses no revocation; B restarted mean
     // No false positive: the untouched session works everywhere.
     expect((await sessionStatus(instance.origin, control.cookie)).status).toBe(200);
   }
+});
+
+// Issue 9: one session, one cookie, pages on both instances. Tokens live 5 s so that they expire DURING the test
+// (WorkOS's default is 300 s); the instances share refreshes through Redis (a lock per session, the newest cookie).
+test.describe('token refresh across instances', () => {
+  const TOKEN_SECONDS = 5;
+  const user = { email: 'grace@example.com', name: 'Grace Hopper' };
+
+  test.beforeEach(async () => {
+    await emulator.reset();
+    await emulator.setConfig({ access_token_ttl_seconds: TOKEN_SECONDS });
+  });
+  test.afterEach(async () => {
+    await emulator.setConfig({ access_token_ttl_seconds: 300 });
+  });
+
+  const appOrigins = new RegExp(`^http://127\\.0\\.0\\.1:(${MULTI.appPorts.join('|')})/`);
+
+  test('tabs on A and on B stay signed in across twelve token lifetimes, spending each refresh token once', async ({
+    browser,
+  }) => {
+    const laptop = await device(browser, 'Desktop Chrome', '203.0.113.71');
+    await signInOnA(laptop.page, user.email);
+    const onB = await laptop.context.newPage();
+    const alsoOnA = await laptop.context.newPage();
+    const tabs = [watch(laptop.page, 'A 1', appOrigins), watch(onB, 'B', appOrigins), watch(alsoOnA, 'A 2', appOrigins)];
+    await openWithStream(laptop.page, `${cluster.a.origin}/home`);
+    await openWithStream(onB, `${cluster.b.origin}/account/security`);
+    await openWithStream(alsoOnA, `${cluster.a.origin}/home`);
+
+    const started = Date.now();
+    await Promise.all(
+      tabs.map(async ({ page }, index) => {
+        for (let step = 0; Date.now() - started < 12 * TOKEN_SECONDS * 1000; step++) {
+          await navigate(page, step % 2 === 0 ? 'Security' : 'Home', user.name);
+          await thinkTime(page, step, index);
+        }
+      }),
+    );
+    const elapsedSeconds = (Date.now() - started) / 1000;
+    await expectNothingSignedOut(tabs);
+    const [grants] = await grantsBySession(emulator, user.email);
+    expect(grants?.invalidGrant).toBe(0);
+    expect((grants?.ok ?? 0) / (elapsedSeconds / TOKEN_SECONDS)).toBeLessThan(1.6);
+    expect((grants?.ok ?? 0) / (elapsedSeconds / TOKEN_SECONDS)).toBeGreaterThan(0.7);
+    await laptop.context.close();
+  });
+
+  test('a browser with tabs on both instances wakes up after its token expired and stays signed in, every time', async ({
+    browser,
+  }) => {
+    const laptop = await device(browser, 'Desktop Chrome', '203.0.113.72');
+    await signInOnA(laptop.page, user.email);
+    const pages = [laptop.page, await laptop.context.newPage(), await laptop.context.newPage(), await laptop.context.newPage()];
+    const origins = [cluster.a.origin, cluster.b.origin, cluster.a.origin, cluster.b.origin];
+    const tabs = pages.map((page, i) => watch(page, `tab ${i + 1} on ${i % 2 ? 'B' : 'A'}`, appOrigins));
+    await Promise.all(pages.map((page, i) => openWithStream(page, `${origins[i]}/home`)));
+
+    await wakeUpRounds(laptop.context, tabs, { rounds: 3, tokenSeconds: TOKEN_SECONDS, userName: user.name });
+    const [grants] = await grantsBySession(emulator, user.email);
+    expect(grants?.invalidGrant).toBe(0);
+    await laptop.context.close();
+  });
 });

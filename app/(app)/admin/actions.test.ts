@@ -32,6 +32,7 @@ vi.mock('@/lib/env', () => ({ getEnv: () => ({ INACTIVE_SESSION_DAYS: 30 }) }));
 vi.mock('@/lib/sessions/activity', () => ({ getLastActive: () => new Map() }));
 vi.mock('@/lib/audit', () => ({
   getSignInMethods: () => new Map(),
+  getTokenReuse: () => new Map(),
   recordAudit: async (entry: unknown) => {
     m.calls.push('audit');
     m.audit.push(entry);

@@ -1,0 +1,53 @@
+/**
+ * The browser side of "a lost race is never a sign-out": when the proxy cannot refresh this session yet (another
+ * request is refreshing it, WorkOS is slow), it answers 503 with `X-Session-Status: retry` and `Retry-After`
+ * (lib/revocation/refusal.ts `askToRetry`). The request was refused before anything ran, so sending it again is
+ * safe; by then the browser usually holds the fresh cookie that the winning request brought back.
+ */
+
+const MAX_ATTEMPTS = 5;
+const MAX_DELAY_MS = 5_000;
+
+export function isRetryAnswer(response: Response): boolean {
+  return response.status === 503 && response.headers.get('x-session-status') === 'retry';
+}
+
+/** Retry-After (seconds) as a delay, bounded, with jitter so the tabs of a browser do not come back in step. */
+export function retryDelayMs(response: Response, random: () => number = Math.random): number {
+  const seconds = Number(response.headers.get('retry-after'));
+  const base = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1_000, MAX_DELAY_MS) : 1_000;
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+/** Whether the same call can be made again: a body that is a stream (or a Request, whose body is read once) cannot. */
+export function canResend(input: RequestInfo | URL, init?: RequestInit): boolean {
+  if (typeof Request !== 'undefined' && input instanceof Request) return input.body === null && !init?.body;
+  const body = init?.body;
+  return !(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream);
+}
+
+function wait(ms: number, signal?: AbortSignal | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+}
+
+/** `fetch`, answering the proxy's "retry" by itself (a few times, then the 503 is the caller's to handle). */
+export function withSessionRetry(
+  original: typeof fetch,
+  { sleep = wait, maxAttempts = MAX_ATTEMPTS }: { sleep?: typeof wait; maxAttempts?: number } = {},
+): typeof fetch {
+  return async (input, init) => {
+    let response = await original(input, init);
+    for (let attempt = 1; attempt < maxAttempts && isRetryAnswer(response) && canResend(input, init); attempt++) {
+      await sleep(retryDelayMs(response), init?.signal);
+      response = await original(input, init);
+    }
+    return response;
+  };
+}

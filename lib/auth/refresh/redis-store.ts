@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { RotationLock, RotationState, RotationStore } from './types';
+
+/**
+ * Rotation states and refresh locks shared by every instance (REDIS_URL):
+ *   <prefix>refresh:s:<sessionKey>  JSON RotationState (the newest sealed cookie; never raw tokens), PX graceMs
+ *   <prefix>refresh:l:<sessionKey>  lock token, SET NX PX lockTtlMs; extended and released only by its holder
+ * Fails fast (no offline queue, bounded timeouts): a dead Redis costs a request one timeout, then the coordinator
+ * works per instance until it returns.
+ */
+
+export interface RedisRotationStoreOptions {
+  url: string;
+  keyPrefix?: string;
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+// Another deployment could write to a shared Redis: a state is used only if it has exactly this shape.
+const stateSchema = z.object({
+  cookie: z.string().min(1).max(16_384),
+  currentHash: z.string().regex(/^[0-9a-f]{32}$/),
+  dueAt: z.number().finite(),
+  rotated: z.array(z.object({ hash: z.string().regex(/^[0-9a-f]{32}$/), at: z.number().finite() })).max(64),
+});
+
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export function parseRotationState(text: string | null): RotationState | null {
+  if (text === null) return null;
+  try {
+    const parsed = stateSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createRedisRotationStore(options: RedisRotationStoreOptions): RotationStore {
+  const prefix = `${options.keyPrefix ?? 'rev:'}refresh:`;
+  const log = options.log ?? ((level, message) => console[level](`[refresh/redis] ${message}`));
+  let lastFailureAt = 0;
+  const redis = new Redis(options.url, {
+    connectTimeout: options.connectTimeoutMs ?? 2_000,
+    commandTimeout: options.commandTimeoutMs ?? 1_000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(2_000, 100 * 2 ** Math.min(times, 5)) * (0.75 + Math.random() * 0.25),
+  });
+  redis.on('error', (error: Error) => {
+    if (Date.now() - lastFailureAt > 10_000) log('warn', `Redis: ${error.message}`);
+    lastFailureAt = Date.now();
+  });
+
+  /** Waits for the first connection (the store is made at start-up); a lost connection fails at once. */
+  async function connected(): Promise<void> {
+    if (redis.status === 'ready' || !['wait', 'connecting', 'connect'].includes(redis.status)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, options.connectTimeoutMs ?? 2_000);
+      redis.once('ready', done);
+    });
+  }
+
+  async function run<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      await connected();
+      return await command();
+    } catch (error) {
+      lastFailureAt = Date.now();
+      throw error;
+    }
+  }
+
+  return {
+    kind: 'redis',
+    async get(key) {
+      return parseRotationState(await run(() => redis.get(`${prefix}s:${key}`)));
+    },
+    async put(key, state, ttlMs) {
+      await run(() => redis.set(`${prefix}s:${key}`, JSON.stringify(state), 'PX', Math.max(1, Math.round(ttlMs))));
+    },
+    async acquire(key, ttlMs): Promise<RotationLock | null> {
+      const lockKey = `${prefix}l:${key}`;
+      const token = randomUUID();
+      const ok = await run(() => redis.set(lockKey, token, 'PX', Math.max(1, Math.round(ttlMs)), 'NX'));
+      if (ok !== 'OK') return null;
+      return {
+        async extend(ms) {
+          return (await run(() => redis.eval(EXTEND, 1, lockKey, token, String(Math.round(ms))))) === 1;
+        },
+        async release() {
+          await run(() => redis.eval(RELEASE, 1, lockKey, token));
+        },
+      };
+    },
+    // Unhealthy while disconnected, and for a few seconds after any failed command.
+    healthy: () => redis.status === 'ready' && Date.now() - lastFailureAt > 5_000,
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
