@@ -1,7 +1,8 @@
 /**
- * Runs once per server process. Starts the WorkOS Events API poller (lib/events) when REVOCATION_SIGNALS is
- * `events` or `both`. Only in the Node.js runtime (the poller uses node:sqlite), never during `next build`, and at
- * most once per process (Next may evaluate this file more than once; lib/events/runtime guards on globalThis).
+ * Runs once per server process. Starts the WorkOS outbox worker (lib/sessions/end: sessions locked out here whose
+ * end WorkOS has not confirmed are asked again until it does) and the Events API poller (lib/events) when
+ * REVOCATION_SIGNALS is `events` or `both`. Only in the Node.js runtime (both use node:sqlite), never during
+ * `next build`, and at most once per process (Next may evaluate this file more than once).
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
@@ -13,6 +14,8 @@ export async function register(): Promise<void> {
 
   // The poller's timers are unref'd: it never keeps the process alive, and no signal handler is needed (adding
   // one would replace Node's default exit on SIGTERM). An event cut off mid-way is retried: see lib/events.
+  const { startOutboxConfirmer } = await import('./lib/sessions/end');
+  await startOutboxConfirmer();
   const { startEventsPoller } = await import('./lib/events/runtime');
   startEventsPoller();
 }

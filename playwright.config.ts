@@ -46,6 +46,7 @@ const appEnv: Record<string, string> = {
   WORKOS_CLIENT_ID: e2eEnv.clientId,
   WORKOS_COOKIE_PASSWORD: e2eEnv.cookiePassword,
   WORKOS_WEBHOOK_SECRET: e2eEnv.webhookSecret,
+  OPS_TOKEN: e2eEnv.opsToken,
   NEXT_PUBLIC_WORKOS_REDIRECT_URI: `${e2eEnv.appURL}/callback`,
   WORKOS_API_HOSTNAME: '127.0.0.1',
   WORKOS_API_PORT: String(e2eEnv.emulatorPort),

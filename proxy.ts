@@ -1,13 +1,22 @@
 import { authkit, authkitProxy, handleAuthkitHeaders } from '@workos-inc/authkit-nextjs';
 import { NextResponse, type NextFetchEvent, type NextRequest } from 'next/server';
-import { answerRefusedRenewal, clearSessionCookie, renewSessionIfDue } from '@/lib/auth/refresh';
+import {
+  answerRefusedRenewal,
+  clearSessionCookie,
+  forgetPreviousSession,
+  noteAuthkitRefresh,
+  renewSessionIfDue,
+} from '@/lib/auth/refresh';
 import { isPublicPath, isDocumentRequest } from '@/lib/auth/routes';
 import { getEnv } from '@/lib/env';
-import { enforceRevocation } from '@/lib/revocation/enforce';
+import { enforceRevocation, refuseWhileUnknown } from '@/lib/revocation/enforce';
+import { askToRetry } from '@/lib/revocation/refusal';
 import { recordSessionActivity } from '@/lib/sessions/activity';
 
 /**
  * The fast first gate, on every matched request (pages, RSC, prefetch, route handlers, server actions):
+ *   0. an instance that has never loaded the revocation set judges no session (fail closed: 503, public pages
+ *      render signed out);
  *   1. a session whose access token is due is refreshed through the single-flight coordinator (lib/auth/refresh):
  *      concurrent requests share one grant, a lost race is never a sign-out, a refresh that cannot happen yet is
  *      answered "retry" (503), never "signed out";
@@ -22,17 +31,28 @@ export default async function proxy(request: NextRequest, event: NextFetchEvent)
   // PROXY_MODE=stock (lib/env.ts): authkit's stock proxy, for the bench's cost comparison only.
   if (getEnv().PROXY_MODE === 'stock') return stockProxy(request, event);
 
+  forgetPreviousSession(request);
+  const unknown = await refuseWhileUnknown(request);
+  if (unknown) return unknown;
+
+  const originalCookie = request.cookies.get(getEnv().WORKOS_COOKIE_NAME)?.value;
   const renewal = await renewSessionIfDue(request);
   if (renewal.kind === 'refused') return answerRefusedRenewal(request, renewal);
 
   // IMPORTANT: refreshBufferSeconds 0 — step 1 owns refreshing; authkit's own refresh is not single-flight.
   const { session, headers, authorizationUrl } = await authkit(request, { refreshBufferSeconds: 0 });
   if (renewal.kind === 'renewed') headers.append('Set-Cookie', renewal.setCookie);
+  else if (renewal.kind === 'pass') await noteAuthkitRefresh(request, originalCookie, headers.getSetCookie());
+
+  // A sealed, unexpired token that authkit could not verify (its key set could not be fetched): not a sign-out.
+  const { pathname } = request.nextUrl;
+  if (!session.user && renewal.kind === 'pass' && renewal.claims && renewal.claims.expiresAt > Date.now() && !isPublicPath(pathname)) {
+    return askToRetry(request, 2);
+  }
 
   const denied = await enforceRevocation(request, session);
   if (denied) return denied;
 
-  const { pathname } = request.nextUrl;
   if (session.user) {
     recordSessionActivity(request, session);
   } else if (!isPublicPath(pathname)) {

@@ -19,6 +19,8 @@ export const e2eEnv = {
   clientId: env.E2E_WORKOS_CLIENT_ID ?? 'client_e2e_local_emulator',
   cookiePassword: env.E2E_COOKIE_PASSWORD ?? 'e2e-cookie-password-local-only-0123456789abcdef',
   webhookSecret: env.E2E_WEBHOOK_SECRET ?? 'whsec_e2e_local_emulator_only',
+  /** Bearer token of the app's operator detail (/api/health/detail). */
+  opsToken: env.E2E_OPS_TOKEN ?? 'e2e-ops-token-local-only-0123456789abcdef',
   // WorkOS's default access-token lifetime; scenarios that need another set it themselves and say why.
   accessTokenTtlSeconds: Number(env.E2E_ACCESS_TOKEN_TTL_SECONDS ?? 300),
   demoPassword: 'demo-password',

@@ -62,6 +62,8 @@ export interface WebhookDelivery {
   status: 'pending' | 'delivered' | 'failed';
   last_status: number | null;
   last_error: string | null;
+  /** The app's own word on it: processed, duplicate, ignored, parked… */
+  acknowledged_as: string | null;
   next_attempt_at: string | null;
 }
 
@@ -199,6 +201,11 @@ export class EmulatorClient {
 
   async deliveries(): Promise<WebhookDelivery[]> {
     return listOf<WebhookDelivery>(await this.request('GET', '/_emulator/webhooks/deliveries'), 'deliveries');
+  }
+
+  /** Sends an event exactly as given (Events API and webhooks), e.g. one WorkOS could send malformed. */
+  async injectEvent(event: string, data: Record<string, unknown>): Promise<{ id: string }> {
+    return this.request('POST', '/_emulator/events', { event, data });
   }
 
   /** Every refresh grant the emulator answered since the last reset; of one session when given. */

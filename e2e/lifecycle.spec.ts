@@ -110,8 +110,8 @@ test('forged, stale and duplicated webhooks through the real endpoint change not
   expect((await postWebhook(forged, sign(forged, 'whsec_guessed'))).status).toBe(401);
   expect((await postWebhook(forged, null)).status).toBe(401);
   expect((await postWebhook(forged, sign(forged, e2eEnv.webhookSecret, Date.now() - 10 * 60_000))).status).toBe(401);
-  // Correctly signed but not JSON.
-  expect((await postWebhook('{"id":', sign('{"id":'))).status).toBe(400);
+  // Correctly signed but not JSON: set aside (parked, for operators) and acknowledged, so WorkOS does not retry it forever.
+  expect(await postWebhook('{"id":', sign('{"id":'))).toEqual({ status: 200, json: { received: true, status: 'parked' } });
 
   // The genuine session.created, delivered by WorkOS, then delivered again: acknowledged, acted on once.
   await expect

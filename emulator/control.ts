@@ -94,6 +94,7 @@ export function deliveryJson(delivery: DeliveryRecord) {
     status: delivery.status,
     last_status: delivery.lastStatus,
     last_error: delivery.lastError,
+    acknowledged_as: delivery.acknowledgedAs ?? null,
     next_attempt_at: delivery.nextAttemptAt === null ? null : iso(delivery.nextAttemptAt),
     created_at: iso(delivery.createdAt),
     log: delivery.log.map((entry) => ({
@@ -318,6 +319,16 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
       sendJson(res, 200, { ok: true });
       return true;
     }
+  }
+  if (path === '/_emulator/events' && method === 'POST') {
+    const params = await readParams(req);
+    const type = text(params.event, 'event', true) ?? '';
+    if (!/^[a-z_]+(\.[a-z_]+)+$/.test(type)) throw unprocessable('event', 'event must be a WorkOS event type, e.g. session.revoked');
+    const data = params.data;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw unprocessable('data', 'data must be an object');
+    const record = store.injectEvent(type, data as Record<string, unknown>);
+    sendJson(res, 201, { id: record.id, event: record.event, created_at: iso(record.createdAt) });
+    return true;
   }
   if (path === '/_emulator/grants' && method === 'GET') {
     const sessionId = url.searchParams.get('session_id');

@@ -327,7 +327,11 @@ function dashboardPage(ctx: ControlContext, notice: string | null, error: string
                         <td><code>${d.event}</code><br /><span class="mono muted">${d.eventId}</span></td>
                         <td><span class="badge ${d.status}">${d.status}</span></td>
                         <td>${d.attempts}</td>
-                        <td>${d.lastError ?? (d.lastStatus === null ? '—' : `HTTP ${d.lastStatus}`)}</td>
+                        <td>
+                          ${d.lastError ?? (d.lastStatus === null ? '—' : `HTTP ${d.lastStatus}`)}${d.acknowledgedAs
+                            ? html` · <span class="badge ${d.acknowledgedAs}">${d.acknowledgedAs}</span>`
+                            : null}
+                        </td>
                         <td>${time(d.nextAttemptAt)}</td>
                       </tr>`,
                   )

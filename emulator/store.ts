@@ -98,6 +98,8 @@ export interface DeliveryRecord {
   status: 'pending' | 'delivered' | 'failed';
   lastStatus: number | null;
   lastError: string | null;
+  /** The app's own word on the event, from its answer's JSON `status` (processed, duplicate, ignored, parked). */
+  acknowledgedAs?: string | null;
   nextAttemptAt: number | null;
   createdAt: number;
   log: DeliveryAttempt[];
@@ -438,6 +440,14 @@ export class Store {
     this.persistSoon();
     for (const listener of this.listeners) listener(record);
     return record;
+  }
+
+  /**
+   * QA: an event exactly as given, through the same path as every other (Events API and webhooks) — including one
+   * WorkOS could send malformed, to see how the app parks it.
+   */
+  injectEvent(event: string, data: Record<string, unknown>): EventRecord {
+    return this.emit(event, data);
   }
 
   /** Events still retained (30 days), oldest first. */

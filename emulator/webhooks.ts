@@ -113,7 +113,7 @@ export class WebhookDispatcher {
         signal: AbortSignal.timeout(this.policy.timeoutMs),
       });
       status = response.status;
-      await response.body?.cancel().catch(() => undefined);
+      delivery.acknowledgedAs = await acknowledgment(response);
       if (status < 200 || status >= 300) error = `HTTP ${status}`;
     } catch (cause) {
       error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
@@ -164,5 +164,20 @@ export class WebhookDispatcher {
     this.cancelAll();
     this.unsubscribe();
     await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+/** The `status` the app's JSON answer names (processed, duplicate, ignored, parked…), read from at most 4 KB. */
+async function acknowledgment(response: Response): Promise<string | null> {
+  if (!(response.headers.get('content-type') ?? '').includes('application/json')) {
+    await response.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  try {
+    const body = JSON.parse((await response.text()).slice(0, 4096)) as { status?: unknown; error?: unknown };
+    const said = body.status ?? body.error;
+    return typeof said === 'string' ? said.slice(0, 40) : null;
+  } catch {
+    return null;
   }
 }

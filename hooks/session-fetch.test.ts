@@ -50,6 +50,14 @@ describe('withSessionRetry', () => {
     expect(canResend(new Request('http://x/'))).toBe(true);
   });
 
+  it('stops waiting when the request it was given is aborted', async () => {
+    const original = vi.fn<typeof fetch>(async () => retryAnswer('5'));
+    const controller = new AbortController();
+    const pending = withSessionRetry(original)(new Request('http://x/', { signal: controller.signal }));
+    controller.abort(new Error('left the page'));
+    await expect(pending).rejects.toThrow('left the page');
+  });
+
   it('stops waiting when the caller aborts', async () => {
     const original = vi.fn<typeof fetch>(async () => retryAnswer('5'));
     const controller = new AbortController();

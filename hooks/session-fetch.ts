@@ -29,11 +29,15 @@ export function canResend(input: RequestInfo | URL, init?: RequestInit): boolean
 function wait(ms: number, signal?: AbortSignal | null): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
-    });
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -43,9 +47,12 @@ export function withSessionRetry(
   { sleep = wait, maxAttempts = MAX_ATTEMPTS }: { sleep?: typeof wait; maxAttempts?: number } = {},
 ): typeof fetch {
   return async (input, init) => {
+    const signal = init?.signal ?? (typeof Request !== 'undefined' && input instanceof Request ? input.signal : null);
     let response = await original(input, init);
     for (let attempt = 1; attempt < maxAttempts && isRetryAnswer(response) && canResend(input, init); attempt++) {
-      await sleep(retryDelayMs(response), init?.signal);
+      const delay = retryDelayMs(response);
+      await response.body?.cancel().catch(() => {});
+      await sleep(delay, signal);
       response = await original(input, init);
     }
     return response;

@@ -1,29 +1,44 @@
 'use server';
 
 import { signOut } from '@workos-inc/authkit-nextjs';
-import { onRevokedSignedOut, onSignedOut } from '@/lib/auth/hooks';
-import { getSessionState } from '@/lib/auth/session';
+import { headers } from 'next/headers';
+import { getSessionState, type CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
+import { describeDevice } from '@/lib/sessions/device';
+import { endSessions, type EndActor } from '@/lib/sessions/end';
 
 /**
  * The header's Sign out button: ends THIS session only.
- * 1. At WorkOS, on the server (revoke; "not found" counts as done), so it does not depend on the browser
- *    following the logout redirect.
- * 2. Locally (registry `signed_out`): other tabs and copies of the cookie are refused at once. Recorded even if
- *    WorkOS could not be reached (then also audited): see lib/sessions/sign-out.ts.
- * 3. authkit's signOut(): clears the cookie and redirects to WorkOS's logout URL (harmless for an ended session:
+ * 1. Through lib/sessions/end: at WorkOS first, on the server (so it does not depend on the browser following the
+ *    logout redirect), then locked out here (`signed_out`): other tabs and copies of the cookie are refused at
+ *    once. If WorkOS does not confirm, it is locked out here anyway and the outbox keeps asking WorkOS.
+ * 2. authkit's signOut(): clears the cookie and redirects to WorkOS's logout URL (harmless for an ended session:
  *    it still redirects to return_to), back to /signed-out.
- * A session that was already revoked is signed out too, and WorkOS is asked to end it if it has not.
+ * A session that was already revoked is signed out too; if WorkOS still owes its end, it is asked again.
  */
 export async function signOutAction(): Promise<void> {
   const state = await getSessionState();
-  try {
-    if (state.status === 'active') await onSignedOut(state.session);
-    else if (state.status === 'revoked') await onRevokedSignedOut(state.session);
-  } catch (error) {
-    // The hooks never throw; should one, the user still leaves.
-    console.error('[sign-out] ending the session failed', error);
+  if (state.status !== 'unauthenticated') {
+    try {
+      await endThisSession(state.session);
+    } catch (error) {
+      // The user still leaves: the cookie is cleared below whatever happened.
+      console.error('[sign-out] ending the session failed', error instanceof Error ? error.message : error);
+    }
   }
   const reason = state.status === 'revoked' ? state.reason : 'signed_out';
   await signOut({ returnTo: new URL(`/signed-out?reason=${reason}`, getEnv().appOrigin).toString() });
+}
+
+async function endThisSession(session: CurrentSession): Promise<void> {
+  const label = describeDevice((await headers()).get('user-agent')).label;
+  const actor: EndActor = session.impersonator
+    ? { kind: 'impersonator', email: session.impersonator.email, userId: session.user.id, sessionId: session.sessionId, label }
+    : { kind: 'user', userId: session.user.id, sessionId: session.sessionId, label };
+  const [outcome] = await endSessions({
+    targets: [{ sessionId: session.sessionId, userId: session.user.id, label, ipAddress: null, expiresAt: null }],
+    actor,
+    reason: 'signed_out',
+  });
+  if (outcome?.status === 'failed') console.error(`[sign-out] could not record the sign-out: ${outcome.reason}`);
 }

@@ -1,8 +1,8 @@
 import { handleAuth } from '@workos-inc/authkit-nextjs';
 import { decodeJwt } from 'jose';
 import { NextResponse, type NextRequest } from 'next/server';
-import { onSignIn } from '@/lib/auth/hooks';
 import { clientIp } from '@/lib/auth/routes';
+import { handleSignIn } from '@/lib/sessions/sign-in';
 import { displayName } from '@/lib/workos/core';
 import { getEnv } from '@/lib/env';
 
@@ -22,7 +22,7 @@ export async function GET(request: NextRequest) {
     baseURL: appOrigin,
     onSuccess: async (data) => {
       try {
-        await onSignIn({
+        await handleSignIn({
           user: {
             id: data.user.id,
             email: data.user.email,
@@ -40,7 +40,7 @@ export async function GET(request: NextRequest) {
         });
       } catch (error) {
         // Recording must never undo a completed sign-in (authkit clears the cookie when onSuccess throws).
-        console.error('[callback] onSignIn failed', error);
+        console.error('[callback] recording the sign-in failed', error);
       }
     },
     onError: () => NextResponse.redirect(new URL('/signed-out?reason=sign_in_failed', appOrigin)),

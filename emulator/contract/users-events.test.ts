@@ -183,3 +183,25 @@ describe('events', () => {
     expect((reset?.data as { id: string }).id).toMatch(/^password_reset_/);
   });
 });
+
+describe('injected events (POST /_emulator/events)', () => {
+  it('go out through the Events API as given, so the app can be shown a malformed one next to good ones', async () => {
+    const injected = await h.control<{ id: string }>('POST', '/_emulator/events', {
+      event: 'session.revoked',
+      data: { object: 'session', id: 'session_broken' },
+    });
+    expect(injected.status).toBe(201);
+    const page = await h.workos.events.listEvents({ events: ['session.revoked'] });
+    // The SDK hands the malformed event over as it came (no throw): mapping it is the app's job, one by one.
+    const broken = page.data.find((e) => e.id === injected.body.id);
+    expect(broken).toMatchObject({ event: 'session.revoked', data: { id: 'session_broken' } });
+    expect((broken?.data as { createdAt?: unknown }).createdAt).toBeUndefined();
+  });
+
+  it('are refused with a reason when they are not events', async () => {
+    for (const body of [{ event: 'Not An Event', data: {} }, { event: 'session.revoked', data: [] }, { event: 'session.revoked' }]) {
+      const response = await h.control<{ code?: string }>('POST', '/_emulator/events', body);
+      expect(response.status).toBe(422);
+    }
+  });
+});

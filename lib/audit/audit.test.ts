@@ -7,6 +7,7 @@ import {
   getSignInMethods,
   getTokenReuse,
   listAudit,
+  markWorkosConfirmed,
   recordAudit,
   recordSignIn,
 } from './index';
@@ -206,5 +207,56 @@ describe('refresh-token reuse', () => {
       badges: ['Token reused'],
     });
     expect(describeAuditEntry(latest!, null).text).toMatch(/^A sign-in token of Chrome on macOS was reused/);
+  });
+});
+
+describe('revocation lines say what WorkOS confirmed', () => {
+  const base = {
+    id: 1,
+    at: new Date('2026-03-10T12:00:00Z'),
+    userId: 'user_1',
+    kind: 'session_revoked',
+    target: { sessionHash: 'h', label: 'Safari on iOS' },
+    reason: 'signed_out_elsewhere',
+    ipAddress: null,
+    flagged: false,
+  } satisfies Partial<AuditEntry>;
+
+  it('badges a sign-out WorkOS has not confirmed, and one it confirmed later with when', () => {
+    const actor = { type: 'user' as const, id: 'user_1', sessionHash: 'me', label: 'Chrome on macOS' };
+    expect(describeAuditEntry({ ...base, actor, details: { workos: 'pending' } }, null).badges).toEqual(['WorkOS has not confirmed yet']);
+    const confirmed = describeAuditEntry({ ...base, actor, details: { workos: 'confirmed', workosConfirmedAt: Date.parse('2026-03-10T12:03:04Z') } }, null);
+    expect(confirmed.badges).toEqual(['WorkOS confirmed at 12:03:04 UTC']);
+    expect(describeAuditEntry({ ...base, actor, details: { workos: 'confirmed' } }, null).badges).toEqual([]);
+  });
+
+  it('names an impersonator and a policy as such', () => {
+    const support = describeAuditEntry({ ...base, actor: { type: 'impersonator', id: null, sessionHash: null, label: 'support@example.com' }, details: null }, null);
+    expect(support.text).toBe('Support (support@example.com) signed out Safari on iOS');
+    const policy = describeAuditEntry(
+      { ...base, reason: 'revoked_at_workos', actor: { type: 'policy', id: null, sessionHash: null, label: null }, details: { note: 'Organization membership ended' } },
+      null,
+    );
+    expect(policy.text).toBe('Safari on iOS was signed out: Organization membership ended');
+  });
+});
+
+describe('markWorkosConfirmed', () => {
+  it('marks the pending revocation line of that session, and only it, with when WorkOS confirmed', async () => {
+    for (const id of ['s_pending', 's_other']) {
+      await recordAudit({
+        userId: 'user_1',
+        kind: 'session_revoked',
+        actor: { type: 'user', id: 'user_1' },
+        target: { sessionId: id, label: 'Safari on iOS' },
+        reason: 'signed_out_elsewhere',
+        flagged: true,
+        details: { workos: 'pending', source: 'action' },
+      });
+    }
+    markWorkosConfirmed(hashSessionId('s_pending'), 1_800_000_000_000);
+    const [other, pending] = await listAudit('user_1');
+    expect(pending).toMatchObject({ flagged: false, details: { workos: 'confirmed', workosConfirmedAt: 1_800_000_000_000, source: 'action' } });
+    expect(other).toMatchObject({ flagged: true, details: { workos: 'pending' } });
   });
 });

@@ -35,6 +35,11 @@ function describeRevocation(entry: AuditEntry, viewer: string | null): string {
       const note = typeof entry.details?.note === 'string' && entry.details.note ? `: ${entry.details.note}` : '';
       return `${who} signed out ${target}${note}`;
     }
+    case 'impersonator':
+      return `Support (${entry.actor.label ?? 'an administrator'}) signed out ${target}`;
+    case 'policy':
+      if (entry.reason === 'password_changed') return `${capitalize(target)} was signed out because your password changed`;
+      return `${capitalize(target)} was signed out: ${typeof entry.details?.note === 'string' ? entry.details.note : 'a policy of your organization'}`;
     case 'workos':
       if (entry.reason === 'password_changed') return `${capitalize(target)} was signed out because your password changed`;
       if (entry.reason === 'user_deleted') return `${capitalize(target)} was signed out because the account was deleted`;
@@ -72,8 +77,15 @@ export function describeAuditEntry(entry: AuditEntry, viewerSessionHash: string 
       }
       return { text: `New sign-in on ${where}${from}`, badges };
     }
-    case 'session_revoked':
+    case 'session_revoked': {
+      // Locked out here when WorkOS did not confirm; the outbox marks the line once WorkOS does.
+      const confirmedAt = entry.details?.workosConfirmedAt;
+      if (entry.details?.workos === 'pending') badges.push('WorkOS has not confirmed yet');
+      else if (typeof confirmedAt === 'number') {
+        badges.push(`WorkOS confirmed at ${new Date(confirmedAt).toISOString().slice(11, 19)} UTC`);
+      }
       return { text: describeRevocation(entry, viewerSessionHash), badges };
+    }
     case 'password_changed': {
       const count = entry.details?.sessionsSignedOut;
       if (typeof count === 'number' && count > 0) {

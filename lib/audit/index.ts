@@ -105,6 +105,17 @@ export async function recordAudit(entry: AuditInput): Promise<AuditEntry> {
   return insert(getDb(), entry);
 }
 
+/** WorkOS confirmed, later, the end of a session whose revocation line says it had not yet. */
+export function markWorkosConfirmed(sessionHash: string, at: number): void {
+  getDb()
+    .prepare(
+      `UPDATE audit_log SET flagged = 0,
+         details = json_set(details, '$.workos', 'confirmed', '$.workosConfirmedAt', ?)
+       WHERE target_session_hash = ? AND kind = 'session_revoked' AND json_extract(details, '$.workos') = 'pending'`,
+    )
+    .run(at, sessionHash);
+}
+
 /** The user's latest entries, newest first. */
 export async function listAudit(userId: string, limit = 20): Promise<AuditEntry[]> {
   const rows = getDb()

@@ -33,3 +33,9 @@ export function clientIp(headers: Headers): string | null {
   const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
   return (forwarded || headers.get('x-real-ip')?.trim() || null)?.slice(0, 64) ?? null;
 }
+
+/**
+ * The session a browser held before /callback replaces it (lib/sessions/sign-in.ts ends it), when its token was due
+ * and so not handed to authkit. Set only by the proxy, from the sealed cookie (lib/auth/refresh).
+ */
+export const PREVIOUS_SESSION_HEADER = 'x-soe-previous-session';

@@ -80,6 +80,41 @@ const statements = [
      payload TEXT NOT NULL,
      created_at INTEGER NOT NULL
    )`,
+  // Sessions locked out here whose end WorkOS has not confirmed yet (lib/sessions/end/outbox.ts), retried until it
+  // does. The raw session id is needed to ask WorkOS: it is kept SEALED (iron, WORKOS_COOKIE_PASSWORD), never raw.
+  `CREATE TABLE IF NOT EXISTS workos_outbox (
+     session_hash TEXT PRIMARY KEY,
+     sealed_session_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     enqueued_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     last_error TEXT,
+     lease_token TEXT,                     -- the worker holding it, until lease_until (ms)
+     lease_until INTEGER NOT NULL DEFAULT 0
+   )`,
+  `CREATE INDEX IF NOT EXISTS workos_outbox_due ON workos_outbox (next_attempt_at)`,
+  `CREATE INDEX IF NOT EXISTS workos_outbox_user ON workos_outbox (user_id)`,
+  // WorkOS events acted on, by either channel (lib/events/ledger.ts): once-only, retried, or parked with a reason.
+  `CREATE TABLE IF NOT EXISTS event_ledger (
+     event_id TEXT PRIMARY KEY,
+     event_type TEXT NOT NULL,
+     status TEXT NOT NULL,                 -- processing | retry | processed | parked
+     channel TEXT NOT NULL,                -- webhook | events
+     attempts INTEGER NOT NULL DEFAULT 0,
+     claim_token TEXT,
+     claimed_at INTEGER,                   -- ms; the claim's lease starts here
+     next_attempt_at INTEGER,              -- ms; when a retry is due
+     updated_at INTEGER NOT NULL,
+     last_error TEXT,                      -- why it failed or was parked
+     payload TEXT                          -- the event as received, for replay
+   )`,
+  `CREATE INDEX IF NOT EXISTS event_ledger_status ON event_ledger (status, updated_at)`,
+  // processed_events (its predecessor) is carried over once.
+  `INSERT OR IGNORE INTO event_ledger (event_id, event_type, status, channel, attempts, updated_at)
+     SELECT event_id, event_type, 'processed', source, 1, processed_at FROM processed_events WHERE source NOT LIKE 'pending:%'`,
+  `DELETE FROM processed_events`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -1,14 +1,22 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { listedEvent, type ListedEvent } from '@/lib/workos/core';
 import type { WorkosEvent } from '@/lib/workos/types';
-import { EventsPoller, nextDelay, readCursor, writeCursor, type EventsSource } from './poller';
-import { HANDLED_EVENTS, MalformedEventError, processEvent, type ProcessOutcome } from './process-event';
-import { event, fakeDeps, memoryDb, session } from './test-support';
+import { isProcessed, listParked, parkEvent, readLedger } from './ledger';
+import { EventPendingError, EventsPoller, nextDelay, readCursor, writeCursor, type EventsSource } from './poller';
+import { HANDLED_EVENTS, processEvent, type ProcessOutcome } from './process-event';
+import { event, fakeDeps, FakeWorkos, memoryDb, session } from './test-support';
 
 type ListCall = Parameters<EventsSource['listEvents']>[0];
 
+/** An event WorkOS sent that cannot be read (an invalid timestamp), as the SDK hands it over. */
+function unreadable(id: string): ListedEvent {
+  return listedEvent({ id, event: 'session.revoked', createdAt: 'not a date', data: {} });
+}
+
 /** An Events API over a fixed, growing list, with WorkOS's `after` semantics. */
 class FakeEvents implements EventsSource {
-  readonly log: WorkosEvent[] = [];
+  readonly log: (WorkosEvent | ListedEvent)[] = [];
   readonly calls: ListCall[] = [];
   failures = 0;
 
@@ -18,17 +26,23 @@ class FakeEvents implements EventsSource {
       this.failures--;
       throw new Error('WorkOS is unavailable');
     }
-    let list = this.log.filter((e) => opts.events.includes(e.event));
+    const listed = this.log.map((e): ListedEvent => ('ok' in e ? e : { ok: true, event: e }));
+    const idOf = (e: ListedEvent) => (e.ok ? e.event.id : e.id);
+    let list = listed.filter((e) => opts.events.includes(e.ok ? e.event.event : e.type));
     if (opts.after) {
-      const index = list.findIndex((e) => e.id === opts.after);
+      const index = list.findIndex((e) => idOf(e) === opts.after);
       list = list.slice(index + 1);
     } else if (opts.rangeStart) {
       const start = new Date(opts.rangeStart).getTime();
-      list = list.filter((e) => e.createdAt.getTime() >= start);
+      list = list.filter((e) => !e.ok || e.event.createdAt.getTime() >= start);
     }
     const data = list.slice(0, opts.limit ?? 10);
-    return { data, after: data.at(-1)?.id ?? null };
+    return { data, after: data.length ? idOf(data.at(-1)!) : null };
   }
+}
+
+function parkInto(db: DatabaseSync) {
+  return (e: { id: string; type: string; payload: string }, reason: string) => parkEvent(db, e, 'events', reason, NOW);
 }
 
 const NOW = new Date('2026-04-01T00:00:00Z').getTime();
@@ -45,6 +59,7 @@ function setup(pageSize = 100) {
     db,
     source,
     process,
+    park: parkInto(db),
     events: HANDLED_EVENTS,
     intervalMs: 1_000,
     pageSize,
@@ -72,7 +87,10 @@ describe('EventsPoller.pollOnce', () => {
   it('processes new events in order and resumes after the last one', async () => {
     const { db, source, processed, poller } = setup();
     await poller.pollOnce();
-    source.log.push(event('session.created', { id: 'event_1', createdAt: at(1) }), event('session.revoked', { id: 'event_2', createdAt: at(2) }));
+    source.log.push(
+      event('session.created', { id: 'event_1', createdAt: at(1) }),
+      event('session.revoked', { id: 'event_2', createdAt: at(2) }),
+    );
 
     await expect(poller.pollOnce()).resolves.toBe(2);
     expect(processed).toEqual(['event_1', 'event_2']);
@@ -93,7 +111,7 @@ describe('EventsPoller.pollOnce', () => {
     expect(processed).toEqual(['event_p1', 'event_p2', 'event_p3', 'event_p4', 'event_p5']);
   });
 
-  it('keeps the cursor before an event that failed, so the next round retries it', async () => {
+  it('keeps the cursor before an event that is not settled yet, so the next round starts at it', async () => {
     const { db, source, processed, process, poller } = setup();
     writeCursor(db, { after: 'event_0' }, NOW);
     source.log.push(
@@ -101,46 +119,101 @@ describe('EventsPoller.pollOnce', () => {
       event('session.revoked', { id: 'event_a' }),
       event('session.revoked', { id: 'event_b' }),
     );
-    process.mockImplementationOnce(async (e) => {
-      processed.push(e.id);
-      return { status: 'processed', type: e.event };
-    });
-    process.mockImplementationOnce(async () => {
-      throw new Error('registry unavailable');
-    });
-
-    await expect(poller.pollOnce()).rejects.toThrow('registry unavailable');
-    expect(readCursor(db)).toEqual({ after: 'event_a' });
-
+    for (const reason of ['failed', 'in_progress'] as const) {
+      process.mockImplementationOnce(async (e) => ({ status: 'pending', type: e.event, reason, retryAfterMs: 2_000 }));
+      await expect(poller.pollOnce()).rejects.toBeInstanceOf(EventPendingError);
+      expect(readCursor(db)).toEqual({ after: 'event_0' });
+    }
     await poller.pollOnce();
     expect(processed).toEqual(['event_a', 'event_b']);
     expect(readCursor(db)).toEqual({ after: 'event_b' });
   });
 
-  it('skips an event that can never be processed instead of blocking every later one', async () => {
+  it('passes an event that was parked or cannot be read, instead of blocking every later one', async () => {
     const { db, source, processed, process, poller } = setup();
     writeCursor(db, { after: 'event_0' }, NOW);
-    source.log.push(event('session.revoked', { id: 'event_0' }), event('session.revoked', { id: 'event_bad' }), event('session.revoked', { id: 'event_ok' }));
-    process.mockImplementationOnce(async (e) => {
-      throw new MalformedEventError(e, 'carries no session');
-    });
+    source.log.push(
+      event('session.revoked', { id: 'event_0' }),
+      unreadable('event_unreadable'),
+      event('session.revoked', { id: 'event_parked' }),
+      event('session.revoked', { id: 'event_ok' }),
+    );
+    process.mockImplementationOnce(async (e) => ({ status: 'parked', type: e.event, reason: 'carries no session' }));
 
     await poller.pollOnce();
 
     expect(processed).toEqual(['event_ok']);
     expect(readCursor(db)).toEqual({ after: 'event_ok' });
+    expect(listParked(db)).toEqual([
+      expect.objectContaining({
+        eventId: 'event_unreadable',
+        reason: expect.stringMatching(/^could not be read: WorkOS sent an invalid timestamp/),
+        replayable: true,
+      }),
+    ]);
+  });
+
+  it('a malformed and a poison event in the stream, then valid ones: the valid ones are acted on, the others parked with why', async () => {
+    let t = NOW;
+    const workos = new FakeWorkos([session({ id: 'session_v', userId: 'user_grace' })]);
+    const { deps, registry, db } = fakeDeps({ workos, now: () => t, maxAttempts: 3 });
+    // The poison event: a password reset whose handling keeps failing (WorkOS cannot list the user's sessions).
+    workos.listActiveSessions = async () => {
+      throw new Error('WorkOS is unavailable (500)');
+    };
+    const source = new FakeEvents();
+    source.log.push(
+      event('session.created', { id: 'event_start' }),
+      unreadable('event_malformed'),
+      event('password_reset.succeeded', { id: 'event_poison', userId: 'user_grace', createdAt: new Date(NOW) }),
+      event('session.revoked', { id: 'event_valid', session: session({ id: 'session_v', userId: 'user_grace' }) }),
+    );
+    writeCursor(db, { after: 'event_start' }, NOW);
+    const poller = new EventsPoller({
+      db,
+      source,
+      process: (e) => processEvent(e, 'events', deps),
+      park: parkInto(db),
+      events: HANDLED_EVENTS,
+      intervalMs: 1_000,
+      now: () => t,
+    });
+
+    let rounds = 0;
+    const passed = () => {
+      const c = readCursor(db);
+      return c !== null && 'after' in c && c.after === 'event_valid';
+    };
+    for (; rounds < 10 && !passed(); rounds++) {
+      await poller.pollOnce().catch((error: unknown) => expect(error).toBeInstanceOf(EventPendingError));
+      t += 10 * 60_000; // past any backoff
+    }
+    expect(rounds).toBe(3);
+    expect(registry.check('session_v', 'user_grace')).toMatchObject({ reason: 'revoked_at_workos' });
+    expect(isProcessed(db, 'event_valid')).toBe(true);
+    expect(listParked(db).map((p) => [p.eventId, p.attempts])).toEqual(
+      expect.arrayContaining([
+        ['event_malformed', 0],
+        ['event_poison', 3],
+      ]),
+    );
+    expect(readLedger(db, 'event_poison')?.last_error).toMatch(/failed 3 times: WorkOS is unavailable \(500\)/);
   });
 
   it('revokes through processEvent once even when a webhook already delivered the event', async () => {
     const { deps, registry, db } = fakeDeps();
     const source = new FakeEvents();
-    const revoked = event('session.revoked', { id: 'event_dup', session: session({ id: 'session_x', userId: 'user_grace' }) });
+    const revoked = event('session.revoked', {
+      id: 'event_dup',
+      session: session({ id: 'session_x', userId: 'user_grace' }),
+    });
     source.log.push(event('session.created', { id: 'event_start' }), revoked);
     writeCursor(db, { after: 'event_start' }, NOW);
     const poller = new EventsPoller({
       db,
       source,
       process: (e) => processEvent(e, 'events', deps),
+      park: parkInto(db),
       events: HANDLED_EVENTS,
       intervalMs: 1_000,
     });

@@ -1,14 +1,17 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { ListedEvent } from '@/lib/workos/core';
 import type { WorkosEvent } from '@/lib/workos/types';
-import { MalformedEventError, type ProcessOutcome } from './process-event';
+import type { ProcessOutcome } from './process-event';
 
 /**
  * Events API sync: one loop per server process asks WorkOS for new events after a persisted cursor and hands each
- * one, in order, to processEvent (the same once-only path as webhooks).
+ * one, in order, to processEvent (the same once-only path as webhooks, through the event ledger).
  *
- * - The cursor (`cursors` row `workos_events`) only moves past an event once it has been processed, so a crash or
- *   an error resumes at the first unprocessed event. An event that keeps failing (WorkOS or the registry down)
- *   holds the loop up, with backoff, rather than being skipped: later events wait, none is lost.
+ * - The cursor (`cursors` row `workos_events`) only moves past an event once it is settled: processed, parked or
+ *   ignored. An event still in progress elsewhere, or backing off after a failure, stops the round there: the
+ *   next round starts at it again, so no event is skipped while its fate is open.
+ * - Nothing wedges the loop for good: each event is mapped on its own (a malformed one is parked with its reason
+ *   and passed), and one whose handling keeps failing is parked after a bounded number of attempts.
  * - With no cursor yet, the first start begins at "now" (`range_start`) instead of replaying WorkOS's 30 days of
  *   history: those revocations predate this deployment and the sessions they name are long gone or already
  *   refused at refresh. That starting point is persisted at once, so events between polls are never skipped.
@@ -18,7 +21,7 @@ export const CURSOR_NAME = 'workos_events';
 
 export interface EventsSource {
   listEvents(opts: { events: string[]; after?: string; rangeStart?: string; limit?: number }): Promise<{
-    data: WorkosEvent[];
+    data: ListedEvent[];
     after: string | null;
   }>;
 }
@@ -29,6 +32,8 @@ export interface PollerOptions {
   db: DatabaseSync;
   source: EventsSource;
   process(event: WorkosEvent): Promise<ProcessOutcome>;
+  /** Sets aside an event that could not even be read, with its reason (it never holds later events up). */
+  park(event: { id: string; type: string; payload: string }, reason: string): void;
   events: readonly string[];
   intervalMs: number;
   /** Upper bound for the backoff after consecutive errors. */
@@ -123,6 +128,12 @@ export class EventsPoller {
       await this.pollOnce();
       this.failures = 0;
     } catch (error) {
+      if (error instanceof EventPendingError) {
+        // Not a failure of the poll: the ledger says when that event is due again.
+        this.failures = 0;
+        this.schedule(Math.max(this.options.intervalMs, Math.min(error.retryAfterMs, this.options.maxBackoffMs)));
+        return;
+      }
       this.failures++;
       this.options.log?.('warn', 'events poll failed; backing off', {
         failures: this.failures,
@@ -133,8 +144,8 @@ export class EventsPoller {
   }
 
   /**
-   * One round: fetch pages after the cursor until WorkOS has nothing newer, processing every event in order.
-   * Resolves with the number of events seen; rejects on the first failure (the cursor stays before that event).
+   * One round: fetch pages after the cursor until WorkOS has nothing newer, settling every event in order.
+   * Resolves with the number of events passed; rejects when one is not settled (the cursor stays before it).
    */
   async pollOnce(): Promise<number> {
     const { db, source, events, pageSize, now } = this.options;
@@ -152,10 +163,11 @@ export class EventsPoller {
         limit: pageSize,
         ...('after' in cursor ? { after: cursor.after } : { rangeStart: cursor.rangeStart }),
       });
-      for (const event of result.data) {
-        await this.processOne(event);
+      for (const listed of result.data) {
+        const id = listed.ok ? listed.event.id : listed.id;
+        await this.settle(listed);
         seen++;
-        cursor = { after: event.id };
+        cursor = { after: id };
         writeCursor(db, cursor, now());
       }
       // The last event's id is the cursor for the next page (WorkOS's list_metadata.after names the same event).
@@ -164,16 +176,28 @@ export class EventsPoller {
     return seen;
   }
 
-  private async processOne(event: WorkosEvent): Promise<void> {
-    try {
-      await this.options.process(event);
-    } catch (error) {
-      if (error instanceof MalformedEventError) {
-        // It can never succeed: retrying would hold every later event up forever.
-        this.options.log?.('error', 'skipping malformed event', { eventId: event.id, type: event.event, error: error.message });
-        return;
-      }
-      throw error;
+  /** Resolves once the event is settled (processed, parked, ignored, duplicate); throws while it is not. */
+  private async settle(listed: ListedEvent): Promise<void> {
+    if (!listed.ok) {
+      this.options.park({ id: listed.id, type: listed.type, payload: listed.payload }, `could not be read: ${listed.reason}`);
+      this.options.log?.('error', 'parked an event that could not be read', { eventId: listed.id, type: listed.type, reason: listed.reason });
+      return;
     }
+    const outcome = await this.options.process(listed.event);
+    if (outcome.status === 'pending') {
+      throw new EventPendingError(listed.event.id, outcome.reason, outcome.retryAfterMs);
+    }
+  }
+}
+
+/** An event the poller must not pass yet (in progress elsewhere, or backing off after a failure). */
+export class EventPendingError extends Error {
+  constructor(
+    readonly eventId: string,
+    readonly why: 'in_progress' | 'failed',
+    readonly retryAfterMs: number,
+  ) {
+    super(`event ${eventId} is ${why === 'in_progress' ? 'being processed elsewhere' : 'waiting for a retry'}`);
+    this.name = 'EventPendingError';
   }
 }

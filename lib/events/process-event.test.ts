@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashSessionId } from '@/lib/security/hash';
-import { CLAIM_LEASE_MS, isProcessed, MalformedEventError, processEvent } from './process-event';
+import { CLAIM_LEASE_MS, isProcessed, readLedger } from './ledger';
+import { processEvent } from './process-event';
 import { event, fakeDeps, FakeWorkos, session } from './test-support';
 
 const grace = 'user_grace';
@@ -23,7 +24,7 @@ describe('processEvent: session.revoked', () => {
         userId: grace,
         kind: 'session_revoked',
         actor: { type: 'workos', label: 'WorkOS' },
-        target: { sessionHash: hashSessionId('session_a'), label: 'Firefox on Windows' },
+        target: { sessionId: 'session_a', label: 'Firefox on Windows' },
         reason: 'revoked_at_workos',
       }),
     ]);
@@ -58,61 +59,68 @@ describe('processEvent: session.revoked', () => {
     expect(audit.entries).toHaveLength(1);
   });
 
-  it('releases the claim when acting fails, so a retry still revokes (never loses a revocation)', async () => {
-    const { deps, registry, db } = fakeDeps();
+  it('keeps an event whose handling failed for a retry with backoff (never loses a revocation)', async () => {
+    let t = 1_800_000_000_000;
+    const { deps, registry, db } = fakeDeps({ now: () => t });
     const e = event('session.revoked', { session: session({ id: 'session_d', userId: grace }) });
     registry.failNext = 1;
 
-    await expect(processEvent(e, 'webhook', deps)).rejects.toThrow('registry unavailable');
-    expect(isProcessed(db, e.id)).toBe(false);
+    await expect(processEvent(e, 'events', deps)).resolves.toEqual({
+      status: 'pending',
+      type: e.event,
+      reason: 'failed',
+      retryAfterMs: 2_000,
+    });
+    expect(readLedger(db, e.id)).toMatchObject({ status: 'retry', attempts: 1, last_error: expect.stringMatching(/could not be recorded/) });
     expect(registry.check('session_d', grace)).toBeNull();
-
-    await expect(processEvent(e, 'webhook', deps)).resolves.toMatchObject({ status: 'processed' });
+    // Not before its backoff (the poller), but a webhook redelivery may try at once.
+    await expect(processEvent(e, 'events', deps)).resolves.toMatchObject({ status: 'pending', reason: 'in_progress' });
+    t += 2_000;
+    await expect(processEvent(e, 'events', deps)).resolves.toMatchObject({ status: 'processed' });
     expect(registry.check('session_d', grace)).not.toBeNull();
     expect(isProcessed(db, e.id)).toBe(true);
   });
 
-  it('takes over a claim left pending by a process that crashed mid-way', async () => {
-    const { deps, registry, db } = fakeDeps();
-    const e = event('session.revoked', { session: session({ id: 'session_crash', userId: grace }) });
-    db.prepare('INSERT INTO processed_events (event_id, event_type, source, processed_at) VALUES (?, ?, ?, ?)').run(
-      e.id,
-      e.event,
-      'pending:99999:deadbeef',
-      Date.now() - CLAIM_LEASE_MS - 1,
-    );
-
-    await expect(processEvent(e, 'events', deps)).resolves.toMatchObject({ status: 'processed' });
-    expect(registry.check('session_crash', grace)).not.toBeNull();
-    expect(db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(e.id)).toEqual({ source: 'events' });
+  it('parks an event after its last failed attempt, with the reason, so it stops holding later events up', async () => {
+    let t = 1_800_000_000_000;
+    const { deps, registry, db } = fakeDeps({ now: () => t, maxAttempts: 3 });
+    const e = event('session.revoked', { session: session({ id: 'session_poison', userId: grace }), data: { id: 'session_poison' } });
+    registry.failNext = 100;
+    const statuses: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await processEvent(e, 'webhook', deps)).status);
+      t += 10 * 60_000;
+    }
+    expect(statuses).toEqual(['pending', 'pending', 'parked']);
+    expect(readLedger(db, e.id)).toMatchObject({ status: 'parked', attempts: 3, last_error: expect.stringMatching(/^failed 3 times/) });
+    expect(readLedger(db, e.id)?.payload).toContain('session_poison');
+    await expect(processEvent(e, 'webhook', deps)).resolves.toEqual({ status: 'duplicate', type: e.event });
   });
 
-  it("leaves another process's claim alone while it is still within its lease, and takes it over after", async () => {
+  it('takes over a claim left by a process that crashed mid-way, once its lease is over', async () => {
     let t = 1_800_000_000_000;
     const { deps, registry, db } = fakeDeps({ now: () => t });
     const e = event('session.revoked', { session: session({ id: 'session_busy', userId: grace }) });
-    const insert = db.prepare('INSERT INTO processed_events (event_id, event_type, source, processed_at) VALUES (?, ?, ?, ?)');
-    insert.run(e.id, e.event, 'pending:99999:still-running', t - 1_000);
+    db.prepare(
+      `INSERT INTO event_ledger (event_id, event_type, status, channel, attempts, claim_token, claimed_at, updated_at)
+       VALUES (?, ?, 'processing', 'events', 1, 'other-process', ?, ?)`,
+    ).run(e.id, e.event, t - 1_000, t - 1_000);
 
-    await expect(processEvent(e, 'events', deps)).resolves.toEqual({ status: 'duplicate', type: e.event });
+    await expect(processEvent(e, 'events', deps)).resolves.toMatchObject({ status: 'pending', reason: 'in_progress' });
     expect(registry.revokeCalls).toHaveLength(0);
-    expect(db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(e.id)).toEqual({
-      source: 'pending:99999:still-running',
-    });
+    expect(readLedger(db, e.id)).toMatchObject({ claim_token: 'other-process' });
 
     t += CLAIM_LEASE_MS;
     await expect(processEvent(e, 'events', deps)).resolves.toMatchObject({ status: 'processed' });
     expect(registry.revokeCalls).toHaveLength(1);
-    expect(isProcessed(db, e.id)).toBe(true);
+    expect(readLedger(db, e.id)).toMatchObject({ status: 'processed', attempts: 2 });
   });
 
-  it('completes or releases only a claim it still holds', async () => {
+  it('completes or fails only a claim it still holds', async () => {
     const t = 1_800_000_000_000;
     const e = event('session.revoked', { session: session({ id: 'session_slow', userId: grace }) });
     const takenOver = (db: import('node:sqlite').DatabaseSync) =>
-      db
-        .prepare("UPDATE processed_events SET source = 'pending:4242:taker', processed_at = ? WHERE event_id = ?")
-        .run(t, e.id);
+      db.prepare("UPDATE event_ledger SET claim_token = 'taker', claimed_at = ? WHERE event_id = ?").run(t, e.id);
 
     // Succeeds after another process took the claim over: the taker's claim stands.
     const ok = fakeDeps({ now: () => t });
@@ -122,20 +130,16 @@ describe('processEvent: session.revoked', () => {
       return revoke(input);
     };
     await expect(processEvent(e, 'webhook', ok.deps)).resolves.toMatchObject({ status: 'processed' });
-    expect(ok.db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(e.id)).toEqual({
-      source: 'pending:4242:taker',
-    });
+    expect(readLedger(ok.db, e.id)).toMatchObject({ status: 'processing', claim_token: 'taker' });
 
-    // Fails after another process took the claim over: the taker's claim is not deleted.
+    // Fails after another process took the claim over: the taker's claim is left alone.
     const failing = fakeDeps({ now: () => t });
     failing.registry.revoke = async () => {
       takenOver(failing.db);
       throw new Error('registry unavailable');
     };
-    await expect(processEvent(e, 'webhook', failing.deps)).rejects.toThrow('registry unavailable');
-    expect(failing.db.prepare('SELECT source FROM processed_events WHERE event_id = ?').get(e.id)).toEqual({
-      source: 'pending:4242:taker',
-    });
+    await expect(processEvent(e, 'webhook', failing.deps)).resolves.toMatchObject({ status: 'pending' });
+    expect(readLedger(failing.db, e.id)).toMatchObject({ status: 'processing', claim_token: 'taker' });
   });
 
   it('does not acknowledge a concurrent duplicate while the first attempt fails', async () => {
@@ -143,9 +147,9 @@ describe('processEvent: session.revoked', () => {
     const e = event('session.revoked', { session: session({ id: 'session_e', userId: grace }) });
     registry.failNext = 1;
 
-    const results = await Promise.allSettled([processEvent(e, 'webhook', deps), processEvent(e, 'events', deps)]);
+    const results = await Promise.all([processEvent(e, 'webhook', deps), processEvent(e, 'events', deps)]);
 
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(results.map((r) => r.status)).toEqual(['pending', 'pending']);
   });
 
   it('does not log a second entry when the app itself revoked the session first', async () => {
@@ -165,12 +169,17 @@ describe('processEvent: session.revoked', () => {
     expect(audit.entries).toHaveLength(0);
   });
 
-  it('rejects a session event without a session as malformed and leaves it unprocessed', async () => {
+  it('parks a session event without a session as malformed, with its reason, and acknowledges it', async () => {
     const { deps, db } = fakeDeps();
     const e = event('session.revoked', { userId: grace });
 
-    await expect(processEvent(e, 'webhook', deps)).rejects.toBeInstanceOf(MalformedEventError);
+    await expect(processEvent(e, 'webhook', deps)).resolves.toEqual({
+      status: 'parked',
+      type: 'session.revoked',
+      reason: `session.revoked ${e.id} carries no session`,
+    });
     expect(isProcessed(db, e.id)).toBe(false);
+    expect(readLedger(db, e.id)).toMatchObject({ status: 'parked', attempts: 1 });
   });
 });
 
@@ -247,12 +256,13 @@ describe('processEvent: password_reset.succeeded', () => {
 
     expect(workos.revoked.sort()).toEqual(['session_1', 'session_2']);
     for (const id of ['session_1', 'session_2']) {
-      expect(registry.check(id, grace)).toMatchObject({ reason: 'password_changed', source: 'policy', actor: { type: 'system' } });
+      expect(registry.check(id, grace)).toMatchObject({ reason: 'password_changed', source: 'policy', actor: { type: 'policy' } });
     }
     expect(registry.check('session_new', grace)).toBeNull();
-    expect(audit.entries.filter((a) => a.kind === 'session_revoked').map((a) => a.target?.sessionHash).sort()).toEqual(
-      [hashSessionId('session_1'), hashSessionId('session_2')].sort(),
-    );
+    expect(audit.entries.filter((a) => a.kind === 'session_revoked').map((a) => a.target?.sessionId).sort()).toEqual([
+      'session_1',
+      'session_2',
+    ]);
     expect(audit.entries.filter((a) => a.kind === 'session_revoked').every((a) => a.reason === 'password_changed')).toBe(true);
     expect(audit.entries.filter((a) => a.kind === 'password_changed')).toEqual([
       expect.objectContaining({
@@ -276,21 +286,20 @@ describe('processEvent: password_reset.succeeded', () => {
     ]);
   });
 
-  it('locks out locally even when WorkOS fails, and a retry finishes WorkOS’s side without logging twice', async () => {
+  it('locks out locally even when WorkOS fails, owes those to WorkOS through the outbox, and is done with the event', async () => {
     const workos = new FakeWorkos([before('session_1'), before('session_2')]);
     workos.failing.add('session_2');
-    const { deps, registry, audit, db } = fakeDeps({ workos });
+    const { deps, registry, audit, db, outbox } = fakeDeps({ workos });
     const e = reset();
 
-    await expect(processEvent(e, 'webhook', deps)).rejects.toThrow(/could not be ended at WorkOS/);
+    await expect(processEvent(e, 'webhook', deps)).resolves.toMatchObject({ status: 'processed' });
     expect(registry.check('session_1', grace)).not.toBeNull();
     expect(registry.check('session_2', grace)).not.toBeNull();
-    expect(isProcessed(db, e.id)).toBe(false);
-
-    workos.failing.clear();
-    await expect(processEvent(e, 'webhook', deps)).resolves.toMatchObject({ status: 'processed' });
-    expect(workos.revoked.sort()).toEqual(['session_1', 'session_2']);
-    expect(audit.entries.filter((a) => a.kind === 'password_changed')).toHaveLength(1);
+    expect(await outbox.has(hashSessionId('session_2'))).toBe(true);
+    expect(isProcessed(db, e.id)).toBe(true);
+    expect(audit.entries.filter((a) => a.kind === 'password_changed')).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ sessionsSignedOut: 2 }) }),
+    ]);
     expect(audit.entries.filter((a) => a.kind === 'session_revoked')).toHaveLength(2);
   });
 
@@ -325,7 +334,7 @@ describe('processEvent: organization membership', () => {
     );
 
     expect(workos.revoked).toEqual(['session_org']);
-    expect(registry.check('session_org', grace)).toMatchObject({ reason: 'revoked_at_workos', source: 'events' });
+    expect(registry.check('session_org', grace)).toMatchObject({ reason: 'revoked_at_workos', source: 'policy', note: 'Organization membership ended' });
     expect(registry.check('session_other', grace)).toBeNull();
     expect(audit.entries).toHaveLength(1);
   });

@@ -1,23 +1,25 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { SignInInput } from '@/lib/audit';
 import type { AuditInput } from '@/lib/audit/types';
-import type { RevocationInput, RevocationReason, RevocationRecord, RevocationSource } from '@/lib/revocation/types';
-import { hashSessionId } from '@/lib/security/hash';
+import type { EndOutcome, EndRequest, EndTarget, EndUserRequest } from '@/lib/sessions/end/types';
 import type { AppSession, WorkosEvent } from '@/lib/workos/types';
-import { WorkosError } from '@/lib/workos/types';
+import { claimEvent, completeEvent, failEvent, MAX_ATTEMPTS, parkEvent, type EventChannel } from './ledger';
+
+export type { EventChannel } from './ledger';
 
 /**
- * What the app does with a WorkOS event, whichever way it arrived (signed webhook or Events API). Both paths share
- * the `processed_events` table, so an event delivered twice — or by both paths — is acted on once.
+ * What the app does with a WorkOS event, whichever way it arrived (signed webhook or Events API). Both share the
+ * event ledger (ledger.ts), so an event delivered twice — or by both channels — is acted on once.
  *
  * IMPORTANT invariants:
  * - Events are only ever ADDITIVE for revocation: nothing here clears or shortens a revocation, so a late or
  *   out-of-order event (a `session.created` arriving after its `session.revoked`) cannot resurrect a session.
- * - The event id is claimed before acting and the claim is released when acting fails, so a retry (WorkOS re-delivers
- *   a webhook answered 5xx; the poller does not advance its cursor) processes it again: a revocation is never lost.
+ * - Ending sessions goes through lib/sessions/end: WorkOS first, and what WorkOS does not confirm is locked out here
+ *   and owed to WorkOS through the outbox — so an event is done once its sessions are locked out, not held up
+ *   until WorkOS answers.
+ * - An event that cannot succeed never holds later ones up: malformed ones are parked at once, failing ones are
+ *   retried with backoff and parked after MAX_ATTEMPTS, with the reason; both stay replayable.
  */
-
-export type EventChannel = 'webhook' | 'events';
 
 /** Events the app acts on; the Events API poller asks for exactly these. */
 export const HANDLED_EVENTS = [
@@ -32,38 +34,42 @@ export const HANDLED_EVENTS = [
 export type ProcessOutcome =
   /** Acted on (or deliberately nothing to do for a handled type). */
   | { status: 'processed'; type: string }
-  /** Already processed (or being processed) by this or the other channel. */
+  /** Already processed or parked, by this or the other channel. */
   | { status: 'duplicate'; type: string }
   /** A type the app does not handle: acknowledged, not recorded. */
-  | { status: 'ignored'; type: string };
+  | { status: 'ignored'; type: string }
+  /** Set aside for operators (malformed, or failed too often): acknowledged, never holds later events up. */
+  | { status: 'parked'; type: string; reason: string }
+  /** Not done: another worker holds it, or acting failed and it is retried after `retryAfterMs`. */
+  | { status: 'pending'; type: string; retryAfterMs: number; reason: 'in_progress' | 'failed' };
 
 /** Everything processing touches, injected so tests run against fakes and a throwaway database. */
 export interface ProcessDeps {
   db: DatabaseSync;
-  registry: {
-    /** The registry's mirror must be loaded before `check` answers. */
-    ready(): Promise<void>;
-    revoke(input: RevocationInput): Promise<RevocationRecord>;
-    revokeUser(userId: string, reason: RevocationReason, source: RevocationSource): Promise<void>;
-    check(sessionId: string, userId?: string): RevocationRecord | null;
+  sessions: {
+    end(request: EndRequest): Promise<EndOutcome[]>;
+    endUser(request: EndUserRequest): Promise<void>;
   };
-  workos: {
-    listActiveSessions(userId: string): Promise<AppSession[]>;
-    revokeWorkosSession(sessionId: string): Promise<void>;
-  };
+  workos: { listActiveSessions(userId: string): Promise<AppSession[]> };
   audit: {
-    record(entry: AuditInput): Promise<unknown> | void;
+    record(entry: AuditInput): unknown;
     /** Once per session (the callback reports it too); flagged by lib/audit when the device or IP is new. */
     recordSignIn(entry: SignInInput): Promise<unknown> | void;
   };
   describeDevice(userAgent: string | null): string;
   revokeSessionsOnPasswordChange: boolean;
+  maxAttempts?: number;
   now?: () => number;
   log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
+/** The event as it came, kept with the ledger entry so it can be replayed. */
+export function payloadOf(event: WorkosEvent): string {
+  return JSON.stringify({ id: event.id, event: event.event, createdAt: event.createdAt.toISOString(), data: event.data });
+}
+
 // Claims in flight in this process: a concurrent duplicate waits for the first attempt's outcome instead of
-// acknowledging an event that may still fail (and be released for a retry).
+// answering before it is known.
 const inflightKey = Symbol.for('soe.events.inflight');
 type InflightHolder = { [inflightKey]?: Map<string, Promise<ProcessOutcome>> };
 function inflight(): Map<string, Promise<ProcessOutcome>> {
@@ -75,92 +81,36 @@ export function isHandledEvent(type: string): boolean {
   return (HANDLED_EVENTS as readonly string[]).includes(type);
 }
 
-/**
- * How long a claim is held before another process may take it over. A claim is written as
- * `source = 'pending:<claim token>'` with `processed_at` = when it was claimed, and becomes the channel once acting
- * succeeded. A pending claim OLDER than this is taken over (its process crashed mid-way), so a crash never swallows
- * an event; a younger one is still being worked on and is left alone (its own channel retries it if it fails).
- * Acting takes seconds at most (a few WorkOS calls); one that outlives the lease may be repeated by the taker, which
- * is harmless because acting is additive and idempotent.
- */
-export const CLAIM_LEASE_MS = 60_000;
-
-function claimToken(): string {
-  return `pending:${process.pid}:${crypto.randomUUID()}`;
+/** An event this app cannot act on because WorkOS sent it without the fields its type promises. */
+export class MalformedEventError extends Error {
+  constructor(event: { id: string; event: string }, problem: string) {
+    super(`${event.event} ${event.id} ${problem}`);
+    this.name = 'MalformedEventError';
+  }
 }
 
-/** The token of the new claim, or null when someone else holds the event (or has processed it). */
-function claim(db: DatabaseSync, event: WorkosEvent, now: number): string | null {
-  const mine = claimToken();
-  const inserted = db
-    .prepare('INSERT OR IGNORE INTO processed_events (event_id, event_type, source, processed_at) VALUES (?, ?, ?, ?)')
-    .run(event.id, event.event, mine, now);
-  if (Number(inserted.changes) === 1) return mine;
-  // Only an abandoned claim (pending past its lease) is taken over; the conditions are re-checked by the UPDATE so
-  // two processes cannot both take it.
-  const taken = db
-    .prepare(
-      `UPDATE processed_events SET source = ?, processed_at = ?
-       WHERE event_id = ? AND source LIKE 'pending:%' AND processed_at <= ?`,
-    )
-    .run(mine, now, event.id, now - CLAIM_LEASE_MS);
-  return Number(taken.changes) === 1 ? mine : null;
-}
-
-/** Marks the event processed, if this claim still holds it; false when it was taken over meanwhile. */
-function complete(db: DatabaseSync, eventId: string, token: string, channel: EventChannel, now: number): boolean {
-  const done = db
-    .prepare('UPDATE processed_events SET source = ?, processed_at = ? WHERE event_id = ? AND source = ?')
-    .run(channel, now, eventId, token);
-  return Number(done.changes) === 1;
-}
-
-/** Gives the event up for a retry, if this claim still holds it (never deletes another process's claim). */
-function release(db: DatabaseSync, eventId: string, token: string): void {
-  db.prepare('DELETE FROM processed_events WHERE event_id = ? AND source = ?').run(eventId, token);
-}
-
-/** Whether an event id has been processed to the end (for tests and diagnostics). */
-export function isProcessed(db: DatabaseSync, eventId: string): boolean {
-  return (
-    db.prepare("SELECT 1 FROM processed_events WHERE event_id = ? AND source NOT LIKE 'pending:%'").get(eventId) !==
-    undefined
-  );
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
- * Acts on one event at most once. Resolves with what happened; rejects (after releasing the claim) when acting
- * failed, so the caller must let the event be retried.
+ * Acts on one event at most once and says where it stands. Never throws for a failure to act: the ledger keeps it
+ * for a retry (or parks it), and the outcome tells the channel whether to acknowledge it.
+ * `honorBackoff: false` (webhooks) tries an event that is backing off: a redelivery is spaced by WorkOS already.
  */
-export async function processEvent(event: WorkosEvent, channel: EventChannel, deps: ProcessDeps): Promise<ProcessOutcome> {
+export async function processEvent(
+  event: WorkosEvent,
+  channel: EventChannel,
+  deps: ProcessDeps,
+  { honorBackoff = channel === 'events' }: { honorBackoff?: boolean } = {},
+): Promise<ProcessOutcome> {
   if (!isHandledEvent(event.event)) return { status: 'ignored', type: event.event };
-
   const running = inflight().get(event.id);
   if (running) {
-    // Surfaces the first attempt's failure too: the duplicate must not be acknowledged if the original failed.
-    await running;
-    return { status: 'duplicate', type: event.event };
+    const first = await running;
+    return first.status === 'processed' ? { status: 'duplicate', type: event.event } : first;
   }
-
-  const now = deps.now ?? Date.now;
-  const token = claim(deps.db, event, now());
-  if (!token) return { status: 'duplicate', type: event.event };
-
-  const attempt = (async (): Promise<ProcessOutcome> => {
-    try {
-      await act(event, channel, deps);
-      if (!complete(deps.db, event.id, token, channel, now())) {
-        deps.log?.('event claim was taken over while acting on it; the new holder finishes it', {
-          eventId: event.id,
-          type: event.event,
-        });
-      }
-      return { status: 'processed', type: event.event };
-    } catch (error) {
-      release(deps.db, event.id, token);
-      throw error;
-    }
-  })();
+  const attempt = processClaimed(event, channel, deps, honorBackoff);
   inflight().set(event.id, attempt);
   try {
     return await attempt;
@@ -169,8 +119,41 @@ export async function processEvent(event: WorkosEvent, channel: EventChannel, de
   }
 }
 
+async function processClaimed(
+  event: WorkosEvent,
+  channel: EventChannel,
+  deps: ProcessDeps,
+  honorBackoff: boolean,
+): Promise<ProcessOutcome> {
+  const now = deps.now ?? Date.now;
+  const type = event.event;
+  const claim = claimEvent(deps.db, { id: event.id, type, payload: payloadOf(event) }, channel, now(), { honorBackoff });
+  if (claim.kind === 'done') return { status: 'duplicate', type };
+  if (claim.kind === 'busy') return { status: 'pending', type, retryAfterMs: claim.retryAfterMs, reason: 'in_progress' };
+
+  try {
+    await act(event, channel, deps);
+  } catch (error) {
+    if (error instanceof MalformedEventError) {
+      parkEvent(deps.db, { id: event.id, type, payload: payloadOf(event) }, channel, error.message, now());
+      deps.log?.('parked a malformed event', { eventId: event.id, type, reason: error.message });
+      return { status: 'parked', type, reason: error.message };
+    }
+    const result = failEvent(deps.db, event.id, claim.token, describe(error), now(), deps.maxAttempts ?? MAX_ATTEMPTS);
+    if (result?.status === 'parked') {
+      deps.log?.('parked an event that kept failing', { eventId: event.id, type, attempts: claim.attempt, error: describe(error) });
+      return { status: 'parked', type, reason: describe(error) };
+    }
+    deps.log?.('acting on an event failed; it will be retried', { eventId: event.id, type, attempt: claim.attempt, error: describe(error) });
+    return { status: 'pending', type, retryAfterMs: result?.retryAfterMs ?? 1_000, reason: 'failed' };
+  }
+  if (!completeEvent(deps.db, event.id, claim.token, now())) {
+    deps.log?.('event claim was taken over while acting on it; the new holder finishes it', { eventId: event.id, type });
+  }
+  return { status: 'processed', type };
+}
+
 async function act(event: WorkosEvent, channel: EventChannel, deps: ProcessDeps): Promise<void> {
-  await deps.registry.ready();
   switch (event.event) {
     case 'session.revoked':
       return onSessionRevoked(event, channel, deps);
@@ -179,7 +162,7 @@ async function act(event: WorkosEvent, channel: EventChannel, deps: ProcessDeps)
     case 'user.deleted':
       return onUserDeleted(event, channel, deps);
     case 'password_reset.succeeded':
-      return onPasswordChanged(event, deps);
+      return onPasswordChanged(event, channel, deps);
     case 'organization_membership.deleted':
       return onMembershipEnded(event, channel, deps);
     case 'organization_membership.updated':
@@ -203,48 +186,34 @@ function stringField(data: Record<string, unknown>, key: string): string | null 
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** An event this app cannot act on because WorkOS sent it without the fields its type promises. */
-export class MalformedEventError extends Error {
-  constructor(event: WorkosEvent, problem: string) {
-    super(`${event.event} ${event.id} ${problem}`);
-    this.name = 'MalformedEventError';
-  }
+function targetOf(session: AppSession, deps: ProcessDeps): EndTarget {
+  return {
+    sessionId: session.id,
+    userId: session.userId,
+    label: deps.describeDevice(session.userAgent),
+    ipAddress: session.ipAddress,
+    expiresAt: session.expiresAt,
+  };
 }
 
-function revokedEntry(
-  session: AppSession,
-  deps: ProcessDeps,
-  actor: AuditInput['actor'],
-  reason: RevocationReason,
-  details: Record<string, unknown>,
-): AuditInput {
-  return {
-    userId: session.userId,
-    kind: 'session_revoked',
-    actor,
-    target: { sessionHash: hashSessionId(session.id), label: deps.describeDevice(session.userAgent) },
-    reason,
-    ipAddress: session.ipAddress,
-    details,
-  };
+/** Throws when a session could not even be locked out here, so the event is retried. */
+function requireRecorded(outcomes: EndOutcome[], what: string): void {
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  if (failed.length > 0) throw new Error(`${what}: ${failed.length} session(s) could not be recorded`);
 }
 
 async function onSessionRevoked(event: WorkosEvent, channel: EventChannel, deps: ProcessDeps): Promise<void> {
   const session = requireSession(event);
-  // The app revoked it itself (security page, admin, policy) and WorkOS is now confirming: already locked out and
-  // already in the activity log under its real cause.
-  if (deps.registry.check(session.id, session.userId)) return;
-  await deps.registry.revoke({
-    sessionId: session.id,
-    userId: session.userId,
+  // When the app revoked it itself (security page, admin, policy) and WorkOS is now confirming, it is locked out
+  // already and in the activity under its real cause: the primitive says `already_ended` and records nothing.
+  const outcomes = await deps.sessions.end({
+    targets: [targetOf(session, deps)],
+    actor: { kind: 'workos', channel },
     reason: 'revoked_at_workos',
-    source: channel,
-    actor: { type: 'workos' },
+    endedAtWorkos: true,
+    details: { eventId: event.id, channel },
   });
-  await deps.audit.record(revokedEntry(session, deps, { type: 'workos', label: 'WorkOS' }, 'revoked_at_workos', {
-    eventId: event.id,
-    channel,
-  }));
+  requireRecorded(outcomes, 'session revoked');
 }
 
 async function onSessionCreated(event: WorkosEvent, channel: EventChannel, deps: ProcessDeps): Promise<void> {
@@ -265,54 +234,21 @@ async function onSessionCreated(event: WorkosEvent, channel: EventChannel, deps:
 
 async function onUserDeleted(event: WorkosEvent, channel: EventChannel, deps: ProcessDeps): Promise<void> {
   const userId = requireUserId(event);
-  await deps.registry.revokeUser(userId, 'user_deleted', channel);
-  await deps.audit.record({
+  await deps.sessions.endUser({
     userId,
-    kind: 'user_locked',
-    actor: { type: 'workos', label: 'WorkOS' },
+    actor: { kind: 'workos', channel },
     reason: 'user_deleted',
     details: { eventId: event.id, channel },
   });
 }
 
-/**
- * Ends sessions at WorkOS first (a not-found session is already over there), then locks them out here. Returns the
- * sessions this call newly locked out, so a retry that only finishes WorkOS's side does not log them twice.
- */
-async function endSessions(
-  sessions: AppSession[],
-  deps: ProcessDeps,
-  local: Omit<RevocationInput, 'sessionId' | 'userId'>,
-): Promise<{ newlyLocked: AppSession[]; failures: unknown[] }> {
-  const failures: unknown[] = [];
-  const newlyLocked: AppSession[] = [];
-  for (const session of sessions) {
-    try {
-      await deps.workos.revokeWorkosSession(session.id);
-    } catch (error) {
-      if (!(error instanceof WorkosError && error.kind === 'not_found')) failures.push(error);
-    }
-    // Locking out here is right even when WorkOS could not be reached; the event is then retried for WorkOS's side.
-    if (deps.registry.check(session.id, session.userId)) continue;
-    await deps.registry.revoke({ ...local, sessionId: session.id, userId: session.userId });
-    newlyLocked.push(session);
-  }
-  return { newlyLocked, failures };
-}
-
-function failIfAny(failures: unknown[], what: string): void {
-  if (failures.length > 0) {
-    throw new AggregateError(failures, `${what}: ${failures.length} session(s) could not be ended at WorkOS`);
-  }
-}
-
-async function onPasswordChanged(event: WorkosEvent, deps: ProcessDeps): Promise<void> {
+async function onPasswordChanged(event: WorkosEvent, channel: EventChannel, deps: ProcessDeps): Promise<void> {
   const userId = requireUserId(event);
   if (!deps.revokeSessionsOnPasswordChange) {
     await deps.audit.record({
       userId,
       kind: 'password_changed',
-      actor: { type: 'system', label: null },
+      actor: { type: 'policy', label: null },
       reason: 'password_changed',
       details: { eventId: event.id, sessionsSignedOut: 0, policy: 'off' },
     });
@@ -321,27 +257,24 @@ async function onPasswordChanged(event: WorkosEvent, deps: ProcessDeps): Promise
   // Only sessions that existed when the password changed: one the user signs in with afterwards stays.
   const changedAt = event.createdAt.getTime();
   const sessions = (await deps.workos.listActiveSessions(userId)).filter((s) => s.createdAt.getTime() <= changedAt);
-  const { newlyLocked, failures } = await endSessions(sessions, deps, {
+  const outcomes = await deps.sessions.end({
+    targets: sessions.map((s) => targetOf(s, deps)),
+    actor: { kind: 'policy', policy: 'password_changed', channel },
     reason: 'password_changed',
-    source: 'policy',
-    actor: { type: 'system' },
+    details: { eventId: event.id },
   });
-  for (const session of newlyLocked) {
-    await deps.audit.record(revokedEntry(session, deps, { type: 'system', label: null }, 'password_changed', {
-      eventId: event.id,
-    }));
-  }
-  // A retry that only finishes WorkOS's side has nothing new to tell the user.
-  if (newlyLocked.length > 0 || sessions.length === 0) {
+  requireRecorded(outcomes, 'password policy');
+  const newlyEnded = outcomes.filter((o) => o.status === 'ended' || o.status === 'pending_at_workos').length;
+  // A replay that finds them all ended already has nothing new to tell the user.
+  if (newlyEnded > 0 || sessions.length === 0) {
     await deps.audit.record({
       userId,
       kind: 'password_changed',
-      actor: { type: 'system', label: null },
+      actor: { type: 'policy', label: null },
       reason: 'password_changed',
-      details: { eventId: event.id, sessionsSignedOut: newlyLocked.length, policy: 'on' },
+      details: { eventId: event.id, sessionsSignedOut: newlyEnded, policy: 'on' },
     });
   }
-  failIfAny(failures, 'password policy');
 }
 
 async function onMembershipEnded(event: WorkosEvent, channel: EventChannel, deps: ProcessDeps): Promise<void> {
@@ -350,20 +283,12 @@ async function onMembershipEnded(event: WorkosEvent, channel: EventChannel, deps
   if (!organizationId) throw new MalformedEventError(event, 'names no organization');
   // Only sessions signed in to that organization; the user may still belong to others.
   const sessions = (await deps.workos.listActiveSessions(userId)).filter((s) => s.organizationId === organizationId);
-  const note = 'Organization membership ended';
-  const { newlyLocked, failures } = await endSessions(sessions, deps, {
+  const outcomes = await deps.sessions.end({
+    targets: sessions.map((s) => targetOf(s, deps)),
+    actor: { kind: 'policy', policy: 'membership_ended', channel },
     reason: 'revoked_at_workos',
-    source: channel,
-    actor: { type: 'workos' },
-    note,
+    note: 'Organization membership ended',
+    details: { eventId: event.id, channel, organizationId },
   });
-  for (const session of newlyLocked) {
-    await deps.audit.record(revokedEntry(session, deps, { type: 'workos', label: 'WorkOS' }, 'revoked_at_workos', {
-      eventId: event.id,
-      channel,
-      note,
-      organizationId,
-    }));
-  }
-  failIfAny(failures, 'membership ended');
+  requireRecorded(outcomes, 'membership ended');
 }

@@ -2,9 +2,11 @@ import 'server-only';
 import { recordAudit, recordSignIn } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
-import { getRevocationRegistry } from '@/lib/revocation';
 import { describeDevice } from '@/lib/sessions/device';
-import { listActiveSessions, listEvents, revokeWorkosSession, type WorkosEvent } from '@/lib/workos/client';
+import { endSessions, endUser } from '@/lib/sessions/end';
+import { listActiveSessions, listEvents, type WorkosEvent } from '@/lib/workos/client';
+import { listedEvent, type SdkEvent } from '@/lib/workos/core';
+import { ledgerCounts, listParked, parkEvent, unparkForReplay } from './ledger';
 import { EventsPoller } from './poller';
 import { HANDLED_EVENTS, processEvent, type EventChannel, type ProcessDeps, type ProcessOutcome } from './process-event';
 
@@ -14,11 +16,12 @@ export function getProcessDeps(): ProcessDeps {
   const env = getEnv();
   return {
     db: getDb(),
-    registry: getRevocationRegistry(),
-    workos: { listActiveSessions, revokeWorkosSession: (id) => revokeWorkosSession(id) },
+    sessions: { end: endSessions, endUser },
+    workos: { listActiveSessions },
     audit: { record: recordAudit, recordSignIn },
     describeDevice: (userAgent) => describeDevice(userAgent).label,
     revokeSessionsOnPasswordChange: env.REVOKE_SESSIONS_ON_PASSWORD_CHANGE,
+    log: (message, detail) => log('warn', message, detail),
   };
 }
 
@@ -51,6 +54,7 @@ export function startEventsPoller(): EventsPoller | null {
       db: getDb(),
       source: { listEvents },
       process: (event) => processWorkosEvent(event, 'events'),
+      park: (event, reason) => parkEvent(getDb(), event, 'events', reason, Date.now()),
       events: HANDLED_EVENTS,
       intervalMs: env.EVENTS_POLL_INTERVAL_MS,
       log,
@@ -62,9 +66,31 @@ export function startEventsPoller(): EventsPoller | null {
   return holder[pollerKey];
 }
 
-export async function stopEventsPoller(): Promise<void> {
-  const holder = globalThis as PollerHolder;
-  const poller = holder[pollerKey];
-  delete holder[pollerKey];
-  await poller?.stop();
+/**
+ * Operators: one more try for a parked (or retrying) event, from the payload the ledger kept. Resolves with the
+ * outcome, or null when there is no such event to replay.
+ */
+export async function replayEvent(eventId: string): Promise<ProcessOutcome | null> {
+  const db = getDb();
+  const payload = unparkForReplay(db, eventId, Date.now());
+  if (payload === null) return null;
+  const listed = (() => {
+    try {
+      return listedEvent(JSON.parse(payload) as SdkEvent);
+    } catch (error) {
+      return { ok: false as const, id: eventId, type: 'unknown', reason: String(error), payload };
+    }
+  })();
+  if (!listed.ok) {
+    parkEvent(db, { id: eventId, type: listed.type, payload }, 'events', `could not be read: ${listed.reason}`, Date.now());
+    return { status: 'parked', type: listed.type, reason: listed.reason };
+  }
+  log('info', 'replaying an event at an operator’s request', { eventId, type: listed.event.event });
+  return processEvent(listed.event, 'events', getProcessDeps(), { honorBackoff: false });
+}
+
+/** For operators: where the ledger stands, and what is parked. */
+export function eventsDetail() {
+  const db = getDb();
+  return { ledger: ledgerCounts(db), parked: listParked(db) };
 }

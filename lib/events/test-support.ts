@@ -5,6 +5,8 @@ import { hashSessionId } from '@/lib/security/hash';
 import { WorkosError, type AppSession, type WorkosEvent } from '@/lib/workos/types';
 import type { SignInInput } from '@/lib/audit';
 import type { AuditInput } from '@/lib/audit/types';
+import { createSessionEnder } from '@/lib/sessions/end/end-sessions';
+import { createSqliteOutbox } from '@/lib/sessions/end/outbox';
 import type { ProcessDeps } from './process-event';
 
 /** Test doubles for lib/events (imported by *.test.ts only). */
@@ -129,27 +131,42 @@ export class FakeWorkos {
 export class FakeAudit {
   readonly entries: AuditInput[] = [];
   readonly signIns: SignInInput[] = [];
-  record(entry: AuditInput): void {
+  record(entry: AuditInput): { id: number } {
     this.entries.push(entry);
+    return { id: this.entries.length };
   }
   recordSignIn(entry: SignInInput): void {
     this.signIns.push(entry);
   }
 }
 
-export function fakeDeps(overrides: Partial<ProcessDeps> = {}) {
-  const db = memoryDb();
+/**
+ * Real processing over fakes: the real session ender (lib/sessions/end) and outbox on a throwaway database, with a
+ * registry and WorkOS that behave as the real ones do where it matters here.
+ */
+export function fakeDeps(overrides: Partial<ProcessDeps> & { workos?: FakeWorkos } = {}) {
+  const db = overrides.db ?? memoryDb();
   const registry = new FakeRegistry();
-  const workos = new FakeWorkos();
+  const workos = overrides.workos ?? new FakeWorkos();
   const audit = new FakeAudit();
+  const outbox = createSqliteOutbox(db);
+  const ender = createSessionEnder({
+    registry,
+    revokeAtWorkos: (id) => workos.revokeWorkosSession(id),
+    outbox,
+    sealSessionId: async (id) => `sealed:${id}`,
+    audit: async (entry) => audit.record(entry),
+    holdWithoutExpiryMs: 86_400_000,
+    log: () => {},
+  });
   const deps: ProcessDeps = {
     db,
-    registry,
+    sessions: { end: ender.endSessions, endUser: ender.endUser },
     workos,
     audit,
     describeDevice: (ua) => (ua?.includes('Firefox') ? 'Firefox on Windows' : 'Unknown device'),
     revokeSessionsOnPasswordChange: true,
     ...overrides,
   };
-  return { deps, db, registry, workos, audit };
+  return { deps, db, registry, workos, audit, outbox };
 }

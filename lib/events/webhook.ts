@@ -1,16 +1,19 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { mapEvent } from '@/lib/workos/core';
 import type { WorkosEvent } from '@/lib/workos/types';
-import { MalformedEventError, type ProcessOutcome } from './process-event';
+import type { ProcessOutcome } from './process-event';
 
 /**
  * POST /api/webhooks/workos, independent of where its dependencies come from (route.ts passes the real ones,
  * tests pass a real SDK verifier with fakes behind it).
  *
  * Answers, in order: 404 when webhooks are switched off (REVOCATION_SIGNALS=events), 413 for a body over 1 MiB,
- * 401 when the WorkOS-Signature header is missing, forged or older than the tolerance, 400 when a correctly signed
- * body is not a WorkOS event, 200 once the event is handled (or ignored, or a duplicate), 500 when acting on it
- * failed — WorkOS then re-delivers it, and since the once-only claim was released the retry acts on it.
+ * 401 when the WorkOS-Signature header is missing, forged or older than the tolerance, 400 when the body is not
+ * UTF-8. Then the event ledger decides, and 200 means only "settled": processed, a duplicate, a type not handled,
+ * or parked (a correctly signed body that is not a usable event, or one that failed too often: kept with its
+ * reason for operators, never retried by WorkOS forever). 503 while it is in progress elsewhere and 500 when
+ * acting failed: WorkOS re-delivers it later.
  */
 
 /** The SDK's `webhooks` surface this handler uses (the real one: `workos.webhooks`). */
@@ -23,6 +26,8 @@ export interface WebhookDeps {
   secret: string | null;
   verifier: WebhookVerifier;
   process(event: WorkosEvent): Promise<ProcessOutcome>;
+  /** Sets aside a correctly signed event that cannot be used, with its reason and raw body. */
+  park(event: { id: string; type: string; payload: string }, reason: string): void;
   /** ms; the SDK's default (3 minutes) when unset. */
   toleranceMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
@@ -38,24 +43,27 @@ const verifiedEvent = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-function json(status: number, body: Record<string, unknown>): Response {
-  return Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+function json(status: number, body: Record<string, unknown>, retryAfter?: string): Response {
+  return Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...(retryAfter ? { 'Retry-After': retryAfter } : {}) } });
 }
 
 function isSignatureError(error: unknown): boolean {
   return error instanceof Error && error.name === 'SignatureVerificationException';
 }
 
-/** The event type of a body whose signature has been verified but which the SDK could not deserialize. */
-function typeOf(rawBody: string): string | null {
+function field(rawBody: string, name: 'event' | 'id'): string | null {
   try {
     const parsed: unknown = JSON.parse(rawBody);
-    const type = typeof parsed === 'object' && parsed !== null ? (parsed as { event?: unknown }).event : undefined;
-    return typeof type === 'string' ? type : null;
+    const value = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[name] : undefined;
+    return typeof value === 'string' && value ? value.slice(0, 200) : null;
   } catch {
     return null;
   }
 }
+
+/** The event type of a body whose signature has been verified but which the SDK could not deserialize. */
+const typeOf = (rawBody: string) => field(rawBody, 'event');
+const idOf = (rawBody: string) => field(rawBody, 'id');
 
 /**
  * The body as UTF-8 text, read a chunk at a time and abandoned as soon as it passes `limit` BYTES — a chunked
@@ -124,32 +132,38 @@ export async function handleWorkosWebhook(
       return json(401, { error: 'invalid_signature' });
     }
     // Verified, but the SDK could not parse or deserialize it.
-    const type = typeOf(rawBody);
-    if (type && !isHandledType(type)) return json(200, { received: true, status: 'ignored' });
-    return json(400, { error: 'malformed_event' });
+    return parkUnusable(rawBody, `could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   const parsed = verifiedEvent.safeParse(constructed);
-  if (!parsed.success) return json(400, { error: 'malformed_event' });
+  if (!parsed.success) return parkUnusable(rawBody, `is not a WorkOS event: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   if (!isHandledType(parsed.data.event)) return json(200, { received: true, status: 'ignored' });
 
   let event: WorkosEvent;
   try {
     event = mapEvent(parsed.data);
-  } catch {
-    return json(400, { error: 'malformed_event' });
+  } catch (error) {
+    return parkUnusable(rawBody, `could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  try {
-    const outcome = await deps.process(event);
-    return json(200, { received: true, status: outcome.status });
-  } catch (error) {
-    if (error instanceof MalformedEventError) return json(400, { error: 'malformed_event' });
-    deps.log?.('error', 'webhook event failed; WorkOS will retry it', {
-      eventId: event.id,
-      type: event.event,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return json(500, { error: 'processing_failed' });
+  const outcome = await deps.process(event);
+  if (outcome.status === 'pending') {
+    const retryAfter = String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000)));
+    if (outcome.reason === 'in_progress') {
+      return json(503, { error: 'in_progress', message: 'This event is being processed; deliver it again later.' }, retryAfter);
+    }
+    deps.log?.('error', 'webhook event failed; WorkOS will deliver it again', { eventId: event.id, type: event.event });
+    return json(500, { error: 'processing_failed' }, retryAfter);
+  }
+  return json(200, { received: true, status: outcome.status });
+
+  /** A correctly signed body that is no usable event: parked with its reason, acknowledged (never retried forever). */
+  function parkUnusable(raw: string, reason: string): Response {
+    const type = typeOf(raw);
+    if (type && !isHandledType(type)) return json(200, { received: true, status: 'ignored' });
+    const id = idOf(raw) ?? `unreadable:${createHash('sha256').update(raw).digest('hex').slice(0, 24)}`;
+    deps.park({ id, type: type ?? 'unknown', payload: raw }, reason);
+    deps.log?.('error', 'parked a webhook event that could not be used', { eventId: id, type, reason });
+    return json(200, { received: true, status: 'parked' });
   }
 }

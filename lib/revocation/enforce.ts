@@ -4,7 +4,8 @@ import type { UserInfo, NoUserInfo } from '@workos-inc/authkit-nextjs';
 import { sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv } from '@/lib/env';
 import { getRevocationRegistry } from './index';
-import { refuseRevokedSession, type RefusalOptions } from './refusal';
+import { isPublicPath } from '@/lib/auth/routes';
+import { askToRetry, refuseRevokedSession, type RefusalOptions } from './refusal';
 
 /**
  * The proxy's revocation gate: the response that refuses a revoked session (see `refuseRevokedSession`), or
@@ -20,6 +21,25 @@ export async function enforceRevocation(
   const record = registry.check(session.sessionId, session.user.id);
   if (!record) return null;
   return refuseRevokedSession(request, record, refusalOptions());
+}
+
+/**
+ * Fail closed: while this instance has never loaded the revocation set (an empty database and Redis unreachable
+ * since it started), a request carrying a session is not judged. Protected paths answer 503 "temporarily
+ * unavailable" (the page retries by itself); public pages go on, with the session taken off the request so they
+ * render signed out. Null when the registry knows its set, or the request carries no session.
+ */
+export async function refuseWhileUnknown(request: NextRequest): Promise<NextResponse | null> {
+  const cookieName = getEnv().WORKOS_COOKIE_NAME;
+  if (!request.cookies.has(cookieName)) return null;
+  const registry = getRevocationRegistry();
+  await registry.ready();
+  if (registry.knowsRevocations()) return null;
+  if (isPublicPath(request.nextUrl.pathname)) {
+    request.cookies.delete(cookieName);
+    return null;
+  }
+  return askToRetry(request, 5, 'temporarily_unavailable');
 }
 
 /** How a refusal clears the session cookie and where it sends a document, from the environment. */

@@ -351,8 +351,25 @@ describe('redis backend', { timeout: 30_000 }, () => {
     expect(rec.users.map((x) => x.userId)).toEqual(['user_deleted']);
     expect(again.health().status).toBe('degraded');
     expect(rec.lastStatus()).toBe('degraded');
+    // It loaded the set in an earlier run: it may judge sessions on what it knew.
+    expect(again.knowsRevocations()).toBe(true);
     await server.restart();
     await rec.until(() => again.health().status === 'ok', 'back in sync after Redis returns', 10_000);
+  });
+
+  it('a new instance (empty database) started while Redis is down knows no revocations until its first sync', async () => {
+    await server.stop();
+    try {
+      const fresh = backend({ db: newDb(), startupTimeoutMs: 300 });
+      const rec = new Recorder();
+      await fresh.start(rec);
+      expect(fresh.knowsRevocations()).toBe(false);
+      await server.restart();
+      await rec.until(() => fresh.health().status === 'ok', 'in sync after Redis returns', 10_000);
+      expect(fresh.knowsRevocations()).toBe(true);
+    } finally {
+      if (!(await adminReady().then(() => true, () => false))) await server.restart();
+    }
   });
 
   it('a session revoked again after its cached entry expired is remembered across a restart while Redis is down', async () => {

@@ -101,7 +101,7 @@ const SCAN_BATCH = 1000;
 const OUTBOX_BATCH = 500;
 const PRUNE_EVERY_MS = 3_600_000;
 
-const ACTOR_TYPES = new Set(['user', 'admin', 'system', 'workos']);
+const ACTOR_TYPES = new Set(['user', 'admin', 'impersonator', 'workos', 'policy', 'system']);
 
 function isString(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0;
@@ -193,6 +193,8 @@ export class RedisRevocationBackend implements RevocationBackend {
   private subReady = false;
   private synced = false;
   private everSynced = false;
+  /** A full load from Redis completed in an earlier run of this instance (its database says so). */
+  private readonly syncedBefore: boolean;
   /** Bumped on every disconnect; a sync that started in an older generation does not count. */
   private generation = 0;
   private syncing: Promise<void> | null = null;
@@ -252,6 +254,8 @@ export class RedisRevocationBackend implements RevocationBackend {
     this.cmd = new Redis(this.opts.url, { ...common, connectionName: 'soe-revocation' });
     this.sub = new Redis(this.opts.url, { ...common, connectionName: 'soe-revocation-sub' });
     this.pending = this.countOutbox();
+    this.syncedBefore =
+      this.opts.db.prepare("SELECT 1 FROM cursors WHERE name = 'revocations_synced'").get() !== undefined;
   }
 
   // ---------------------------------------------------------------- RevocationBackend
@@ -320,7 +324,9 @@ export class RedisRevocationBackend implements RevocationBackend {
     if (!this.synced) {
       this.log(
         'warn',
-        `Redis not reachable at start-up (${this.lastError ?? 'no reply'}); running degraded on the last known revocations`,
+        this.knowsRevocations()
+          ? `Redis not reachable at start-up (${this.lastError ?? 'no reply'}); running degraded on the last known revocations`
+          : `Redis not reachable at start-up (${this.lastError ?? 'no reply'}) and this instance has never loaded the revocations: refusing signed-in requests until it can`,
       );
     }
   }
@@ -489,6 +495,28 @@ export class RedisRevocationBackend implements RevocationBackend {
     }
   }
 
+  /**
+   * IMPORTANT: whether this instance holds the revocation set at all. One that has never loaded it (an empty database
+   * and Redis unreachable since it started) knows of no revocation, so it must not serve signed-in requests. The
+   * marker in its database says a full load happened before (then the local cache is the last known set).
+   */
+  knowsRevocations(): boolean {
+    return this.everSynced || this.syncedBefore;
+  }
+
+  private rememberSynced(): void {
+    try {
+      this.opts.db
+        .prepare(
+          `INSERT INTO cursors (name, value, updated_at) VALUES ('revocations_synced', 'redis', ?)
+           ON CONFLICT(name) DO UPDATE SET updated_at = excluded.updated_at`,
+        )
+        .run(Date.now());
+    } catch (error) {
+      this.log('warn', `could not record the first full sync: ${describeError(error)}`);
+    }
+  }
+
   private accept(record: RevocationRecord): void {
     this.cacheRecord(record);
     this.listener?.onRecord(record);
@@ -511,6 +539,7 @@ export class RedisRevocationBackend implements RevocationBackend {
         () => {
           if (generation === this.generation && this.cmdReady && this.subReady && !this.closed) {
             this.synced = true;
+            if (!this.everSynced) this.rememberSynced();
             this.everSynced = true;
             this.downSince = null;
             this.lastError = null;

@@ -87,14 +87,24 @@ export function refuseRevokedSession(
   return response;
 }
 
+const WAIT_MESSAGES = {
+  session_refreshing: 'Renewing your session… this page will reload by itself.',
+  temporarily_unavailable: 'Signing in is briefly unavailable on this server. This page will try again by itself.',
+} as const;
+
 /**
- * The answer to a request whose session could not be refreshed yet, though it is not known to have ended (another
- * instance is still refreshing it, WorkOS is slow or unreachable): never a sign-out. The cookie is kept.
- * - a document navigation: a short page that reloads itself after `retryAfterSeconds`;
- * - anything else: 503 `{"error":"session_refreshing"}` with `X-Session-Status: retry` and `Retry-After`, which the
- *   session guard's fetch tap retries by itself and its probe ignores.
+ * The answer to a signed-in request that cannot be judged yet — never a sign-out; the cookie is kept:
+ * - `session_refreshing`: the session's refresh is not done (another instance is refreshing it, WorkOS is slow);
+ * - `temporarily_unavailable`: this instance has not loaded the revocation set yet (fail closed).
+ * A document navigation gets a short page that reloads itself after `retryAfterSeconds`; anything else gets 503
+ * JSON `{"error": why}` with `Retry-After` and `X-Session-Status: retry`, which the session guard's fetch tap
+ * re-sends by itself and its probe ignores.
  */
-export function askToRetry(request: NextRequest, retryAfterSeconds: number): NextResponse {
+export function askToRetry(
+  request: NextRequest,
+  retryAfterSeconds: number,
+  why: keyof typeof WAIT_MESSAGES = 'session_refreshing',
+): NextResponse {
   const seconds = Math.max(1, Math.round(retryAfterSeconds));
   let response: NextResponse;
   if (isDocumentRequest(request)) {
@@ -102,10 +112,10 @@ export function askToRetry(request: NextRequest, retryAfterSeconds: number): Nex
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${seconds}">` +
       '<meta name="viewport" content="width=device-width, initial-scale=1"><title>One moment…</title></head>' +
       '<body style="font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;color:#334155">' +
-      '<main role="status"><p>Renewing your session… this page will reload by itself.</p></main></body></html>';
+      `<main role="status"><p>${WAIT_MESSAGES[why]}</p></main></body></html>`;
     response = new NextResponse(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
   } else {
-    response = NextResponse.json({ error: 'session_refreshing', retryAfter: seconds }, { status: 503 });
+    response = NextResponse.json({ error: why, retryAfter: seconds }, { status: 503 });
   }
   response.headers.set('Retry-After', String(seconds));
   response.headers.set('X-Session-Status', 'retry');

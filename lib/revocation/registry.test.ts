@@ -198,6 +198,21 @@ describe('revocation registry (sqlite)', () => {
     await broken.close();
   });
 
+  it('judges no session while its backend has never loaded the revocation set, and does once it has', async () => {
+    const db = connect();
+    const real = createSqliteBackend({ db, retentionMs: HOUR, pollIntervalMs: 0 });
+    let knows = false;
+    const coldStart: RevocationBackend = { ...real, kind: 'redis', knowsRevocations: () => knows };
+    const registry = createRevocationRegistry({ kind: 'redis', backend: coldStart, retentionMs: HOUR, log: () => {} });
+    open.push({ registry, db });
+    await registry.ready();
+    expect(registry.knowsRevocations()).toBe(false);
+    expect(() => registry.check('session_b')).toThrow(RegistryNotReadyError);
+    knows = true;
+    expect(registry.knowsRevocations()).toBe(true);
+    expect(registry.check('session_b')).toBeNull();
+  });
+
   it('reports a degraded backend while polling fails, and recovers', async () => {
     const { registry, db } = setup({ pollIntervalMs: 10 });
     await registry.ready();

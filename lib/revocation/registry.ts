@@ -26,6 +26,11 @@ export interface RevocationRegistry {
   /** Every user-wide revocation, from any source or instance. */
   subscribeUsers(listener: (revocation: UserRevocation) => void): () => void;
   health(): BackendHealth;
+  /**
+   * Whether this instance may judge sessions: started, and holding the revocation set (not an empty instance cut off
+   * from Redis since it started). When false, signed-in requests are refused as "temporarily unavailable".
+   */
+  knowsRevocations(): boolean;
   close(): Promise<void>;
 }
 
@@ -137,6 +142,7 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
 
   const checkHash = (sessionHash: string, userId?: string | null): RevocationRecord | null => {
     if (!isReady) throw new RegistryNotReadyError(startError ? 'backend failed to start' : 'starting');
+    if (!backend!.knowsRevocations()) throw new RegistryNotReadyError('the revocation set has never been loaded');
     const record = sessions.get(sessionHash);
     if (record && record.expiresAt > now()) return record;
     if (userId) {
@@ -159,7 +165,7 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
         sessionHash,
         userId: input.userId,
         revokedAt,
-        expiresAt: revokedAt + options.retentionMs,
+        expiresAt: Math.max(revokedAt + options.retentionMs, input.holdUntil ?? 0),
         reason: input.reason,
         source: input.source,
         actor: {
@@ -195,6 +201,8 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
       userListeners.add(listener);
       return () => userListeners.delete(listener);
     },
+
+    knowsRevocations: () => isReady && backend !== null && backend.knowsRevocations(),
 
     health() {
       if (startError) {

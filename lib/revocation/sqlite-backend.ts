@@ -171,6 +171,9 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
       statements.insertUser.run(...rows.userRevocationValues(revocation), options.retentionMs);
     },
 
+    // The file is the set: loaded in full at start.
+    knowsRevocations: () => true,
+
     health(): BackendHealth {
       return lastError ? { backend: 'sqlite', status: 'degraded', detail: lastError } : { backend: 'sqlite', status: 'ok' };
     },

@@ -1,6 +1,7 @@
 /** Types shared by the revocation registry and its backends (see docs/architecture.md). */
 
-export type ActorType = 'user' | 'admin' | 'system' | 'workos';
+/** Who ended a session: the user, an administrator, an impersonator (support), WorkOS, a policy, the system. */
+export type ActorType = 'user' | 'admin' | 'impersonator' | 'workos' | 'policy' | 'system';
 export type RevocationSource = 'action' | 'admin' | 'webhook' | 'events' | 'refresh' | 'policy';
 export type RevocationReason =
   | 'signed_out'
@@ -22,6 +23,11 @@ export interface RevocationInput {
   source: RevocationSource;
   actor: { type: ActorType; id?: string | null; sessionId?: string | null };
   note?: string | null;
+  /**
+   * Keep the record at least until then (ms), past the retention: a revocation WorkOS has not confirmed must hold
+   * until WorkOS's own session would have expired (lib/sessions/end).
+   */
+  holdUntil?: number | null;
 }
 
 /** What is stored and published: the session id only as its hash. */
@@ -69,5 +75,7 @@ export interface RevocationBackend {
   persist(record: RevocationRecord): Promise<void>;
   persistUser(revocation: UserRevocation): Promise<void>;
   health(): BackendHealth;
+  /** False while the backend has never loaded the revocation set (see the Redis backend): fail closed. */
+  knowsRevocations(): boolean;
   close(): Promise<void>;
 }

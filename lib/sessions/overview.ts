@@ -2,6 +2,7 @@ import 'server-only';
 import { getSignInMethods, getTokenReuse } from '@/lib/audit';
 import type { CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
+import { getRevocationRegistry } from '@/lib/revocation';
 import { listActiveSessions } from '@/lib/workos/client';
 import { clientIp } from '@/lib/auth/routes';
 import { getLastActive } from './activity';
@@ -37,6 +38,10 @@ export async function describeActiveSessions(
     lastActive: safely(() => getLastActive(sessions.map((s) => s.id)), new Map<string, Date>()),
     signInMethods: safely(() => getSignInMethods(userId), new Map<string, string>()),
     tokenReuse: safely(() => getTokenReuse(userId), new Map<string, { at: Date; ipAddress: string | null }>()),
+    signedOutHere: safely(() => {
+      const registry = getRevocationRegistry();
+      return new Set(sessions.filter((s) => registry.check(s.id, userId)).map((s) => s.id));
+    }, new Set<string>()),
     now,
     inactiveDays: getEnv().INACTIVE_SESSION_DAYS,
   });

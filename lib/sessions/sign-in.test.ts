@@ -2,14 +2,16 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '@/lib/db';
 import { hashSessionId } from '@/lib/security/hash';
 import { WorkosError } from '@/lib/workos/types';
-import type { SignInEvent } from '@/lib/auth/hooks';
+import type { SignInEvent } from './sign-in';
 
 const m = vi.hoisted(() => ({
   revokeWorkosSession: vi.fn(),
   registryRevoke: vi.fn(),
   registryCheck: vi.fn(),
   withAuth: vi.fn(),
+  headers: new Headers(),
 }));
+vi.mock('next/headers', () => ({ headers: async () => m.headers }));
 
 vi.mock('@workos-inc/authkit-nextjs', () => ({ withAuth: m.withAuth }));
 vi.mock('@/lib/workos/client', async () => {
@@ -17,6 +19,9 @@ vi.mock('@/lib/workos/client', async () => {
   return { WorkosError: types.WorkosError, revokeWorkosSession: m.revokeWorkosSession };
 });
 vi.mock('@/lib/revocation', () => ({ getRevocationRegistry: () => ({ ready: async () => {}, revoke: m.registryRevoke, check: m.registryCheck }) }));
+vi.mock('@/lib/env', () => ({
+  getEnv: () => ({ WORKOS_COOKIE_PASSWORD: 'a-cookie-password-of-at-least-32-characters!', WORKOS_COOKIE_MAX_AGE: 34_560_000 }),
+}));
 vi.mock('@/lib/db', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@/lib/db')>();
   return { ...actual, getDb: () => actual.openDatabase(':memory:') };
@@ -38,6 +43,7 @@ const event: SignInEvent = {
   at: new Date('2026-03-10T12:00:00Z'),
 };
 const rows = () => openDatabase(':memory:').prepare('SELECT kind, reason, target_session_hash FROM audit_log ORDER BY id').all();
+const outbox = () => openDatabase(':memory:').prepare('SELECT session_hash FROM workos_outbox').all();
 
 beforeEach(() => {
   vi.clearAllMocks();
@@ -45,7 +51,8 @@ beforeEach(() => {
   m.registryRevoke.mockResolvedValue({});
   m.registryCheck.mockReturnValue(null);
   m.withAuth.mockResolvedValue({ user: null });
-  openDatabase(':memory:').exec('DELETE FROM audit_log; DELETE FROM known_devices;');
+  m.headers = new Headers();
+  openDatabase(':memory:').exec('DELETE FROM audit_log; DELETE FROM known_devices; DELETE FROM workos_outbox;');
   vi.spyOn(console, 'error').mockImplementation(() => {});
 });
 
@@ -59,6 +66,8 @@ describe('handleSignIn', () => {
       reason: 'reauthenticated',
       source: 'action',
       actor: { type: 'user', id: 'user_ada', sessionId: 'session_new' },
+      note: null,
+      holdUntil: null,
     });
     expect(rows()).toEqual([
       { kind: 'sign_in', reason: null, target_session_hash: hashSessionId('session_new') },
@@ -72,6 +81,16 @@ describe('handleSignIn', () => {
     expect(m.revokeWorkosSession).toHaveBeenCalledWith('session_old', expect.anything());
   });
 
+  it('finds the previous session the proxy read from a cookie whose token was due (so never verified by authkit)', async () => {
+    m.headers = new Headers({ 'x-soe-previous-session': JSON.stringify({ sessionId: 'session_old', userId: 'user_ada' }) });
+    await handleSignIn(event);
+    expect(m.revokeWorkosSession).toHaveBeenCalledWith('session_old', expect.anything());
+    vi.clearAllMocks();
+    m.headers = new Headers({ 'x-soe-previous-session': '{"sessionId": 42}' });
+    await handleSignIn({ ...event, sessionId: 'session_new3' });
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+  });
+
   it("leaves another user's session alone (switching accounts) and does nothing without a previous session", async () => {
     await handleSignIn(event, { sessionId: 'session_grace', userId: 'user_grace' });
     await handleSignIn({ ...event, sessionId: 'session_new2' }, null);
@@ -80,7 +99,7 @@ describe('handleSignIn', () => {
   });
 
   it('leaves a previous session that was already revoked (e.g. signed out elsewhere) alone', async () => {
-    m.registryCheck.mockReturnValue({ reason: 'signed_out_elsewhere' });
+    m.registryCheck.mockImplementation((id: string) => (id === 'session_old' ? { reason: 'signed_out_elsewhere' } : null));
     await handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' });
     expect(m.registryCheck).toHaveBeenCalledWith('session_old', 'user_ada');
     expect(m.revokeWorkosSession).not.toHaveBeenCalled();
@@ -88,10 +107,18 @@ describe('handleSignIn', () => {
     expect(rows()).toHaveLength(1);
   });
 
-  it('keeps the old session recorded as live when WorkOS refuses, and never throws', async () => {
+  it('when WorkOS refuses, still ends the old session here and owes it to WorkOS; never throws', async () => {
     m.revokeWorkosSession.mockRejectedValue(new WorkosError('unavailable', 'down'));
     await expect(handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' })).resolves.toBeUndefined();
-    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(m.registryRevoke).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ sessionId: 'session_old', holdUntil: expect.any(Number) }));
+    expect(outbox()).toEqual([{ session_hash: hashSessionId('session_old') }]);
+    expect(rows()).toHaveLength(2);
+  });
+
+  it('never throws, whatever fails', async () => {
+    m.revokeWorkosSession.mockRejectedValue(new WorkosError('unavailable', 'down'));
+    m.registryRevoke.mockRejectedValue(new Error('disk full'));
+    await expect(handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' })).resolves.toBeUndefined();
     expect(rows()).toHaveLength(1);
   });
 });

@@ -1,10 +1,26 @@
 import 'server-only';
 import { withAuth } from '@workos-inc/authkit-nextjs';
-import { recordAudit, recordSignIn } from '@/lib/audit';
-import type { SignInEvent } from '@/lib/auth/hooks';
-import { getRevocationRegistry } from '@/lib/revocation';
-import { revokeWorkosSession, WorkosError } from '@/lib/workos/client';
+import { headers } from 'next/headers';
+import { z } from 'zod';
+import { PREVIOUS_SESSION_HEADER } from '@/lib/auth/routes';
+import { recordSignIn } from '@/lib/audit';
+import type { AppUser, Impersonator } from '@/lib/workos/types';
 import { describeDevice } from './device';
+import { endSessions } from './end';
+
+/** A completed sign-in, as /callback reports it. */
+export interface SignInEvent {
+  user: AppUser;
+  /** IMPORTANT: raw session id; hash it (hashSessionId) before storing or logging. */
+  sessionId: string | null;
+  organizationId: string | null;
+  /** As WorkOS's authenticate response names it: "Password", "MagicAuth", "SSO", … */
+  authenticationMethod: string | null;
+  impersonator: Impersonator | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  at: Date;
+}
 
 export interface PreviousSession {
   /** Raw id of the session this browser held before signing in again. */
@@ -12,13 +28,21 @@ export interface PreviousSession {
   userId: string;
 }
 
-const SUPERSEDE_TIMEOUT_MS = 3_000;
+const previousSchema = z.object({ sessionId: z.string().min(1), userId: z.string().min(1) });
 
-/** The session the proxy verified for this request (the cookie before /callback replaces it), if any. */
+/**
+ * The session this browser held before /callback replaces it, if any: the one the proxy verified for this request,
+ * or — when its token was due and so not verified — the one the proxy read from its sealed cookie
+ * (PREVIOUS_SESSION_HEADER, which the proxy drops from every incoming request).
+ */
 async function findPreviousSession(): Promise<PreviousSession | null> {
   try {
     const auth = await withAuth();
-    return auth.user && auth.sessionId ? { sessionId: auth.sessionId, userId: auth.user.id } : null;
+    if (auth.user && auth.sessionId) return { sessionId: auth.sessionId, userId: auth.user.id };
+    const noted = (await headers()).get(PREVIOUS_SESSION_HEADER);
+    if (!noted) return null;
+    const parsed = previousSchema.safeParse(JSON.parse(noted));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
@@ -26,45 +50,24 @@ async function findPreviousSession(): Promise<PreviousSession | null> {
 
 /**
  * Re-authenticating (e.g. before "Sign out everywhere") creates a NEW WorkOS session for this browser. The
- * one it replaces must not linger as a phantom "other device": end it at WorkOS, then lock it out here, with
- * reason `reauthenticated`. Only for the same user; never throws (signing in must not fail because of it).
+ * one it replaces must not linger as a phantom "other device": it is ended through lib/sessions/end (WorkOS first,
+ * then here; owed to WorkOS through the outbox if WorkOS does not confirm), with reason `reauthenticated`. Only for
+ * the same user; an old session already locked out here is left as it is. Never throws.
  */
 export async function supersedePreviousSession(
   event: Pick<SignInEvent, 'user' | 'sessionId' | 'userAgent'>,
   previous: PreviousSession,
 ): Promise<boolean> {
   if (!event.sessionId || previous.userId !== event.user.id || previous.sessionId === event.sessionId) return false;
-  const registry = getRevocationRegistry();
   try {
-    await registry.ready();
-    // Already ended (signed out elsewhere, cookie left behind): nothing to supersede, nothing to record.
-    if (registry.check(previous.sessionId, previous.userId)) return false;
-  } catch {
-    // The registry cannot say yet: go on; revoking an ended session is harmless (idempotent everywhere).
-  }
-  try {
-    try {
-      await revokeWorkosSession(previous.sessionId, { timeoutMs: SUPERSEDE_TIMEOUT_MS });
-    } catch (error) {
-      if (!(error instanceof WorkosError && error.kind === 'not_found')) throw error;
-    }
-    await registry.revoke({
-      sessionId: previous.sessionId,
-      userId: event.user.id,
-      reason: 'reauthenticated',
-      source: 'action',
-      actor: { type: 'user', id: event.user.id, sessionId: event.sessionId },
-    });
     const label = describeDevice(event.userAgent).label;
-    await recordAudit({
-      userId: event.user.id,
-      kind: 'session_revoked',
-      actor: { type: 'user', id: event.user.id, sessionId: event.sessionId, label },
-      target: { sessionId: previous.sessionId, label },
+    const [outcome] = await endSessions({
+      targets: [{ sessionId: previous.sessionId, userId: event.user.id, label, ipAddress: null, expiresAt: null }],
+      actor: { kind: 'user', userId: event.user.id, sessionId: event.sessionId, label },
       reason: 'reauthenticated',
-      details: { source: 'callback' },
+      details: { via: 'callback' },
     });
-    return true;
+    return outcome?.status === 'ended' || outcome?.status === 'pending_at_workos';
   } catch (error) {
     console.error('[sessions] could not end the session replaced by re-authentication', error instanceof Error ? error.message : error);
     return false;
@@ -72,9 +75,9 @@ export async function supersedePreviousSession(
 }
 
 /**
- * For /callback (lib/auth/hooks.ts `onSignIn`): records the sign-in in the security activity (new device / IP
- * flags) and ends the session this browser held before, when it belonged to the same user.
- * `previous` defaults to the session the proxy verified for the callback request (the old cookie).
+ * For /callback: records the sign-in in the security activity (new device / IP flags) and ends the session this
+ * browser held before, when it belonged to the same user. `previous` defaults to the session the proxy verified
+ * for the callback request (the old cookie). Never throws: signing in must not fail because of it.
  */
 export async function handleSignIn(event: SignInEvent, previous?: PreviousSession | null): Promise<void> {
   const prior = previous === undefined ? await findPreviousSession() : previous;

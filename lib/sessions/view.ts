@@ -37,6 +37,8 @@ export interface SessionView {
   signedIn: Moment;
   lastActive: Moment;
   hints: SessionHint[];
+  /** Locked out here, but WorkOS still lists it: WorkOS has not confirmed its end yet (the outbox retries). */
+  signedOutHere: boolean;
 }
 
 export interface CurrentDevice {
@@ -55,6 +57,8 @@ export interface BuildSessionViewsInput {
   signInMethods?: Map<string, string>;
   /** Reuse of a session's sign-in token, by session hash (lib/audit getTokenReuse). */
   tokenReuse?: Map<string, { at: Date; ipAddress: string | null }>;
+  /** Listed sessions that the registry already refuses (raw ids). */
+  signedOutHere?: Set<string>;
   now: Date;
   inactiveDays: number;
 }
@@ -176,6 +180,7 @@ export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[]
       impersonator: session.impersonator,
       signedIn: moment(session.createdAt, now),
       lastActive: moment(lastActiveAt, now),
+      signedOutHere: input.signedOutHere?.has(session.id) ?? false,
       hints: [
         ...reuseHint(input.tokenReuse?.get(key)),
         ...(isCurrent

@@ -1,11 +1,14 @@
 import 'server-only';
 import { getWorkOS } from '@workos-inc/authkit-nextjs';
+import { WorkOS } from '@workos-inc/node';
+import { getEnv } from '@/lib/env';
 import {
   createWorkosClient,
+  type ListedEvent,
   type RefreshedTokens,
   type RefreshInput,
   type ListEventsOptions, type ListMembershipsOptions, type WorkosSdk } from './core';
-import type { AppMembership, AppSession, AppUser, WorkosEvent } from './types';
+import type { AppMembership, AppSession, AppUser } from './types';
 
 /**
  * IMPORTANT: the only module that talks to WorkOS. It uses authkit's shared SDK instance, which is built from
@@ -23,13 +26,38 @@ export type {
   WorkosErrorKind,
 } from './types';
 export { WorkosError, formatAuthMethod } from './types';
-export type { ListEventsOptions, ListMembershipsOptions, RefreshedTokens, RefreshInput } from './core';
+export type { ListedEvent, ListEventsOptions, ListMembershipsOptions, RefreshedTokens, RefreshInput } from './core';
 
 const client = createWorkosClient((): WorkosSdk => getWorkOS());
 
+/** Bounds one refresh grant. */
+const REFRESH_TIMEOUT_MS = 10_000;
+let refreshSdk: WorkOS | undefined;
+
+/**
+ * IMPORTANT: refresh grants get an SDK instance of their own with NO automatic retries. A refresh token is
+ * single-use: a retry after a lost response would spend it again and come back `invalid_grant`, and the SDK's
+ * retries (up to 3, with a 60 s timeout each) would hold the session's refresh lock for minutes. The coordinator
+ * (lib/auth/refresh) decides what to do after a failure.
+ */
+const refreshClient = createWorkosClient((): WorkosSdk => {
+  if (!refreshSdk) {
+    const env = getEnv();
+    refreshSdk = new WorkOS(env.WORKOS_API_KEY, {
+      apiHostname: env.WORKOS_API_HOSTNAME,
+      https: env.apiHttps,
+      ...(env.WORKOS_API_PORT ? { port: env.WORKOS_API_PORT } : {}),
+      clientId: env.WORKOS_CLIENT_ID,
+      timeout: REFRESH_TIMEOUT_MS,
+      maxRetries: 0,
+    });
+  }
+  return refreshSdk;
+});
+
 /** Exchanges a refresh token; see WorkosClient.refreshSession. Only lib/auth/refresh calls it (single-flight). */
 export function refreshWorkosSession(input: RefreshInput): Promise<RefreshedTokens> {
-  return client.refreshSession(input);
+  return refreshClient.refreshSession(input);
 }
 
 /** Every active session of the user, following every page. */
@@ -56,6 +84,6 @@ export function listOrganizationMemberships(opts: ListMembershipsOptions): Promi
   return client.listOrganizationMemberships(opts);
 }
 
-export function listEvents(opts: ListEventsOptions): Promise<{ data: WorkosEvent[]; after: string | null }> {
+export function listEvents(opts: ListEventsOptions): Promise<{ data: ListedEvent[]; after: string | null }> {
   return client.listEvents(opts);
 }

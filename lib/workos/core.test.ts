@@ -257,11 +257,30 @@ describe('listEvents', () => {
       limit: 50,
     });
     expect(result.after).toBe('event_3');
-    const [revoked, deleted, reset] = result.data;
+    const [revoked, deleted, reset] = result.data.map((listed) => (listed.ok ? listed.event : null));
     expect(revoked).toMatchObject({ id: 'event_1', userId: 'user_1', session: { id: 's1', status: 'revoked' } });
     expect(revoked?.createdAt).toEqual(new Date('2026-11-24T10:00:00.000Z'));
     expect(deleted).toMatchObject({ userId: 'user_1', user: { name: 'Ada' }, session: null });
     expect(reset).toMatchObject({ userId: 'user_1', session: null, user: null });
+  });
+
+  it('maps each event on its own: one that cannot be read is reported with why, the rest of the page is kept', async () => {
+    const listEvents = vi.fn(async () => ({
+      data: [
+        { id: 'event_bad', event: 'session.revoked', createdAt: 'yesterday', data: {} },
+        { id: 'event_ok', event: 'user.deleted', createdAt: '2026-11-24T10:00:00.000Z', data: { id: 'user_1', email: 'a@b.c' } },
+      ],
+      listMetadata: { after: 'event_ok' },
+    }));
+    const result = await createWorkosClient(() => fakeSdk({ events: { listEvents } })).listEvents({ events: ['session.revoked'] });
+    expect(result.data[0]).toEqual({
+      ok: false,
+      id: 'event_bad',
+      type: 'session.revoked',
+      reason: expect.stringMatching(/^WorkOS sent an invalid timestamp/),
+      payload: JSON.stringify({ id: 'event_bad', event: 'session.revoked', createdAt: 'yesterday', data: {} }),
+    });
+    expect(result.data[1]).toMatchObject({ ok: true, event: { id: 'event_ok', userId: 'user_1' } });
   });
 
   it('reports a null cursor at the end', async () => {

@@ -137,6 +137,27 @@ export interface RefreshInput {
   organizationId: string | null;
 }
 
+/** An event of a page: mapped, or what is known of one that could not be (to park it with its reason). */
+export type ListedEvent =
+  | { ok: true; event: WorkosEvent }
+  | { ok: false; id: string; type: string; reason: string; payload: string };
+
+/** Maps one event of a page, never throwing: see ListedEvent. */
+export function listedEvent(raw: SdkEvent): ListedEvent {
+  try {
+    return { ok: true, event: mapEvent(raw) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    let payload: string;
+    try {
+      payload = JSON.stringify(raw);
+    } catch {
+      payload = '{}';
+    }
+    return { ok: false, id: String(raw?.id ?? ''), type: String(raw?.event ?? 'unknown'), reason, payload };
+  }
+}
+
 export interface WorkosClient {
   /**
    * Exchanges a refresh token (single-use: it rotates) for new tokens. Not bounded by `timeoutMs`: a grant must
@@ -150,7 +171,8 @@ export interface WorkosClient {
   findUserByEmail(email: string): Promise<AppUser | null>;
   /** Every membership matching the filters (all pages). Needs userId or organizationId. */
   listOrganizationMemberships(opts: ListMembershipsOptions): Promise<AppMembership[]>;
-  listEvents(opts: ListEventsOptions): Promise<{ data: WorkosEvent[]; after: string | null }>;
+  /** One page, each event mapped on its own: one WorkOS sent malformed does not take the page down. */
+  listEvents(opts: ListEventsOptions): Promise<{ data: ListedEvent[]; after: string | null }>;
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -422,7 +444,7 @@ export function createWorkosClient(getSdk: () => WorkosSdk, options: WorkosClien
             ...(opts.rangeStart ? { rangeStart: opts.rangeStart } : {}),
             ...(opts.limit ? { limit: opts.limit } : {}),
           });
-          return { data: result.data.map(mapEvent), after: result.listMetadata.after ?? null };
+          return { data: result.data.map(listedEvent), after: result.listMetadata.after ?? null };
         },
         timeoutMs,
         'listEvents',

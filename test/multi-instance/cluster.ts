@@ -126,7 +126,12 @@ async function stopProc(proc: Proc): Promise<void> {
   proc.log.end();
 }
 
-async function waitForHttp(url: string, proc: Proc, timeoutMs: number): Promise<void> {
+async function waitForHttp(
+  url: string,
+  proc: Proc,
+  timeoutMs: number,
+  ready: (status: number) => boolean = (status) => status >= 200 && status < 300,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
   proc.exited.then((code) => (exitCode = code));
@@ -134,7 +139,7 @@ async function waitForHttp(url: string, proc: Proc, timeoutMs: number): Promise<
     if (exitCode !== undefined) throw new Error(`${url}: the process exited (${exitCode}) before it answered`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
+      if (ready(response.status)) return;
     } catch {
       // not up yet
     }
@@ -149,7 +154,11 @@ export interface Instance {
   origin: string;
   databasePath: string;
   pid(): number | undefined;
-  start(): Promise<void>;
+  /**
+   * Starts it and waits until it is ready (health 200). `{ ready: false }`: only until it answers at all — an
+   * instance that cannot load the revocation set answers 503, as it must.
+   */
+  start(options?: { ready?: boolean }): Promise<void>;
   stop(): Promise<void>;
   restart(): Promise<void>;
   /** GET /api/health as JSON (public: no detail; that is in the instance's log, see `logSinceStart`). */
@@ -176,14 +185,14 @@ function instance(name: 'a' | 'b', port: number, redisUrl: string, extraEnv: Rec
     origin,
     databasePath,
     pid: () => proc?.child.pid,
-    async start() {
+    async start({ ready = true }: { ready?: boolean } = {}) {
       if (proc) throw new Error(`instance ${name} already running`);
       proc = launch(`app-${name}`, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
         ...appEnv({ REDIS_URL: redisUrl, DATABASE_PATH: databasePath, ...extraEnv }),
         // Faster reconnection than production's 2 s cap keeps the outage tests short; defaults otherwise.
         REDIS_STARTUP_TIMEOUT_MS: '3000',
       });
-      await waitForHttp(`http://127.0.0.1:${port}/api/health`, proc, 60_000);
+      await waitForHttp(`http://127.0.0.1:${port}/api/health`, proc, 60_000, ready ? undefined : (status) => status > 0);
       // /api/health answers 200 while the registry is still starting (its first request creates it): wait until
       // the backend's start() has settled — in sync with Redis, or degraded after REDIS_STARTUP_TIMEOUT_MS.
       const deadline = Date.now() + 30_000;

@@ -18,6 +18,7 @@ import { openEventStream, sessionIdByUserAgent, sessionStatus, signInOverHttp, t
  * app: revocations start in the browser on A's security page, or at "WorkOS" (emulator → webhook → A).
  */
 
+const OPS_TOKEN = 'multi-ops-token-local-only-0123456789abcdef';
 let cluster: Cluster;
 let emulator: EmulatorClient;
 const streams: SseStream[] = [];
@@ -26,7 +27,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  cluster = await startCluster();
+  cluster = await startCluster({ appEnv: { OPS_TOKEN } });
   emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
   await emulator.reset();
 });
@@ -245,5 +246,93 @@ test.describe('token refresh across instances', () => {
     const [grants] = await grantsBySession(emulator, user.email);
     expect(grants?.invalidGrant).toBe(0);
     await laptop.context.close();
+  });
+});
+
+// Issue 10: nothing lost under faults, across instances.
+test.describe('durable revocation across instances', () => {
+  async function outboxPending(instance: Instance): Promise<number> {
+    const response = await fetch(`${instance.origin}/api/health/detail`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } });
+    const body = (await response.json()) as { workosOutbox: { pending: number }[] };
+    return body.workosOutbox.reduce((n, o) => n + o.pending, 0);
+  }
+
+  test.beforeEach(async () => {
+    await emulator.reset();
+  });
+  test.afterEach(async () => {
+    await emulator.clearFaults();
+  });
+
+  test('WorkOS down during a sign-out on A, then A restarts: the owed end is sent when WorkOS returns, nothing lapses', async ({
+    browser,
+  }) => {
+    const email = 'grace@example.com';
+    const laptop = await device(browser, 'Desktop Chrome', '203.0.113.81');
+    await signInOnA(laptop.page, email);
+    const phone = await signInOverHttp(PUBLIC_ORIGIN, email, { userAgent: 'multi-instance-test/phone', ip: '198.51.100.81' });
+    await emulator.addFault({ method: 'POST', path: '/user_management/sessions/revoke', status: 503, count: 10_000 });
+
+    await laptop.page.goto(`${cluster.a.origin}/account/security`);
+    const phoneRow = laptop.page.getByRole('listitem').filter({ hasText: '198.51.100.81' });
+    await phoneRow.getByRole('button', { name: /^Sign out/ }).click();
+    await expect(laptop.page.getByRole('status').filter({ hasText: /\S/ })).toContainText('WorkOS has not confirmed it yet');
+    for (const instance of [cluster.a, cluster.b]) {
+      expect((await sessionStatus(instance.origin, phone.cookie)).status).toBe(401);
+    }
+    expect(await emulator.activeSessions(email)).toHaveLength(2);
+    expect(await outboxPending(cluster.a)).toBe(1);
+
+    // A restarts with the end still owed to WorkOS; WorkOS comes back afterwards.
+    await cluster.a.restart();
+    expect(await outboxPending(cluster.a)).toBe(1);
+    expect((await sessionStatus(cluster.a.origin, phone.cookie)).status).toBe(401);
+    await emulator.clearFaults();
+    await expect.poll(async () => (await emulator.activeSessions(email)).length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => outboxPending(cluster.a), { timeout: 10_000 }).toBe(0);
+    for (const instance of [cluster.a, cluster.b]) {
+      expect((await sessionStatus(instance.origin, phone.cookie)).status).toBe(401);
+    }
+    await laptop.context.close();
+  });
+
+  test('Redis down during a revocation, and a new instance started meanwhile: it refuses signed-in requests until it knows', async () => {
+    const email = 'alan@example.com';
+    const userId = (await emulator.userByEmail(email)).id;
+    const userAgent = 'multi-instance-test/during-outage';
+    const { cookie } = await signInOverHttp(PUBLIC_ORIGIN, email, { userAgent, ip: '192.0.2.81' });
+    const control = await signInOverHttp(PUBLIC_ORIGIN, email, { userAgent: 'multi-instance-test/control', ip: '192.0.2.82' });
+    const sessionId = await sessionIdByUserAgent(emulator, userId, userAgent);
+
+    await cluster.redis.stop();
+    await expect.poll(() => revocationHealth(cluster.a), { timeout: 10_000 }).toBe('degraded');
+    // Revoked at WorkOS during the outage: the webhook reaches A, which enforces it and queues it for Redis.
+    const onA = stream(cluster.a, cookie);
+    await onA.connected;
+    await emulator.revokeSession(sessionId);
+    expect((await onA.revoked).data.reason).toBe('revoked_at_workos');
+
+    // "A third instance": B comes back with an empty database while Redis is still down. It knows no revocation.
+    await cluster.b.stop();
+    const { rmSync } = await import('node:fs');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${cluster.b.databasePath}${suffix}`, { force: true });
+    await cluster.b.start({ ready: false });
+    const health = await fetch(`${cluster.b.origin}/api/health`);
+    expect(health.status).toBe(503);
+    // Fail closed: signed-in requests are "temporarily unavailable", never served; public pages still work.
+    for (const who of [cookie, control.cookie]) {
+      const response = await fetch(`${cluster.b.origin}/api/session`, { headers: { cookie: who } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('x-session-status')).toBe('retry');
+      expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    }
+    expect((await fetch(`${cluster.b.origin}/`, { headers: { cookie } })).status).toBe(200);
+
+    // Redis returns, empty: A puts back what it knows, B loads it, and serves again — refusing the revoked session.
+    await cluster.redis.restart();
+    await expect.poll(async () => (await fetch(`${cluster.b.origin}/api/health`)).status, { timeout: 20_000 }).toBe(200);
+    expect(await sessionStatus(cluster.b.origin, cookie)).toMatchObject({ status: 401, error: 'session_revoked' });
+    expect((await sessionStatus(cluster.b.origin, control.cookie)).status).toBe(200);
+    expect((await sessionStatus(cluster.a.origin, cookie)).status).toBe(401);
   });
 });

@@ -12,6 +12,7 @@ const m = vi.hoisted(() => ({
   failRegistry: new Set<string>(),
   goneAtWorkos: new Set<string>(),
   registry: [] as unknown[],
+  revoked: new Set<string>(),
   audit: [] as unknown[],
 }));
 
@@ -28,7 +29,17 @@ vi.mock('@/lib/auth/session', async () => {
       currentSession({ sessionId: 'session_ada', organizationId: m.organizationId, role: m.role }),
   };
 });
-vi.mock('@/lib/env', () => ({ getEnv: () => ({ INACTIVE_SESSION_DAYS: 30 }) }));
+vi.mock('@/lib/env', () => ({
+  getEnv: () => ({
+    INACTIVE_SESSION_DAYS: 30,
+    WORKOS_COOKIE_PASSWORD: 'a-cookie-password-of-at-least-32-characters!',
+    WORKOS_COOKIE_MAX_AGE: 34_560_000,
+  }),
+}));
+vi.mock('@/lib/db', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/db')>();
+  return { ...actual, getDb: () => actual.openDatabase(':memory:') };
+});
 vi.mock('@/lib/sessions/activity', () => ({ getLastActive: () => new Map() }));
 vi.mock('@/lib/audit', () => ({
   getSignInMethods: () => new Map(),
@@ -36,14 +47,19 @@ vi.mock('@/lib/audit', () => ({
   recordAudit: async (entry: unknown) => {
     m.calls.push('audit');
     m.audit.push(entry);
+    return { id: m.audit.length };
   },
+  markWorkosConfirmed: () => {},
 }));
 vi.mock('@/lib/revocation', () => ({
   getRevocationRegistry: () => ({
+    ready: async () => {},
+    check: (sessionId: string) => (m.revoked.has(sessionId) ? { reason: 'admin' } : null),
     revoke: async (input: { sessionId: string }) => {
       m.calls.push(`registry:${input.sessionId}`);
       if (m.failRegistry.has(input.sessionId)) throw new Error('SQLITE_BUSY');
       m.registry.push(input);
+      m.revoked.add(input.sessionId);
     },
   }),
 }));
@@ -124,6 +140,7 @@ beforeEach(() => {
   m.organizationId = 'org_demo';
   m.calls = [];
   m.registry = [];
+  m.revoked = new Set();
   m.audit = [];
   m.failRevoke = new Map();
   m.failRegistry = new Set();
@@ -193,6 +210,7 @@ describe('signOutUserAsAdmin', () => {
       source: 'admin',
       actor: { type: 'admin', id: 'user_ada', sessionId: 'session_ada' },
       note: 'Offboarding',
+      holdUntil: null,
     });
     expect(m.audit).toContainEqual(
       expect.objectContaining({
@@ -232,43 +250,56 @@ describe('signOutUserAsAdmin', () => {
     expect(ended()).toEqual([]);
   });
 
-  it('records nothing for a session WorkOS refused, and says it is still signed in', async () => {
+  it('locks out a session WorkOS refused here too, and says WorkOS has not confirmed it yet', async () => {
     m.failRevoke.set('session_g1', 'refused');
 
     const result = await offboard('user_grace');
 
     expect(result).toEqual({
-      status: 'error',
+      status: 'success',
       message:
-        'Signed out 1 session (Safari on iOS). Could not sign out Chrome on macOS: WorkOS did not confirm it. It is still signed in. Try again.',
+        'Signed out Safari on iOS. Signed out Chrome on macOS here, but WorkOS has not confirmed it yet: it is refused here, and WorkOS will be asked again until it confirms.',
     });
-    expect(m.registry).toEqual([expect.objectContaining({ sessionId: 'session_g2' })]);
-    expect(m.audit).toHaveLength(1);
+    expect(m.registry).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ sessionId: 'session_g2', holdUntil: null }),
+        expect.objectContaining({ sessionId: 'session_g1', holdUntil: expect.any(Number) }),
+      ]),
+    );
+    expect(m.audit).toHaveLength(2);
+    expect(m.audit).toContainEqual(expect.objectContaining({ flagged: true, target: { sessionId: 'session_g1', label: 'Chrome on macOS' } }));
   });
 
-  it('does not claim “still signed in” when WorkOS did not answer in time', async () => {
+  it('a timeout is "not confirmed yet", never "still signed in"', async () => {
     m.failRevoke.set('session_g1', 'timeout');
     m.failRevoke.set('session_g2', 'timeout');
 
     const result = await offboard('user_grace');
 
     expect(result).toEqual({
-      status: 'error',
-      message: expect.stringMatching(
-        /^Could not confirm that (Chrome on macOS and Safari on iOS|Safari on iOS and Chrome on macOS) were signed out: WorkOS did not answer in time\. Try again\.$/,
-      ),
+      status: 'success',
+      message: expect.stringMatching(/^Signed out (Chrome on macOS and Safari on iOS|Safari on iOS and Chrome on macOS) here, but WorkOS has not confirmed it yet/),
     });
-    expect(result.status === 'error' && result.message).not.toContain('still signed in');
-    expect(m.registry).toEqual([]);
+    expect(result.status === 'success' && result.message).not.toContain('still signed in');
   });
 
-  it('says only “could not” when the local lock-out failed after WorkOS ended the session', async () => {
+  it('says why when the local lock-out failed after WorkOS ended the session', async () => {
     m.failRegistry.add('session_g2');
 
     const result = await offboard('user_grace', hashSessionId('session_g2'));
 
-    expect(result).toEqual({ status: 'error', message: 'Could not sign out Safari on iOS. Try again.' });
+    expect(result).toEqual({ status: 'error', message: 'Could not sign out Safari on iOS: it could not be recorded here. Try again.' });
     expect(m.calls).toContain('workos:session_g2');
+  });
+
+  it('stops before the remaining sessions once the administrator’s own session is revoked', async () => {
+    m.sessions.push(graceSession('session_g3', CHROME_MAC));
+    m.revoked.add('session_ada');
+
+    const result = await offboard('user_grace');
+
+    expect(result).toMatchObject({ status: 'error', message: expect.stringContaining('the session doing this was signed out meanwhile') });
+    expect(ended()).toEqual([]);
   });
 
   it('treats a session WorkOS no longer knows as ended', async () => {

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { failureMessage, list } from '@/lib/sessions/failure-message';
+import { describeEndOutcomes } from '@/lib/sessions/end';
 import { WorkosError } from '@/lib/workos/client';
 import { ADMIN_REASONS, reasonText, type AdminActionResult, type AdminReason } from './action-types';
 import { requireAdministrator } from './guard';
@@ -12,8 +12,8 @@ import { findManagedUser, getUserSessions, signOutUserSessions } from './user-se
  * Administrators end another user's sessions (OWASP ASVS 7.4.5). Each action: authorize (requireAdministrator,
  * 403 otherwise) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
  * trusted: the user must be an active member of the administrator's organization, and the session key is matched
- * among that user's sessions in that organization as WorkOS lists them) → WorkOS first, then the registry and
- * the user's security activity → revalidate.
+ * among that user's sessions in that organization as WorkOS lists them) → end them through lib/sessions/end
+ * (WorkOS first, then the registry and the user's security activity) → revalidate.
  */
 
 const input = z
@@ -31,10 +31,6 @@ const input = z
       ctx.addIssue({ code: 'custom', path: ['details'], message: 'Say why when the reason is “Other”.' });
     }
   });
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 export async function signOutUserAsAdmin(_previous: AdminActionResult, formData: FormData): Promise<AdminActionResult> {
   const admin = await requireAdministrator();
@@ -83,7 +79,7 @@ export async function signOutUserAsAdmin(_previous: AdminActionResult, formData:
     };
   }
 
-  const { revoked, failed } = await signOutUserSessions(targets, {
+  const outcomes = await signOutUserSessions(targets, {
     admin,
     user,
     note: reasonText(reason, details),
@@ -91,25 +87,15 @@ export async function signOutUserAsAdmin(_previous: AdminActionResult, formData:
   });
   revalidatePath('/admin');
 
-  if (failed.length > 0) {
-    // Only what is known: a WorkOS refusal leaves it signed in; a timeout or a local failure does not say so.
-    const couldNot = failureMessage(
-      failed.map((f) => f.error),
-      failed.map((f) => f.entry.view.label),
-    );
-    return {
-      status: 'error',
-      message:
-        revoked.length > 0
-          ? `Signed out ${plural(revoked.length, 'session', 'sessions')} (${list(revoked.map((e) => e.view.label))}). ${couldNot}`
-          : couldNot,
-    };
-  }
+  // Only what is known: WorkOS-confirmed, locked out here but not yet confirmed, or not recorded (with why).
+  const summary = describeEndOutcomes(outcomes);
+  if (!summary.allEnded) return { status: 'error', message: summary.message };
+  if (summary.pending.length > 0) return { status: 'success', message: summary.message };
   return {
     status: 'success',
     message:
       target === 'all'
-        ? `Signed out all of ${user.name}’s sessions (${revoked.length}).`
-        : `Signed out ${user.name} on ${revoked[0]?.view.label ?? 'that device'}.`,
+        ? `Signed out all of ${user.name}’s sessions (${outcomes.length}).`
+        : `Signed out ${user.name} on ${outcomes[0]?.target.label ?? 'that device'}.`,
   };
 }

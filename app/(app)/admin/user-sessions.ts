@@ -1,21 +1,9 @@
 import 'server-only';
-import { recordAudit } from '@/lib/audit';
-import { getRevocationRegistry } from '@/lib/revocation';
+import { endSessions, type EndOutcome } from '@/lib/sessions/end';
 import { describeActiveSessions } from '@/lib/sessions/overview';
 import type { SessionEntry } from '@/lib/sessions/view';
-import {
-  findUserByEmail,
-  getUser,
-  listOrganizationMemberships,
-  revokeWorkosSession,
-  WorkosError,
-  type AppUser,
-} from '@/lib/workos/client';
+import { findUserByEmail, getUser, listOrganizationMemberships, type AppUser } from '@/lib/workos/client';
 import type { AdminSession } from './guard';
-
-/** One per WorkOS call: a hung call must not hang the whole action. */
-const REVOKE_TIMEOUT_MS = 8_000;
-const CONCURRENCY = 4;
 
 /**
  * IMPORTANT: the one tenant check for the admin page and its actions. Users, sessions and ids at WorkOS span
@@ -72,61 +60,28 @@ export interface AdminSignOut {
 }
 
 /**
- * Ends one session of another user. IMPORTANT: WorkOS first; only once WorkOS confirms (or no longer knows the
- * session) is it locked out here (registry: every device told at once) and written to the USER's activity.
+ * Ends sessions of another user through lib/sessions/end (WorkOS first, then locked out here — every device told at
+ * once — and written to the USER's activity; what WorkOS does not confirm is owed to it through the outbox). The
+ * run stops if the administrator's own session is revoked meanwhile.
  */
-export async function signOutUserSession(entry: SessionEntry, input: AdminSignOut): Promise<void> {
-  try {
-    await revokeWorkosSession(entry.session.id, { timeoutMs: REVOKE_TIMEOUT_MS });
-  } catch (error) {
-    if (!(error instanceof WorkosError && error.kind === 'not_found')) throw error;
-  }
-  await getRevocationRegistry().revoke({
-    sessionId: entry.session.id,
-    userId: input.user.id,
-    reason: 'admin',
-    source: 'admin',
-    actor: { type: 'admin', id: input.admin.user.id, sessionId: input.admin.sessionId },
-    note: input.note,
-  });
-  try {
-    await recordAudit({
+export function signOutUserSessions(entries: SessionEntry[], input: AdminSignOut): Promise<EndOutcome[]> {
+  return endSessions({
+    targets: entries.map((entry) => ({
+      sessionId: entry.session.id,
       userId: input.user.id,
-      kind: 'session_revoked',
-      actor: { type: 'admin', id: input.admin.user.id, sessionId: input.admin.sessionId, label: input.admin.user.name },
-      target: { sessionId: entry.session.id, label: entry.view.label },
-      reason: 'admin',
+      label: entry.view.label,
       ipAddress: entry.session.ipAddress,
-      details: { source: 'admin', note: input.note, category: input.category },
-    });
-  } catch (error) {
-    // Ended at WorkOS and locked out here; a lost history line must not turn that into a failure.
-    console.error('[admin] could not write the audit entry', error instanceof Error ? error.message : error);
-  }
-}
-
-export interface AdminSignOutOutcome {
-  revoked: SessionEntry[];
-  /** With the error, so the message can say what is known (lib/sessions/failure-message.ts). */
-  failed: { entry: SessionEntry; error: unknown }[];
-}
-
-/** Several sessions, a few at a time; keeps going past failures and says which ones failed, and why. */
-export async function signOutUserSessions(entries: SessionEntry[], input: AdminSignOut): Promise<AdminSignOutOutcome> {
-  const revoked: SessionEntry[] = [];
-  const failed: AdminSignOutOutcome['failed'] = [];
-  const queue = [...entries];
-  const worker = async () => {
-    for (let entry = queue.shift(); entry; entry = queue.shift()) {
-      try {
-        await signOutUserSession(entry, input);
-        revoked.push(entry);
-      } catch (error) {
-        console.error('[admin] sign-out failed', entry.view.key, error instanceof Error ? error.message : error);
-        failed.push({ entry, error });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
-  return { revoked, failed };
+      expiresAt: entry.session.expiresAt,
+    })),
+    actor: {
+      kind: 'administrator',
+      userId: input.admin.user.id,
+      sessionId: input.admin.sessionId,
+      name: input.admin.user.name,
+      organizationId: input.admin.organizationId,
+    },
+    reason: 'admin',
+    note: input.note,
+    details: { category: input.category, organizationId: input.admin.organizationId },
+  });
 }

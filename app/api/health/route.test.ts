@@ -4,8 +4,11 @@ import type { BackendHealth } from '@/lib/revocation/types';
 const m = vi.hoisted(() => ({
   ready: vi.fn(),
   health: vi.fn(),
+  knows: vi.fn(() => true),
 }));
-vi.mock('@/lib/revocation', () => ({ getRevocationRegistry: () => ({ ready: m.ready, health: m.health }) }));
+vi.mock('@/lib/revocation', () => ({
+  getRevocationRegistry: () => ({ ready: m.ready, health: m.health, knowsRevocations: m.knows }),
+}));
 
 const { GET } = await import('./route');
 
@@ -33,6 +36,15 @@ describe('GET /api/health', () => {
     const response = await GET();
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ status: 'unavailable', revocation: { backend: 'sqlite', status: 'degraded', starting: false } });
+  });
+
+  it('answers 503 when this instance has never loaded the revocation set (empty database, Redis unreachable)', async () => {
+    m.ready.mockResolvedValue(undefined);
+    m.knows.mockReturnValueOnce(false);
+    m.health.mockReturnValue({ backend: 'redis', status: 'degraded', detail: 'Redis unreachable' } satisfies BackendHealth);
+    const response = await GET();
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: 'unavailable' });
   });
 
   it('says ok when the registry is in sync', async () => {

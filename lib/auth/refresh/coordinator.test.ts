@@ -88,7 +88,7 @@ function setup(options: { shared?: RotationStore; workos?: FakeWorkos; clock?: {
     log: () => {},
   };
   const coordinator = createRefreshCoordinator(deps);
-  return { coordinator, workos, clock, metrics, ended, reused, isSessionActive };
+  return { coordinator, workos, clock, metrics, ended, reused, isSessionActive, deps };
 }
 
 async function request(session: SealedSession, sessionId = 'session_1'): Promise<RefreshRequest> {
@@ -212,6 +212,49 @@ describe('single-flight refresh in one process', () => {
     expect(metrics.snapshot().counters.slow).toBe(1);
   });
 
+  it('keeps a late result for the holders of the old token past the grace period, until one of them takes it', async () => {
+    const { coordinator, workos, clock, reused } = setup({ waitMs: 100 });
+    const session = workos.session('session_1');
+    const gate = deferred();
+    workos.gate = gate.promise;
+    expect(await coordinator.refresh(await request(session))).toMatchObject({ kind: 'retry', why: 'slow' });
+    gate.resolve();
+    await vi.waitFor(() => expect(coordinator.pending()).toBe(0));
+    workos.gate = null;
+    // The laptop went to sleep right after: it comes back long after the grace period, still with the old token.
+    clock.now += GRACE_MS + 3_600_000;
+    const back = await coordinator.refresh(await request(session));
+    expect(back).toMatchObject({ kind: 'renewed' });
+    // The late session's own token is long due by now, so it is refreshed in turn: rt_1 → rt_2 → rt_3, no reuse.
+    expect(tokensIn(back.kind === 'renewed' ? back.cookie : '').refreshToken).toBe('rt_3');
+    expect(workos.grants).toEqual(['rt_1', 'rt_2']);
+    expect(reused).toEqual([]);
+    // Handed out once, the grace period applies again.
+    clock.now += GRACE_MS + 1;
+    expect(await coordinator.refresh(await request(session))).toEqual({ kind: 'reused' });
+  });
+
+  it('still answers reuse when recording it fails (no retry loop that shows the spent token again)', async () => {
+    const { coordinator, workos, clock } = setup();
+    const session = workos.session('session_1');
+    await coordinator.refresh(await request(session));
+    clock.now += GRACE_MS + 1;
+    const failing = setup({ workos, clock });
+    // Same WorkOS, another coordinator whose audit write fails.
+    const c = createRefreshCoordinator({ ...failing.deps, onReused: async () => Promise.reject(new Error('disk full')) });
+    expect(await c.refresh(await request(session))).toEqual({ kind: 'reused' });
+  });
+
+  it('remembers a refresh made outside it, so the old token earns the new session', async () => {
+    const { coordinator, workos } = setup();
+    const session = workos.session('session_1');
+    const elsewhere = await workos.grant(session.refreshToken);
+    const cookie = `sealed:${JSON.stringify(elsewhere)}`;
+    await coordinator.recordRotation(await request(session), cookie);
+    expect(await coordinator.refresh(await request(session))).toEqual({ kind: 'renewed', cookie, via: 'shared' });
+    expect(workos.grants).toEqual([session.refreshToken]);
+  });
+
   it('forgets the newest session after the grace period (the cache expires)', async () => {
     const { coordinator, workos, clock } = setup();
     const session = workos.session('session_1');
@@ -226,6 +269,45 @@ describe('single-flight refresh in one process', () => {
 });
 
 describe('single-flight refresh across instances (a shared store)', () => {
+  it('keeps only ciphertext, hashes and wrapped keys in the shared store: it cannot hand a session to anyone', async () => {
+    const clock = { now: 1_000_000 };
+    const shared = createMemoryRotationStore({ now: () => clock.now });
+    const a = setup({ shared, clock });
+    const session = a.workos.session('session_1');
+    await a.coordinator.refresh(await request(session));
+    const stored = JSON.stringify(await shared.get('k(session_1)'));
+    expect(stored).toContain('"box"');
+    expect(stored).not.toContain('sealed:');
+    expect(stored).not.toContain('refreshToken');
+    expect(stored).not.toContain('at|');
+  });
+
+  it('does not call a lost race reuse when the winner could not share its result: the lock is kept instead', async () => {
+    const clock = { now: 1_000_000 };
+    const store = createMemoryRotationStore({ now: () => clock.now });
+    const unwritable: RotationStore = { ...store, put: async () => Promise.reject(new Error('READONLY')) };
+    const a = setup({ shared: unwritable, clock });
+    const b = setup({ shared: unwritable, clock, workos: a.workos, waitMs: 200 });
+    const session = a.workos.session('session_1');
+    expect(await a.coordinator.refresh(await request(session))).toMatchObject({ kind: 'renewed', via: 'grant' });
+    // B cannot see A's new session; A's lock is still held, so B waits and answers "busy" rather than spending rt_1.
+    expect(await b.coordinator.refresh(await request(session))).toMatchObject({ kind: 'retry', why: 'busy' });
+    expect(a.workos.grants).toEqual([session.refreshToken]);
+    expect(b.reused).toEqual([]);
+  });
+
+  it('does not call it reuse when only this instance could be serialized (the shared lock failed)', async () => {
+    const clock = { now: 1_000_000 };
+    const store = createMemoryRotationStore({ now: () => clock.now });
+    const a = setup({ shared: store, clock });
+    const session = a.workos.session('session_1');
+    await a.workos.grant(session.refreshToken); // spent by someone whose result this instance cannot see
+    const noLock: RotationStore = { ...store, acquire: async () => Promise.reject(new Error('ETIMEDOUT')) };
+    const b = setup({ shared: noLock, clock, workos: a.workos });
+    expect(await b.coordinator.refresh(await request(session))).toMatchObject({ kind: 'retry', why: 'lost_race' });
+    expect(b.reused).toEqual([]);
+  });
+
   it('lets one instance grant while the other waits for its result', async () => {
     const clock = { now: 1_000_000 };
     const shared = createMemoryRotationStore({ now: () => clock.now });

@@ -1,3 +1,4 @@
+import { boxCookie, newBoxKey, unboxCookie, unwrapKey, wrapKey } from './grace-box';
 import { createMemoryRotationStore } from './memory-store';
 import type { RefreshMetrics } from './metrics';
 import {
@@ -68,8 +69,22 @@ function retry(why: keyof typeof RETRY_AFTER): RefreshOutcome {
 export interface RefreshCoordinator {
   /** Call only for a session whose access token is due (`dueAt` has passed). Never throws. */
   refresh(request: RefreshRequest): Promise<RefreshOutcome>;
+  /**
+   * A refresh made elsewhere (authkit, as a last resort) replaced `request`'s token with `newCookie`'s: remember it
+   * as if it had been made here, so the other requests carrying the old token are handed the new session.
+   */
+  recordRotation(request: RefreshRequest, newCookie: string): Promise<void>;
   /** Grants still running in this process (a grant may outlive the requests that started it). */
   pending(): number;
+}
+
+/** How long the newest session waits for its first taker when no request was given it (a late grant). */
+const UNDELIVERED_TTL_MS = 24 * 3_600_000;
+
+interface Held {
+  lock: RotationLock;
+  /** False when the shared lock could not be taken and only this instance is serialized. */
+  shared: boolean;
 }
 
 export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshCoordinator {
@@ -81,7 +96,7 @@ export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshC
   const local = createMemoryRotationStore({ now });
   const shared = deps.shared;
   const flights = new Map<string, Promise<FlightResult>>();
-  /** Lost races seen while the shared store was down, by refresh-token hash: first seen at. */
+  /** Lost races whose winner this instance cannot see, by refresh-token hash: first seen at. */
   const unsettled = new Map<string, number>();
   let background = 0;
 
@@ -103,50 +118,95 @@ export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshC
     return (theirs.rotated[0]?.at ?? 0) >= (mine.rotated[0]?.at ?? 0) ? theirs : mine;
   }
 
-  async function writeState(key: string, state: RotationState): Promise<void> {
-    await local.put(key, state, deps.graceMs);
-    if (!shared) return;
+  /** True when every instance can see it (or there is only this one). */
+  async function writeState(key: string, state: RotationState): Promise<boolean> {
+    const ttl = state.delivered ? deps.graceMs : Math.max(deps.graceMs, UNDELIVERED_TTL_MS);
+    await local.put(key, state, ttl);
+    if (!shared) return true;
     try {
-      await shared.put(key, state, deps.graceMs);
+      await shared.put(key, state, ttl);
+      return true;
     } catch (error) {
       log('warn', `shared store unwritable; other instances will not see this refresh: ${describe(error)}`);
+      return false;
     }
   }
 
-  /** The newest cookie, if `hash` was replaced by it within the grace period. */
-  function replacedBy(state: RotationState | null, hash: string): RotationState | null {
-    if (!state || state.currentHash === hash) return null;
-    return state.rotated.some((r) => r.hash === hash && isFresh(r)) ? state : null;
+  /**
+   * The newest cookie, for the holder of `refreshToken` when the state replaced it — within the grace period, or
+   * at any time while nobody has been given it — and the key K that opens it. Null otherwise.
+   */
+  function openNewest(state: RotationState | null, refreshToken: string, key: string): { cookie: string; boxKey: Buffer } | null {
+    if (!state) return null;
+    const hash = deps.hashRefreshToken(refreshToken);
+    if (state.currentHash === hash) return null;
+    const entry = state.rotated.find((r) => r.hash === hash && (isFresh(r) || !state.delivered));
+    if (!entry) return null;
+    const boxKey = unwrapKey(entry.key, refreshToken, key);
+    const cookie = boxKey ? unboxCookie(boxKey, state.box) : null;
+    return cookie && boxKey ? { cookie, boxKey } : null;
   }
 
-  async function tryLock(key: string): Promise<RotationLock | null> {
-    if (!shared) return local.acquire(key, deps.lockTtlMs);
+  async function tryLock(key: string): Promise<Held | null> {
+    if (!shared) {
+      const lock = await local.acquire(key, deps.lockTtlMs);
+      return lock && { lock, shared: true };
+    }
     try {
-      return await shared.acquire(key, deps.lockTtlMs);
+      const lock = await shared.acquire(key, deps.lockTtlMs);
+      return lock && { lock, shared: true };
     } catch (error) {
       log('warn', `shared lock unavailable; serializing in this instance only: ${describe(error)}`);
-      return local.acquire(key, deps.lockTtlMs);
+      const lock = await local.acquire(key, deps.lockTtlMs);
+      return lock && { lock, shared: false };
     }
   }
 
-  async function persistRotation(request: RefreshRequest, oldHash: string, tokens: SealedSession): Promise<string> {
+  /**
+   * Remembers that `oldToken` was replaced by `tokens`. Returns the new cookie, and whether every instance can see
+   * the rotation. Never loses the new cookie to a failure of the store: the caller still hands it out.
+   */
+  async function persistRotation(
+    request: RefreshRequest,
+    oldToken: string,
+    tokens: SealedSession,
+    delivered: boolean,
+  ): Promise<{ cookie: string; shared: boolean }> {
     const key = deps.sessionKey(request.sessionId);
     const cookie = await deps.seal(tokens);
-    const previous = await readState(key);
-    const at = now();
-    const rotated = [{ hash: oldHash, at }, ...(previous?.rotated ?? []).filter((r) => r.hash !== oldHash && isFresh(r))];
-    await writeState(key, {
-      cookie,
-      currentHash: deps.hashRefreshToken(tokens.refreshToken),
-      dueAt: deps.dueAt(tokens.accessToken),
-      rotated: rotated.slice(0, MAX_ROTATED),
-    });
-    return cookie;
+    try {
+      const previous = await readState(key);
+      const oldHash = deps.hashRefreshToken(oldToken);
+      // The same key K across consecutive refreshes, so the tokens replaced before still open the newest cookie.
+      let boxKey = previous && previous.currentHash === oldHash ? unwrapKey(previous.currentKey, oldToken, key) : null;
+      const carried = boxKey
+        ? previous!.rotated.filter((r) => r.hash !== oldHash && (isFresh(r) || !previous!.delivered))
+        : [];
+      boxKey ??= newBoxKey();
+      const state: RotationState = {
+        box: boxCookie(boxKey, cookie),
+        currentHash: deps.hashRefreshToken(tokens.refreshToken),
+        currentKey: wrapKey(boxKey, tokens.refreshToken, key),
+        dueAt: deps.dueAt(tokens.accessToken),
+        delivered,
+        rotated: [{ hash: oldHash, at: now(), key: wrapKey(boxKey, oldToken, key) }, ...carried].slice(0, MAX_ROTATED),
+      };
+      return { cookie, shared: await writeState(key, state) };
+    } catch (error) {
+      log('error', `could not remember the refresh of session ${key}: ${describe(error)}`);
+      return { cookie, shared: false };
+    }
   }
 
-  async function settleInvalidGrant(request: RefreshRequest, hash: string, key: string): Promise<FlightResult> {
+  /** The newest session was handed to a request: from now on the grace period applies to it. */
+  async function markDelivered(key: string, state: RotationState): Promise<void> {
+    if (state.delivered) return;
+    await writeState(key, { ...state, delivered: true }).catch(() => false);
+  }
+
+  async function settleInvalidGrant(request: RefreshRequest, hash: string, key: string, held: Held): Promise<FlightResult> {
     // Someone else rotated it after we looked (another instance, whose state we now see): a lost race, recovered.
-    if (replacedBy(await readState(key), hash)) {
+    if (openNewest(await readState(key), request.session.refreshToken, key)) {
       metrics?.count('lost_race_recovered');
       log('info', `lost refresh race recovered for session ${key}: the newest session was shared`);
       return { kind: 'recheck', waited: false };
@@ -159,24 +219,32 @@ export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshC
       return retry('unconfirmed');
     }
     if (!active) {
-      await deps.onEnded(request);
+      try {
+        await deps.onEnded(request);
+      } catch (error) {
+        log('error', `the end of session ${key} could not be recorded: ${describe(error)}`);
+      }
       metrics?.count('ended');
       return { kind: 'ended' };
     }
-    // A lost race whose winner we cannot see, because the shared store is down: let the browser retry (its new
-    // cookie is on its way), for at most one grace period.
-    if (shared && !shared.healthy()) {
+    // A lost race whose winner may be invisible to this instance (the shared store is down, or its lock could not be
+    // taken): let the browser retry — its new cookie is on its way — for at most one grace period.
+    if (shared && (!shared.healthy() || !held.shared)) {
       const first = unsettled.get(hash) ?? now();
       unsettled.set(hash, first);
       if (unsettled.size > 10_000) unsettled.clear();
       if (now() - first <= deps.graceMs) {
         metrics?.count('lost_race_retry');
-        log('warn', `lost refresh race for session ${key} while the shared store is down; asking the browser to retry`);
+        log('warn', `lost refresh race for session ${key} while the shared store is unreliable; asking the browser to retry`);
         return retry('lost_race');
       }
     }
     unsettled.delete(hash);
-    await deps.onReused(request);
+    try {
+      await deps.onReused(request);
+    } catch (error) {
+      log('error', `the reuse of a refresh token of session ${key} could not be recorded: ${describe(error)}`);
+    }
     metrics?.count('reused');
     log('warn', `spent refresh token presented for live session ${key}: recorded as reuse`);
     return { kind: 'reused' };
@@ -184,27 +252,28 @@ export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshC
 
   async function flight(request: RefreshRequest, hash: string): Promise<FlightResult> {
     const key = deps.sessionKey(request.sessionId);
+    const token = request.session.refreshToken;
     const deadline = now() + deps.waitMs;
     let waited = false;
-    let lock = await tryLock(key);
-    while (!lock) {
+    let held = await tryLock(key);
+    while (!held) {
       // Another instance is refreshing this session: its result is what this request needs.
       waited = true;
-      if (replacedBy(await readState(key), hash)) return { kind: 'recheck', waited };
+      if (openNewest(await readState(key), token, key)) return { kind: 'recheck', waited };
       if (now() >= deadline) return retry('busy');
       await sleep(pollMs);
-      lock = await tryLock(key);
+      held = await tryLock(key);
     }
-    const held = lock;
+    const { lock } = held;
 
-    let detached = false;
+    let keepLock = false;
     try {
       // The holder before us may have just rotated this very token.
-      if (replacedBy(await readState(key), hash)) return { kind: 'recheck', waited };
+      if (openNewest(await readState(key), token, key)) return { kind: 'recheck', waited };
 
       metrics?.count('grants');
-      const grant = deps.grant({ refreshToken: request.session.refreshToken, organizationId: request.organizationId });
-      const heartbeat = setInterval(() => void held.extend(deps.lockTtlMs).catch(() => {}), deps.lockTtlMs / 3);
+      const grant = deps.grant({ refreshToken: token, organizationId: request.organizationId });
+      const heartbeat = setInterval(() => void lock.extend(deps.lockTtlMs).catch(() => {}), deps.lockTtlMs / 3);
       heartbeat.unref?.();
       const settled = grant.then(
         (tokens) => ({ ok: true as const, tokens }),
@@ -215,29 +284,36 @@ export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshC
       stopWaiting.abort();
 
       if (first === null) {
-        // WorkOS is slow. The grant is NOT abandoned: if it succeeds its result is kept, so the retry gets it.
-        detached = true;
+        // WorkOS is slow. The grant is NOT abandoned: if it succeeds its result is kept — for the holders of the old
+        // token, however long it takes them to come back, since no request was given it.
+        keepLock = true;
         background += 1;
         void settled
           .then(async (late) => {
-            if (late.ok) await persistRotation(request, hash, late.tokens);
+            if (late.ok) await persistRotation(request, token, late.tokens, false);
           })
           .catch((error: unknown) => log('error', `keeping a late refresh failed: ${describe(error)}`))
           .finally(() => {
             clearInterval(heartbeat);
             background -= 1;
-            void held.release().catch(() => {});
+            void lock.release().catch(() => {});
           });
         metrics?.count('slow');
         return retry('slow');
       }
       clearInterval(heartbeat);
 
-      if (first.ok) return { kind: 'renewed', cookie: await persistRotation(request, hash, first.tokens), via: 'grant' };
+      if (first.ok) {
+        const { cookie, shared: visible } = await persistRotation(request, token, first.tokens, true);
+        // Other instances cannot see the new session: hold the lock until it lapses, so they wait ("busy") rather
+        // than spend the old token again while this response carries the new cookie to the browser.
+        if (!visible) keepLock = true;
+        return { kind: 'renewed', cookie, via: 'grant' };
+      }
 
       const failure = first.error instanceof GrantError ? first.error.failure : 'unavailable';
       metrics?.count(`grant_${failure}`);
-      if (failure === 'invalid_grant') return await settleInvalidGrant(request, hash, key);
+      if (failure === 'invalid_grant') return await settleInvalidGrant(request, hash, key, held);
       if (failure === 'rejected') {
         log('warn', `WorkOS rejected the refresh of session ${key}: ${describe(first.error)}`);
         return { kind: 'rejected' };
@@ -245,7 +321,7 @@ export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshC
       log('warn', `refresh of session ${key} failed for now: ${describe(first.error)}`);
       return retry('unavailable');
     } finally {
-      if (!detached) await held.release().catch(() => {});
+      if (!keepLock) await lock.release().catch(() => {});
     }
   }
 
@@ -256,9 +332,11 @@ export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshC
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const hash = deps.hashRefreshToken(current.session.refreshToken);
       const key = deps.sessionKey(current.sessionId);
-      const newest = replacedBy(await readState(key), hash);
-      if (newest) {
-        if (newest.dueAt > now()) {
+      const state = await readState(key);
+      const newest = openNewest(state, current.session.refreshToken, key);
+      if (newest && state) {
+        if (state.dueAt > now()) {
+          await markDelivered(key, state);
           const via = waited ? 'waited' : 'shared';
           metrics?.count(via);
           metrics?.observeWait(now() - started);
@@ -299,6 +377,14 @@ export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshC
       } catch (error) {
         log('error', `refresh failed unexpectedly: ${describe(error)}`);
         return retry('unavailable');
+      }
+    },
+    async recordRotation(request, newCookie) {
+      try {
+        const tokens = await deps.unseal(newCookie);
+        await persistRotation(request, request.session.refreshToken, tokens, true);
+      } catch (error) {
+        log('warn', `could not remember a refresh made outside the coordinator: ${describe(error)}`);
       }
     },
     pending: () => flights.size + background,

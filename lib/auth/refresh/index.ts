@@ -1,6 +1,6 @@
 import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
-import { clientIp } from '@/lib/auth/routes';
+import { clientIp, PREVIOUS_SESSION_HEADER } from '@/lib/auth/routes';
 import { serializeSessionCookie, sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv, type Env } from '@/lib/env';
 import { getRevocationRegistry } from '@/lib/revocation';
@@ -96,26 +96,22 @@ export async function refreshMetrics(): Promise<RefreshMetrics> {
 
 /** WorkOS no longer lists the session: lock it out everywhere (actor WorkOS, reason refresh_failed) and say so. */
 async function recordEnded(request: RefreshRequest): Promise<void> {
-  const registry = getRevocationRegistry();
-  await registry.ready();
-  if (registry.check(request.sessionId, request.userId)) return;
-  await registry.revoke({
-    sessionId: request.sessionId,
-    userId: request.userId,
+  const { endSessions } = await import('@/lib/sessions/end');
+  const [outcome] = await endSessions({
+    targets: [
+      {
+        sessionId: request.sessionId,
+        userId: request.userId,
+        label: request.userAgent ? describeDevice(request.userAgent).label : null,
+        ipAddress: request.ipAddress,
+        expiresAt: null,
+      },
+    ],
+    actor: { kind: 'workos', channel: 'refresh' },
     reason: 'refresh_failed',
-    source: 'refresh',
-    actor: { type: 'workos' },
+    endedAtWorkos: true,
   });
-  const { recordAudit } = await import('@/lib/audit');
-  await recordAudit({
-    userId: request.userId,
-    kind: 'session_revoked',
-    actor: { type: 'workos', label: 'WorkOS' },
-    target: { sessionId: request.sessionId },
-    reason: 'refresh_failed',
-    ipAddress: request.ipAddress,
-    details: { source: 'refresh', confirmed: true },
-  });
+  if (outcome?.status === 'failed') throw new Error(`the end of the session could not be recorded: ${outcome.reason}`);
 }
 
 /** A spent refresh token came back for a live session: a copied cookie, most likely. Flag it for its owner. */
@@ -132,8 +128,11 @@ async function recordReuse(request: RefreshRequest): Promise<void> {
 }
 
 export type Renewal =
-  /** Nothing to do, or nothing that can be done now while the access token is still valid. */
-  | { kind: 'pass' }
+  /**
+   * Nothing to do, or nothing that can be done now while the access token is still valid. `claims` are the
+   * sealed cookie's (null without a readable one): the proxy tells a token authkit could not verify from no session.
+   */
+  | { kind: 'pass'; claims: CookieClaims | null }
   /** The request now carries a fresh session cookie; `setCookie` gives it to the browser. */
   | { kind: 'renewed'; setCookie: string }
   /** The request cannot be served with this session: answer it with `answerRefusedRenewal`. */
@@ -144,6 +143,11 @@ export type Renewal =
 /** Where a session that cannot be refreshed right now may still proceed, signed out. */
 const AUTH_PAGES = new Set(['/callback', '/sign-in', '/sign-up', '/signed-out']);
 
+/** IMPORTANT: the proxy drops PREVIOUS_SESSION_HEADER from every incoming request, so a client cannot name one. */
+export function forgetPreviousSession(request: NextRequest): void {
+  request.headers.delete(PREVIOUS_SESSION_HEADER);
+}
+
 /**
  * The proxy's first step, before authkit(): when the session cookie's access token is due, refresh it through the
  * single-flight coordinator and put the fresh cookie on the request, so authkit (told never to refresh itself)
@@ -153,11 +157,17 @@ export async function renewSessionIfDue(request: NextRequest): Promise<Renewal> 
   const env = getEnv();
   const cookieName = env.WORKOS_COOKIE_NAME;
   const cookie = request.cookies.get(cookieName)?.value;
-  if (!cookie) return { kind: 'pass' };
+  if (!cookie) return { kind: 'pass', claims: null };
   const { coordinator, readCookie } = await runtime();
   const claims = await readCookie(cookie);
   const now = Date.now();
-  if (!claims || claims.dueAt > now) return { kind: 'pass' };
+  if (!claims || claims.dueAt > now) return { kind: 'pass', claims };
+  if (request.nextUrl.pathname === '/callback') {
+    // A new sign-in replaces this session: refreshing it would only delay the sign-in. The callback still ends it.
+    request.headers.set(PREVIOUS_SESSION_HEADER, JSON.stringify({ sessionId: claims.sessionId, userId: claims.userId }));
+    request.cookies.delete(cookieName);
+    return { kind: 'stripped', clearCookie: false };
+  }
 
   const outcome = await refreshOrRefuse(request, cookie, claims, coordinator);
   if (outcome.kind === 'renewed') {
@@ -165,12 +175,12 @@ export async function renewSessionIfDue(request: NextRequest): Promise<Renewal> 
     return { kind: 'renewed', setCookie: serializeSessionCookie(outcome.cookie, sessionCookieOptions(env)) };
   }
   // Not known to have ended, and the token still works for a moment: serve this request with it.
-  if (outcome.kind === 'retry' && claims.expiresAt > Date.now() + 1_000) return { kind: 'pass' };
+  if (outcome.kind === 'retry' && claims.expiresAt > Date.now() + 1_000) return { kind: 'pass', claims };
   const { pathname } = request.nextUrl;
   if (AUTH_PAGES.has(pathname)) {
-    // These proceed signed out. IMPORTANT: never clear the cookie on /callback: its response sets the new one.
+    // These proceed signed out.
     request.cookies.delete(cookieName);
-    return { kind: 'stripped', clearCookie: outcome.kind !== 'retry' && pathname !== '/callback' };
+    return { kind: 'stripped', clearCookie: outcome.kind !== 'retry' };
   }
   return { kind: 'refused', outcome, sessionId: claims.sessionId, userId: claims.userId };
 }
@@ -220,4 +230,40 @@ export function answerRefusedRenewal(request: NextRequest, renewal: Extract<Rene
 export function clearSessionCookie(response: NextResponse): NextResponse {
   clearCookie(response, refusalOptions());
   return response;
+}
+
+/**
+ * After authkit(): authkit refreshes on its own only when it cannot verify a token that is not due (its key set
+ * could not be fetched, a key was rotated). If it refreshed, remember the rotation so the browser's other requests
+ * get the new session rather than spend the old token. Best effort: never throws.
+ */
+export async function noteAuthkitRefresh(request: NextRequest, originalCookie: string | undefined, setCookies: string[]): Promise<void> {
+  if (!originalCookie) return;
+  const name = getEnv().WORKOS_COOKIE_NAME;
+  const fresh = setCookies
+    .map((line) => line.split(';')[0] ?? '')
+    .filter((pair) => pair.startsWith(`${name}=`))
+    .map((pair) => pair.slice(name.length + 1))
+    .find((value) => value && value !== originalCookie);
+  if (!fresh) return;
+  try {
+    const env = getEnv();
+    const session = await unsealSession(originalCookie, env.WORKOS_COOKIE_PASSWORD);
+    const claims = await (await runtime()).readCookie(originalCookie);
+    if (!claims) return;
+    await (await runtime()).coordinator.recordRotation(
+      {
+        cookie: originalCookie,
+        session,
+        sessionId: claims.sessionId,
+        userId: claims.userId,
+        organizationId: claims.organizationId,
+        ipAddress: clientIp(request.headers),
+        userAgent: request.headers.get('user-agent'),
+      },
+      fresh,
+    );
+  } catch {
+    // best effort
+  }
 }

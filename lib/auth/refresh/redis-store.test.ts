@@ -19,10 +19,12 @@ function store(prefix: string): RotationStore {
 
 const HASH = (n: number) => n.toString(16).padStart(32, '0');
 const state = (over: Partial<RotationState> = {}): RotationState => ({
-  cookie: 'Fe26.2**sealed',
+  box: 'Y2lwaGVydGV4dA',
   currentHash: HASH(2),
+  currentKey: 'd3JhcHBlZA',
   dueAt: Date.now() + 60_000,
-  rotated: [{ hash: HASH(1), at: Date.now() }],
+  delivered: true,
+  rotated: [{ hash: HASH(1), at: Date.now(), key: 'd3JhcHBlZDE' }],
   ...over,
 });
 
@@ -54,7 +56,8 @@ describe('Redis rotation store', () => {
     await admin.set('t2:refresh:s:bad1', 'not json');
     await admin.set('t2:refresh:s:bad2', JSON.stringify({ ...state(), currentHash: 'raw-refresh-token' }));
     await admin.set('t2:refresh:s:bad3', JSON.stringify({ ...state(), rotated: 'x' }));
-    for (const key of ['bad1', 'bad2', 'bad3', 'missing']) expect(await s.get(key)).toBeNull();
+    await admin.set('t2:refresh:s:bad4', JSON.stringify({ ...state(), box: 'x; Domain=evil.example; Max-Age=0' }));
+    for (const key of ['bad1', 'bad2', 'bad3', 'bad4', 'missing']) expect(await s.get(key)).toBeNull();
     const good = state();
     expect(parseRotationState(JSON.stringify(good))).toEqual(good);
   });

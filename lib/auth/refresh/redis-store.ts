@@ -5,7 +5,8 @@ import type { RotationLock, RotationState, RotationStore } from './types';
 
 /**
  * Rotation states and refresh locks shared by every instance (REDIS_URL):
- *   <prefix>refresh:s:<sessionKey>  JSON RotationState (the newest sealed cookie; never raw tokens), PX graceMs
+ *   <prefix>refresh:s:<sessionKey>  JSON RotationState (the newest cookie, encrypted for the holders of the tokens it
+ *                                    replaced — see grace-box.ts; hashes and ciphertext only), PX its time to live
  *   <prefix>refresh:l:<sessionKey>  lock token, SET NX PX lockTtlMs; extended and released only by its holder
  * Fails fast (no offline queue, bounded timeouts): a dead Redis costs a request one timeout, then the coordinator
  * works per instance until it returns.
@@ -20,11 +21,15 @@ export interface RedisRotationStoreOptions {
 }
 
 // Another deployment could write to a shared Redis: a state is used only if it has exactly this shape.
+const sealed = z.string().regex(/^[A-Za-z0-9_-]+$/).max(16_384);
+const hash = z.string().regex(/^[0-9a-f]{32}$/);
 const stateSchema = z.object({
-  cookie: z.string().min(1).max(16_384),
-  currentHash: z.string().regex(/^[0-9a-f]{32}$/),
+  box: sealed,
+  currentHash: hash,
+  currentKey: sealed,
   dueAt: z.number().finite(),
-  rotated: z.array(z.object({ hash: z.string().regex(/^[0-9a-f]{32}$/), at: z.number().finite() })).max(64),
+  delivered: z.boolean(),
+  rotated: z.array(z.object({ hash, at: z.number().finite(), key: sealed })).max(64),
 });
 
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;

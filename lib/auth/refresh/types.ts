@@ -13,20 +13,28 @@ export interface SealedSession {
 }
 
 /**
- * What is remembered about a session's latest refresh, under the hash of its session id, for `graceMs` after it:
- * the newest sealed cookie and the refresh tokens it replaced. A request still carrying one of those (a tab that
- * sent it before the new cookie arrived, another instance, a response that crossed the new one) gets `cookie`
- * instead of spending a token that is already spent.
+ * What is remembered about a session's latest refresh, under the hash of its session id: the newest sealed cookie and
+ * the refresh tokens it replaced. A request still carrying one of those (a tab that sent it before the new cookie
+ * arrived, another instance, a response that crossed the new one) gets the newest cookie instead of spending a token
+ * that is already spent. IMPORTANT: the cookie is encrypted (grace-box.ts) so that only a holder of one of the
+ * replaced tokens can open it: the store (Redis) sees hashes, wrapped keys and ciphertext, never a usable cookie.
  */
 export interface RotationState {
-  /** The newest sealed session cookie: an iron seal made with WORKOS_COOKIE_PASSWORD, never raw tokens. */
-  cookie: string;
-  /** Hash of the refresh token inside `cookie`. */
+  /** The newest sealed session cookie, encrypted with the state's key K. */
+  box: string;
+  /** Hash of the refresh token inside the newest cookie. */
   currentHash: string;
-  /** When (ms) the access token inside `cookie` is itself due for refresh. */
+  /** K, wrapped for the holder of the current refresh token (so the next refresh keeps K). */
+  currentKey: string;
+  /** When (ms) the access token inside the newest cookie is itself due for refresh. */
   dueAt: number;
-  /** Hashes of the refresh tokens rotated into newer ones, newest first, with when (ms). */
-  rotated: { hash: string; at: number }[];
+  /**
+   * Whether a request has been handed the newest cookie. Until one has (WorkOS answered after every request had
+   * given up waiting), the replaced tokens keep earning it past the grace period: nobody else holds it.
+   */
+  delivered: boolean;
+  /** The refresh tokens replaced, newest first: hash, when (ms), and K wrapped for its holder. */
+  rotated: { hash: string; at: number; key: string }[];
 }
 
 export interface RotationLock {

@@ -9,9 +9,10 @@ export function isBulkAction(value: unknown): value is BulkAction {
 
 export type SecurityActionResult =
   | { status: 'idle' }
-  | { status: 'success'; message: string; signedOut: string[] }
+  /** Every session ended; `pending` names those WorkOS has not confirmed yet (refused here, retried there). */
+  | { status: 'success'; message: string; signedOut: string[]; pending: string[] }
   /** Some sessions ended, some did not: `failed` names them by device label; the user may retry. */
-  | { status: 'partial'; message: string; signedOut: string[]; failed: string[] }
+  | { status: 'partial'; message: string; signedOut: string[]; pending: string[]; failed: string[] }
   | {
       status: 'error';
       /** `reauth_failed`: back from re-authentication, the sign-in still does not count as recent (no new loop). */

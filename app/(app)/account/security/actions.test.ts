@@ -11,13 +11,14 @@ const m = vi.hoisted(() => ({
     organizationId: null,
     role: null,
     permissions: [] as string[],
-    impersonator: null,
+    impersonator: null as { email: string; reason: string | null } | null,
     authTime: 0 as number | null,
     accessToken: 'token',
   },
   listActiveSessions: vi.fn(),
   revokeWorkosSession: vi.fn(),
   registryRevoke: vi.fn(),
+  revoked: new Set<string>(),
   revalidatePath: vi.fn(),
   cookieDelete: vi.fn(),
   envOverrides: {} as Record<string, unknown>,
@@ -31,7 +32,13 @@ vi.mock('@/lib/workos/client', async () => {
   const types = await vi.importActual<typeof import('@/lib/workos/types')>('@/lib/workos/types');
   return { WorkosError: types.WorkosError, listActiveSessions: m.listActiveSessions, revokeWorkosSession: m.revokeWorkosSession };
 });
-vi.mock('@/lib/revocation', () => ({ getRevocationRegistry: () => ({ revoke: m.registryRevoke }) }));
+vi.mock('@/lib/revocation', () => ({
+  getRevocationRegistry: () => ({
+    ready: async () => {},
+    check: (sessionId: string) => (m.revoked.has(sessionId) ? { reason: 'signed_out_elsewhere' } : null),
+    revoke: m.registryRevoke,
+  }),
+}));
 vi.mock('@/lib/env', () => ({
   getEnv: () => ({
     RECENT_AUTH_MAX_AGE_SECONDS: 600,
@@ -39,6 +46,8 @@ vi.mock('@/lib/env', () => ({
     WORKOS_COOKIE_NAME: 'wos-session',
     WORKOS_COOKIE_SAMESITE: 'lax',
     NEXT_PUBLIC_WORKOS_REDIRECT_URI: 'http://localhost:3000/callback',
+    WORKOS_COOKIE_PASSWORD: 'a-cookie-password-of-at-least-32-characters!',
+    WORKOS_COOKIE_MAX_AGE: 34_560_000,
     ...m.envOverrides,
   }),
 }));
@@ -62,8 +71,11 @@ const SAFARI_IPHONE =
 const CHROME_PIXEL =
   'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Mobile Safari/537.36';
 
+// One instant for every fixture: sessions made a millisecond apart would sort differently from run to run.
+const FIXTURE_NOW = Date.now();
+
 function session(id: string, userAgent: string, userId = 'user_ada', createdMinutesAgo = 60): AppSession {
-  const now = Date.now();
+  const now = FIXTURE_NOW;
   return {
     id,
     userId,
@@ -88,6 +100,7 @@ const adaSessions = [
 ];
 const key = (id: string) => hashSessionId(id);
 const auditRows = () => openDatabase(':memory:').prepare('SELECT * FROM audit_log ORDER BY id').all() as Record<string, unknown>[];
+const outboxRows = () => openDatabase(':memory:').prepare('SELECT * FROM workos_outbox').all() as Record<string, unknown>[];
 
 async function redirectOf(promise: Promise<unknown>): Promise<string | null> {
   try {
@@ -107,15 +120,19 @@ beforeEach(() => {
   m.current.sessionHash = hashSessionId('session_current');
   m.listActiveSessions.mockResolvedValue(adaSessions);
   m.revokeWorkosSession.mockResolvedValue(undefined);
-  m.registryRevoke.mockResolvedValue({});
-  openDatabase(':memory:').exec('DELETE FROM audit_log; DELETE FROM session_activity;');
+  m.revoked.clear();
+  m.registryRevoke.mockImplementation(async (input: { sessionId: string }) => {
+    m.revoked.add(input.sessionId);
+    return {};
+  });
+  openDatabase(':memory:').exec('DELETE FROM audit_log; DELETE FROM session_activity; DELETE FROM workos_outbox;');
   vi.spyOn(console, 'error').mockImplementation(() => {});
 });
 
 describe('revokeSession', () => {
   it('signs out one of my sessions: WorkOS first, then the registry and the audit log', async () => {
     const result = await revokeSession(key('session_phone'));
-    expect(result).toEqual({ status: 'success', message: 'Signed out Safari on iOS.', signedOut: ['Safari on iOS'] });
+    expect(result).toEqual({ status: 'success', message: 'Signed out Safari on iOS.', signedOut: ['Safari on iOS'], pending: [] });
     expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_phone', expect.objectContaining({ timeoutMs: expect.any(Number) }));
     expect(m.registryRevoke).toHaveBeenCalledExactlyOnceWith({
       sessionId: 'session_phone',
@@ -123,6 +140,8 @@ describe('revokeSession', () => {
       reason: 'signed_out_elsewhere',
       source: 'action',
       actor: { type: 'user', id: 'user_ada', sessionId: 'session_current' },
+      note: null,
+      holdUntil: null,
     });
     expect(m.revokeWorkosSession.mock.invocationCallOrder[0]).toBeLessThan(m.registryRevoke.mock.invocationCallOrder[0]!);
     expect(auditRows()).toEqual([
@@ -167,30 +186,26 @@ describe('revokeSession', () => {
     },
   );
 
-  it('reports a WorkOS refusal as a failure and records nothing', async () => {
-    m.revokeWorkosSession.mockRejectedValue(new WorkosError('unavailable', 'down', { status: 503 }));
+  it.each([
+    ['a WorkOS refusal', new WorkosError('unavailable', 'down', { status: 503 })],
+    ['a WorkOS timeout', new WorkosError('timeout', 'timed out')],
+  ])('after %s, locks the session out here, says WorkOS has not confirmed, and queues it for WorkOS', async (_name, error) => {
+    m.revokeWorkosSession.mockRejectedValue(error);
     const result = await revokeSession(key('session_phone'));
     expect(result).toEqual({
-      status: 'error',
-      code: 'revoke_failed',
-      message: 'Could not sign out Safari on iOS: WorkOS did not confirm it. It is still signed in. Try again.',
-      failed: ['Safari on iOS'],
+      status: 'success',
+      message:
+        'Signed out Safari on iOS here, but WorkOS has not confirmed it yet: it is refused here, and WorkOS will be asked again until it confirms.',
+      signedOut: [],
+      pending: ['Safari on iOS'],
     });
-    expect(m.registryRevoke).not.toHaveBeenCalled();
-    expect(auditRows()).toEqual([]);
-  });
-
-  it('reports a WorkOS timeout as unconfirmed (not as "still signed in") and records nothing', async () => {
-    m.revokeWorkosSession.mockRejectedValue(new WorkosError('timeout', 'timed out'));
-    const result = await revokeSession(key('session_phone'));
-    expect(result).toEqual({
-      status: 'error',
-      code: 'revoke_failed',
-      message: 'Could not confirm that Safari on iOS was signed out: WorkOS did not answer in time. Try again.',
-      failed: ['Safari on iOS'],
-    });
-    expect(m.registryRevoke).not.toHaveBeenCalled();
-    expect(auditRows()).toEqual([]);
+    // Held at least until WorkOS's own session would have expired (a day from now in this fixture).
+    const [input] = m.registryRevoke.mock.calls[0] as [{ holdUntil: number }];
+    expect(input.holdUntil).toBeGreaterThanOrEqual(adaSessions[1]!.expiresAt.getTime());
+    expect(outboxRows()).toEqual([expect.objectContaining({ session_hash: key('session_phone'), user_id: 'user_ada', attempts: 0 })]);
+    expect(JSON.stringify(outboxRows())).not.toContain('session_phone');
+    expect(auditRows()).toEqual([expect.objectContaining({ target_label: 'Safari on iOS', flagged: 1 })]);
+    expect(JSON.parse(String(auditRows()[0]?.details))).toMatchObject({ workos: 'pending' });
   });
 
   it('treats a session WorkOS no longer knows as signed out (and locks it out here)', async () => {
@@ -254,7 +269,7 @@ describe('bulk actions need a recent sign-in', () => {
       session('session_phone', SAFARI_IPHONE),
     ]);
     const result = await revokeOtherSessions();
-    expect(result).toEqual({ status: 'success', message: 'Signed out 1 session: Safari on iOS.', signedOut: ['Safari on iOS'] });
+    expect(result).toEqual({ status: 'success', message: 'Signed out Safari on iOS.', signedOut: ['Safari on iOS'], pending: [] });
     expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_phone', expect.anything());
   });
 
@@ -319,31 +334,60 @@ describe('revokeOtherSessions', () => {
       status: 'success',
       message: 'Signed out 2 sessions: Safari on iOS and Chrome on Android.',
       signedOut: ['Safari on iOS', 'Chrome on Android'],
+      pending: [],
     });
     expect(m.revokeWorkosSession.mock.calls.map((c) => c[0]).sort()).toEqual(['session_phone', 'session_pixel']);
     expect(m.cookieDelete).not.toHaveBeenCalled();
   });
 
-  it('keeps what succeeded, names what failed, and records only what WorkOS confirmed', async () => {
+  it('names what WorkOS has not confirmed yet apart from what it did; both are locked out here', async () => {
     m.revokeWorkosSession.mockImplementation(async (id: string) => {
       if (id === 'session_pixel') throw new WorkosError('timeout', 'WorkOS did not answer in time');
     });
     const result = await revokeOtherSessions();
     expect(result).toEqual({
-      status: 'partial',
-      message: expect.stringContaining('Could not confirm that Chrome on Android was signed out'),
+      status: 'success',
+      message: expect.stringContaining('Signed out Chrome on Android here, but WorkOS has not confirmed it yet'),
       signedOut: ['Safari on iOS'],
+      pending: ['Chrome on Android'],
+    });
+    expect(m.registryRevoke.mock.calls.map((c) => (c[0] as { sessionId: string }).sessionId).sort()).toEqual(['session_phone', 'session_pixel']);
+    expect(outboxRows().map((r) => r.session_hash)).toEqual([key('session_pixel')]);
+  });
+
+  it('keeps what succeeded and names what could not even be recorded here', async () => {
+    m.registryRevoke.mockImplementation(async (input: { sessionId: string }) => {
+      if (input.sessionId === 'session_pixel') throw new Error('disk full');
+      m.revoked.add(input.sessionId);
+      return {};
+    });
+    const result = await revokeOtherSessions();
+    expect(result).toEqual({
+      status: 'partial',
+      message: 'Signed out Safari on iOS. Could not sign out Chrome on Android: it could not be recorded here. Try again.',
+      signedOut: ['Safari on iOS'],
+      pending: [],
       failed: ['Chrome on Android'],
     });
-    expect(m.registryRevoke).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ sessionId: 'session_phone' }));
     expect(auditRows().map((r) => r.target_label)).toEqual(['Safari on iOS']);
   });
 
-  it('reports an error, not success, when every revocation fails', async () => {
-    m.revokeWorkosSession.mockRejectedValue(new WorkosError('unavailable', 'down', { status: 503 }));
+  it('reports an error, not success, when nothing could be recorded', async () => {
+    m.registryRevoke.mockRejectedValue(new Error('disk full'));
     const result = await revokeOtherSessions();
     expect(result).toMatchObject({ status: 'error', code: 'revoke_failed', failed: ['Safari on iOS', 'Chrome on Android'] });
-    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(auditRows()).toEqual([]);
+  });
+
+  it('stops before the remaining sessions once this session itself is signed out from elsewhere', async () => {
+    // The first session ended signs this one out (as if from another device at that moment).
+    m.revokeWorkosSession.mockImplementationOnce(async () => {
+      m.revoked.add('session_current');
+    });
+    m.listActiveSessions.mockResolvedValue([...adaSessions, session('session_tablet', CHROME_PIXEL)]);
+    const result = await revokeOtherSessions();
+    expect(result).toMatchObject({ status: 'partial', message: expect.stringContaining('the session doing this was signed out meanwhile') });
+    expect(m.revokeWorkosSession).toHaveBeenCalledOnce();
   });
 });
 
@@ -374,28 +418,29 @@ describe('signOutEverywhere', () => {
     expect(m.cookieDelete).toHaveBeenCalledOnce();
   });
 
-  it('keeps this device signed in and says so when WorkOS refuses to end this session', async () => {
+  it('signs this device out even when WorkOS does not confirm it: it is refused here, and WorkOS is asked again', async () => {
     m.revokeWorkosSession.mockImplementation(async (id: string) => {
       if (id === 'session_current') throw new WorkosError('unavailable', 'down', { status: 500 });
+    });
+    expect(await redirectOf(signOutEverywhere())).toBe('/signed-out?reason=signed_out_everywhere');
+    expect(m.registryRevoke).toHaveBeenCalledWith(expect.objectContaining({ sessionId: 'session_current', holdUntil: expect.any(Number) }));
+    expect(outboxRows().map((r) => r.session_hash)).toEqual([key('session_current')]);
+    expect(m.cookieDelete).toHaveBeenCalledOnce();
+  });
+
+  it('stops before this session when another could not be ended at all, so the user can retry from here', async () => {
+    m.registryRevoke.mockImplementation(async (input: { sessionId: string }) => {
+      if (input.sessionId === 'session_phone') throw new Error('disk full');
+      m.revoked.add(input.sessionId);
+      return {};
     });
     const result = await signOutEverywhere();
     expect(result).toMatchObject({
       status: 'partial',
-      signedOut: ['Safari on iOS', 'Chrome on Android'],
-      failed: ['Chrome on Windows'],
-      message: expect.stringContaining('You are still signed in here'),
+      failed: ['Safari on iOS'],
+      signedOut: ['Chrome on Android'],
+      message: expect.stringContaining('You are still signed in on this device.'),
     });
-    expect(m.redirect).not.toHaveBeenCalled();
-    expect(m.cookieDelete).not.toHaveBeenCalled();
-    expect(m.registryRevoke).not.toHaveBeenCalledWith(expect.objectContaining({ sessionId: 'session_current' }));
-  });
-
-  it('stops before this session when another could not be ended, so the user can retry from here', async () => {
-    m.revokeWorkosSession.mockImplementation(async (id: string) => {
-      if (id === 'session_phone') throw new WorkosError('timeout', 'slow');
-    });
-    const result = await signOutEverywhere();
-    expect(result).toMatchObject({ status: 'partial', failed: ['Safari on iOS'], signedOut: ['Chrome on Android'] });
     expect(m.revokeWorkosSession).not.toHaveBeenCalledWith('session_current', expect.anything());
     expect(m.cookieDelete).not.toHaveBeenCalled();
   });
@@ -408,9 +453,20 @@ describe('failures that are not WorkOS refusals', () => {
     expect(result).toEqual({
       status: 'error',
       code: 'revoke_failed',
-      message: 'Could not sign out Safari on iOS. Try again.',
+      message: 'Could not sign out Safari on iOS: it could not be recorded here. Try again.',
       failed: ['Safari on iOS'],
     });
     expect(auditRows()).toEqual([]);
+  });
+
+  it('records actions taken in an impersonated session as the impersonator’s', async () => {
+    m.current = { ...m.current, impersonator: { email: 'support@example.com', reason: 'Ticket 42' } };
+    try {
+      await revokeSession(key('session_phone'));
+      expect(m.registryRevoke).toHaveBeenCalledWith(expect.objectContaining({ actor: { type: 'impersonator', id: null, sessionId: 'session_current' } }));
+      expect(auditRows()).toEqual([expect.objectContaining({ actor_type: 'impersonator', actor_label: 'support@example.com' })]);
+    } finally {
+      m.current = { ...m.current, impersonator: null };
+    }
   });
 });

@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { requireSession, type CurrentSession } from '@/lib/auth/session';
 import { sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv } from '@/lib/env';
-import { failureMessage } from '@/lib/sessions/failure-message';
+import { describeEndOutcomes, endSessions, type EndActor, type EndOutcome, type EndTarget } from '@/lib/sessions/end';
 import { getOwnedSessions, type SessionEntry } from '@/lib/sessions/overview';
-import { revokeOwnedSession, revokeOwnedSessions, revokeSessionById, type RevokeActor } from '@/lib/sessions/revoke';
 import { isRecentAuth, sessionAuthTime } from '@/lib/sessions/recent-auth';
 import { WorkosError } from '@/lib/workos/client';
 import { reauthUrl, type BulkAction, type SecurityActionResult } from './action-types';
@@ -17,8 +16,9 @@ import { reauthUrl, type BulkAction, type SecurityActionResult } from './action-
 /**
  * The security page's actions. Each one: authenticate (requireSession) → validate input (zod) → ownership
  * (the session must be among the caller's sessions as WorkOS lists them; an id from the browser is never
- * trusted) → revoke at WorkOS FIRST → record locally (registry + audit) → revalidate.
- * IMPORTANT: never report success that WorkOS did not confirm.
+ * trusted) → end the sessions through lib/sessions/end (WorkOS first, then the registry and the activity; what
+ * WorkOS does not confirm is locked out here and retried) → revalidate.
+ * IMPORTANT: never report as confirmed what WorkOS did not confirm.
  */
 
 const PAGE = '/account/security';
@@ -62,21 +62,31 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function actorOf(current: CurrentSession, owned: SessionEntry[]): RevokeActor {
+/** Who is acting: the user, or support in a session they started by impersonating the user. */
+function actorOf(current: CurrentSession, owned: SessionEntry[]): EndActor {
+  const label = owned.find((e) => e.session.id === current.sessionId)?.view.label ?? null;
+  if (current.impersonator) {
+    return { kind: 'impersonator', email: current.impersonator.email, userId: current.user.id, sessionId: current.sessionId, label };
+  }
+  return { kind: 'user', userId: current.user.id, sessionId: current.sessionId, label };
+}
+
+function targetOf(entry: SessionEntry): EndTarget {
+  return {
+    sessionId: entry.session.id,
+    userId: entry.session.userId,
+    label: entry.view.label,
+    ipAddress: entry.session.ipAddress,
+    expiresAt: entry.session.expiresAt,
+  };
+}
+
+/** This device as a target, even when WorkOS no longer lists it. */
+function currentTarget(current: CurrentSession, owned: SessionEntry[]): EndTarget {
   const mine = owned.find((e) => e.session.id === current.sessionId);
-  return { userId: current.user.id, sessionId: current.sessionId, label: mine?.view.label ?? null };
+  if (mine) return targetOf(mine);
+  return { sessionId: current.sessionId, userId: current.user.id, label: null, ipAddress: null, expiresAt: null };
 }
-
-function list(labels: string[]): string {
-  if (labels.length <= 1) return labels.join('');
-  return `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-// failureMessage (what a failed sign-out may claim) is shared with the admin actions: lib/sessions/failure-message.ts
 
 // What the page may say about a bulk action. `afterReauth` is set by the confirmation the page reopens on return
 // from re-authentication: it can never grant anything, it only turns a second "sign in again" into an error, so
@@ -119,23 +129,15 @@ function needsReauth(
   };
 }
 
-function summarize(
-  outcome: { revoked: SessionEntry[]; failed: { entry: SessionEntry; error: unknown }[] },
-  nothingLeft: string,
-): SecurityActionResult {
-  const signedOut = outcome.revoked.map((e) => e.view.label);
-  const failed = outcome.failed.map((f) => f.entry.view.label);
-  if (failed.length === 0) {
-    if (signedOut.length === 0) return { status: 'success', message: nothingLeft, signedOut };
-    return { status: 'success', message: `Signed out ${plural(signedOut.length, 'session', 'sessions')}: ${list(signedOut)}.`, signedOut };
+/** The result the page shows, from the outcomes (the wording is lib/sessions/end/describe.ts's). */
+function resultOf(outcomes: EndOutcome[], nothingLeft: string, note?: string): SecurityActionResult {
+  const summary = describeEndOutcomes(outcomes, { nothing: nothingLeft });
+  const message = note ? `${summary.message} ${note}` : summary.message;
+  if (summary.allEnded) return { status: 'success', message, signedOut: summary.signedOut, pending: summary.pending };
+  if (summary.signedOut.length === 0 && summary.pending.length === 0) {
+    return { status: 'error', code: 'revoke_failed', message, failed: summary.failed };
   }
-  const couldNot = failureMessage(outcome.failed.map((f) => f.error), failed);
-  if (signedOut.length === 0) return { status: 'error', code: 'revoke_failed', message: couldNot, failed };
-  return { status: 'partial', message: `Signed out ${list(signedOut)}. ${couldNot}`, signedOut, failed };
-}
-
-function withNote(result: SecurityActionResult, note: string): SecurityActionResult {
-  return 'message' in result ? { ...result, message: `${result.message} ${note}` } : result;
+  return { status: 'partial', message, signedOut: summary.signedOut, pending: summary.pending, failed: summary.failed };
 }
 
 async function clearCookieAndLeave(reason: 'signed_out' | 'signed_out_everywhere'): Promise<never> {
@@ -145,6 +147,9 @@ async function clearCookieAndLeave(reason: 'signed_out' | 'signed_out_everywhere
   jar.delete({ name, path, sameSite, secure, ...(domain ? { domain } : {}) });
   redirect(`/signed-out?reason=${reason}`);
 }
+
+/** Locked out here, at least: the session is over for this browser, confirmed by WorkOS or not yet. */
+const isOver = (outcome: EndOutcome | undefined) => outcome !== undefined && outcome.status !== 'failed';
 
 /** Signs out one of the caller's sessions. On this device's own row it is a sign-out. */
 export async function revokeSession(sessionId: unknown): Promise<SecurityActionResult> {
@@ -162,22 +167,15 @@ export async function revokeSession(sessionId: unknown): Promise<SecurityActionR
     return NOT_FOUND;
   }
 
-  const actor = actorOf(current, owned);
   const isCurrent = target.session.id === current.sessionId;
-  try {
-    await revokeOwnedSession(target, actor, isCurrent ? 'signed_out' : 'signed_out_elsewhere');
-  } catch (error) {
-    console.error('[security] revoke failed', describeError(error));
-    return {
-      status: 'error',
-      code: 'revoke_failed',
-      message: failureMessage([error], [target.view.label]),
-      failed: [target.view.label],
-    };
-  }
-  if (isCurrent) return clearCookieAndLeave('signed_out');
+  const outcomes = await endSessions({
+    targets: [targetOf(target)],
+    actor: actorOf(current, owned),
+    reason: isCurrent ? 'signed_out' : 'signed_out_elsewhere',
+  });
+  if (isCurrent && isOver(outcomes[0])) return clearCookieAndLeave('signed_out');
   revalidatePath(PAGE);
-  return { status: 'success', message: `Signed out ${target.view.label}.`, signedOut: [target.view.label] };
+  return resultOf(outcomes, '');
 }
 
 /** Signs out every session except this one. Needs a recent sign-in. */
@@ -188,9 +186,13 @@ export async function revokeOtherSessions(options?: unknown): Promise<SecurityAc
   const reauth = needsReauth(current, owned, 'others', options);
   if (reauth) return reauth;
   const others = owned.filter((e) => e.session.id !== current.sessionId);
-  const outcome = await revokeOwnedSessions(others, actorOf(current, owned), 'signed_out_elsewhere');
+  const outcomes = await endSessions({
+    targets: others.map(targetOf),
+    actor: actorOf(current, owned),
+    reason: 'signed_out_elsewhere',
+  });
   revalidatePath(PAGE);
-  return summarize(outcome, 'There were no other sessions to sign out.');
+  return resultOf(outcomes, 'There were no other sessions to sign out.');
 }
 
 /** Signs out exactly the sessions the page flags as unusual. Needs a recent sign-in. */
@@ -201,14 +203,18 @@ export async function revokeUnusualSessions(options?: unknown): Promise<Security
   const reauth = needsReauth(current, owned, 'unusual', options);
   if (reauth) return reauth;
   const unusual = owned.filter((e) => e.session.id !== current.sessionId && e.view.hints.length > 0);
-  const outcome = await revokeOwnedSessions(unusual, actorOf(current, owned), 'signed_out_elsewhere');
+  const outcomes = await endSessions({
+    targets: unusual.map(targetOf),
+    actor: actorOf(current, owned),
+    reason: 'signed_out_elsewhere',
+  });
   revalidatePath(PAGE);
-  return summarize(outcome, 'No session looks unusual any more; nothing was signed out.');
+  return resultOf(outcomes, 'No session looks unusual any more; nothing was signed out.');
 }
 
 /**
- * Signs out every other session, then this one, then lands on /signed-out. If any other session could not be
- * ended, stops before this one so the user can retry from here; if WorkOS refuses this one, stays signed in.
+ * Signs out every other session, then this one, then lands on /signed-out. If another session could not even be
+ * locked out, stops before this one so the user can retry from here.
  */
 export async function signOutEverywhere(options?: unknown): Promise<SecurityActionResult> {
   const current = await requireSession();
@@ -218,30 +224,14 @@ export async function signOutEverywhere(options?: unknown): Promise<SecurityActi
   if (reauth) return reauth;
   const actor = actorOf(current, owned);
   const others = owned.filter((e) => e.session.id !== current.sessionId);
-  const outcome = await revokeOwnedSessions(others, actor, 'signed_out_everywhere');
-  if (outcome.failed.length > 0) {
+  const outcomes = await endSessions({ targets: others.map(targetOf), actor, reason: 'signed_out_everywhere' });
+  if (!outcomes.every(isOver)) {
     revalidatePath(PAGE);
-    return withNote(summarize(outcome, ''), 'You are still signed in on this device.');
+    return resultOf(outcomes, '', 'You are still signed in on this device.');
   }
-
-  // The current session last. It is ours even if WorkOS no longer lists it (then revoking it is a no-op there).
-  const mine = owned.find((e) => e.session.id === current.sessionId);
-  try {
-    await revokeSessionById(
-      { sessionId: current.sessionId, label: mine?.view.label ?? null, ipAddress: mine?.session.ipAddress ?? null },
-      actor,
-      'signed_out_everywhere',
-    );
-  } catch (error) {
-    console.error('[security] revoking the current session failed', describeError(error));
-    revalidatePath(PAGE);
-    const signedOut = outcome.revoked.map((e) => e.view.label);
-    const refused = error instanceof WorkosError ? ': WorkOS did not confirm it. You are still signed in here' : '';
-    const message = `${signedOut.length > 0 ? `Signed out ${list(signedOut)}. ` : ''}Could not sign out this device${refused}. Try again.`;
-    const failed = [mine?.view.label ?? 'this device'];
-    return signedOut.length > 0
-      ? { status: 'partial', message, signedOut, failed }
-      : { status: 'error', code: 'revoke_failed', message, failed };
-  }
-  return clearCookieAndLeave('signed_out_everywhere');
+  // The current session last. It is ours even if WorkOS no longer lists it (then ending it there is a no-op).
+  const [mine] = await endSessions({ targets: [currentTarget(current, owned)], actor, reason: 'signed_out_everywhere' });
+  if (isOver(mine)) return clearCookieAndLeave('signed_out_everywhere');
+  revalidatePath(PAGE);
+  return resultOf(mine ? [...outcomes, mine] : outcomes, '', 'You are still signed in on this device.');
 }

@@ -4,14 +4,30 @@ import { RefreshMetrics } from '@/lib/auth/refresh/metrics';
 const m = vi.hoisted(() => ({ env: { OPS_TOKEN: undefined as string | undefined }, metrics: null as unknown }));
 vi.mock('@/lib/env', () => ({ getEnv: () => m.env }));
 vi.mock('@/lib/revocation', () => ({
-  getRevocationRegistry: () => ({ health: () => ({ backend: 'redis', status: 'degraded', detail: 'ECONNREFUSED 10.0.0.7' }) }),
+  getRevocationRegistry: () => ({
+    health: () => ({ backend: 'redis', status: 'degraded', detail: 'ECONNREFUSED 10.0.0.7' }),
+    knowsRevocations: () => true,
+  }),
 }));
 vi.mock('@/lib/auth/refresh', () => ({ refreshMetrics: async () => m.metrics }));
+vi.mock('@/lib/sessions/end', () => ({ outboxStats: async () => [{ kind: 'sqlite', pending: 1, oldestEnqueuedAt: 5, mostAttempts: 3 }] }));
+vi.mock('@/lib/events/runtime', () => ({
+  eventsDetail: () => ({ ledger: { processing: 0, retry: 0, processed: 7, parked: 1 }, parked: [{ eventId: 'event_bad' }] }),
+  replayEvent: async (id: string) => (id === 'event_bad' ? { status: 'processed', type: 'session.revoked' } : null),
+}));
 
-const { GET } = await import('./route');
+const { GET, POST } = await import('./route');
 const TOKEN = 'ops-token-for-tests-0123456789abcdef';
 const get = (authorization?: string) =>
   GET(new Request('http://app/api/health/detail', { headers: authorization ? { authorization } : {} }));
+const post = (body: unknown, authorization = `Bearer ${TOKEN}`) =>
+  POST(
+    new Request('http://app/api/health/detail', {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
 
 beforeEach(() => {
   const metrics = new RefreshMetrics();
@@ -40,8 +56,24 @@ describe('GET /api/health/detail', () => {
     const response = await get(`Bearer ${TOKEN}`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
-      revocation: { backend: 'redis', status: 'degraded', detail: 'ECONNREFUSED 10.0.0.7' },
+      revocation: { backend: 'redis', status: 'degraded', detail: 'ECONNREFUSED 10.0.0.7', knowsRevocations: true },
       refresh: { counters: { grants: 1, joined: 1 }, waitMs: { n: 1, p50: 12, p99: 12, max: 12 } },
+      workosOutbox: [{ kind: 'sqlite', pending: 1, oldestEnqueuedAt: 5, mostAttempts: 3 }],
+      events: { ledger: { processing: 0, retry: 0, processed: 7, parked: 1 }, parked: [{ eventId: 'event_bad' }] },
     });
+  });
+
+  it('replays a parked event for an operator; says why for anything else', async () => {
+    expect(await (await post({ replay: 'event_bad' })).json()).toEqual({
+      replayed: 'event_bad',
+      outcome: { status: 'processed', type: 'session.revoked' },
+    });
+    expect((await post({ replay: 'event_unknown' })).status).toBe(404);
+    for (const bad of ['not json', { replay: '' }, { replay: 'x', also: 1 }, {}]) {
+      const response = await post(bad);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+    }
+    expect((await post({ replay: 'event_bad' }, 'Bearer wrong')).status).toBe(401);
   });
 });

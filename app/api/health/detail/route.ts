@@ -1,29 +1,60 @@
 import { NextResponse } from 'next/server';
+import { z } from 'zod';
 import { refreshMetrics } from '@/lib/auth/refresh';
 import { getEnv } from '@/lib/env';
+import { eventsDetail, replayEvent } from '@/lib/events/runtime';
 import { getRevocationRegistry } from '@/lib/revocation';
 import { isBearer } from '@/lib/security/bearer';
+import { outboxStats } from '@/lib/sessions/end';
 
 export const dynamic = 'force-dynamic';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-/**
- * For operators (Authorization: Bearer OPS_TOKEN): the registry's full health, with its detail, and this process's
- * refresh counters (grants, shared results, lost races recovered, reuse, retries) and wait times. Not found when
- * OPS_TOKEN is unset; 401 for any other token.
- */
-export async function GET(request: Request) {
+/** 404 without OPS_TOKEN (nothing to find), 401 for any other token; null when the caller is an operator. */
+function refuseNonOperator(request: Request): NextResponse | null {
   const token = getEnv().OPS_TOKEN;
   if (!token) return NextResponse.json({ error: 'not_found' }, { status: 404, headers: NO_STORE });
-  if (!isBearer(request.headers.get('authorization'), token)) {
-    return NextResponse.json(
-      { error: 'unauthorized' },
-      { status: 401, headers: { ...NO_STORE, 'WWW-Authenticate': 'Bearer' } },
-    );
-  }
+  if (isBearer(request.headers.get('authorization'), token)) return null;
+  return NextResponse.json({ error: 'unauthorized' }, { status: 401, headers: { ...NO_STORE, 'WWW-Authenticate': 'Bearer' } });
+}
+
+/**
+ * For operators (Authorization: Bearer OPS_TOKEN): the registry's full health with its detail; this process's
+ * refresh counters and wait times; the WorkOS outbox (sessions locked out here whose end WorkOS has not confirmed);
+ * the event ledger's counts and its parked events (dead letters), with why.
+ */
+export async function GET(request: Request) {
+  const refused = refuseNonOperator(request);
+  if (refused) return refused;
+  const registry = getRevocationRegistry();
   return NextResponse.json(
-    { revocation: getRevocationRegistry().health(), refresh: (await refreshMetrics()).snapshot() },
+    {
+      revocation: { ...registry.health(), knowsRevocations: registry.knowsRevocations() },
+      refresh: (await refreshMetrics()).snapshot(),
+      workosOutbox: await outboxStats(),
+      events: eventsDetail(),
+    },
     { headers: NO_STORE },
   );
+}
+
+const replaySchema = z.object({ replay: z.string().trim().min(1).max(200) }).strict();
+
+/** Operators replay a parked event: `{"replay": "<event id>"}`. 400 for anything else, 404 for an unknown id. */
+export async function POST(request: Request) {
+  const refused = refuseNonOperator(request);
+  if (refused) return refused;
+  const parsed = replaySchema.safeParse(await request.json().catch(() => null));
+  if (!parsed.success) {
+    return NextResponse.json(
+      { error: 'invalid_request', message: 'Send {"replay": "<event id>"} for a parked event.' },
+      { status: 400, headers: NO_STORE },
+    );
+  }
+  const outcome = await replayEvent(parsed.data.replay);
+  if (!outcome) {
+    return NextResponse.json({ error: 'not_found', message: 'No parked event with that id.' }, { status: 404, headers: NO_STORE });
+  }
+  return NextResponse.json({ replayed: parsed.data.replay, outcome }, { headers: NO_STORE });
 }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { isProcessed, processEvent } from '@/lib/events/process-event';
+import { isProcessed, listParked, readLedger } from '@/lib/events/ledger';
+import { processEvent } from '@/lib/events/process-event';
 import { fakeDeps } from '@/lib/events/test-support';
 
 const SECRET = 'whsec_test_secret';
@@ -17,6 +18,7 @@ vi.mock('@workos-inc/authkit-nextjs', async () => {
   const workos = new WorkOS('sk_test_route');
   return { getWorkOS: () => workos };
 });
+vi.mock('@/lib/db', () => ({ getDb: () => state.deps.db }));
 vi.mock('@/lib/events/runtime', () => ({
   processWorkosEvent: (event: Parameters<typeof processEvent>[0], channel: 'webhook' | 'events') =>
     processEvent(event, channel, state.deps.deps),
@@ -132,22 +134,44 @@ describe('POST /api/webhooks/workos', () => {
     expect(state.deps.registry.revokeCalls).toHaveLength(0);
   });
 
-  it('answers 400 to a signed body that is not JSON', async () => {
+  it('parks a correctly signed body that is not JSON, with why, and acknowledges it (WorkOS must not retry it forever)', async () => {
     const raw = '{"id": "event_x", "event": "session.revoked"';
     const response = await POST(post(raw, sign(raw)));
 
-    expect(response.status).toBe(400);
-    await expect(response.json()).resolves.toEqual({ error: 'malformed_event' });
+    expect(response.status).toBe(200);
+    await expect(response.json()).resolves.toEqual({ received: true, status: 'parked' });
+    expect(listParked(state.deps.db)).toEqual([
+      expect.objectContaining({ eventId: expect.stringMatching(/^unreadable:[0-9a-f]{24}$/), reason: expect.stringMatching(/^could not be read/) }),
+    ]);
   });
 
-  it('answers 400 to a signed body that is not an event, or a handled event without its data', async () => {
+  it('parks a signed body that is not an event, or a handled event without its data, and acts on neither', async () => {
     const notEvent = JSON.stringify({ hello: 'world' });
     const noSession = body({ id: 'event_nodata', data: {} });
 
-    expect((await POST(post(notEvent, sign(notEvent)))).status).toBe(400);
-    expect((await POST(post(noSession, sign(noSession)))).status).toBe(400);
+    for (const raw of [notEvent, noSession]) {
+      const response = await POST(post(raw, sign(raw)));
+      expect(response.status).toBe(200);
+      await expect(response.json()).resolves.toEqual({ received: true, status: 'parked' });
+    }
     expect(state.deps.registry.revokeCalls).toHaveLength(0);
     expect(isProcessed(state.deps.db, 'event_nodata')).toBe(false);
+    expect(readLedger(state.deps.db, 'event_nodata')).toMatchObject({ status: 'parked' });
+    expect(listParked(state.deps.db)).toHaveLength(2);
+  });
+
+  it('answers 503 with Retry-After while another worker is processing the same event', async () => {
+    const raw = body();
+    state.deps.db
+      .prepare(
+        `INSERT INTO event_ledger (event_id, event_type, status, channel, attempts, claim_token, claimed_at, updated_at)
+         VALUES ('event_01REVOKED', 'session.revoked', 'processing', 'events', 1, 'poller', ?, ?)`,
+      )
+      .run(Date.now(), Date.now());
+    const response = await POST(post(raw, sign(raw)));
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(state.deps.registry.revokeCalls).toHaveLength(0);
   });
 
   it('answers 200 to event types it does not handle, without recording them', async () => {
@@ -165,7 +189,9 @@ describe('POST /api/webhooks/workos', () => {
 
     const failed = await POST(post(raw, sign(raw)));
     expect(failed.status).toBe(500);
+    expect(failed.headers.get('retry-after')).toBe('2');
     expect(state.deps.registry.check('session_01WEBHOOK', 'user_grace')).toBeNull();
+    expect(readLedger(state.deps.db, 'event_01REVOKED')).toMatchObject({ status: 'retry', attempts: 1 });
 
     const retried = await POST(post(raw, sign(raw)));
     expect(retried.status).toBe(200);

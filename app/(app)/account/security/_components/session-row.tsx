@@ -52,6 +52,7 @@ export function SessionRow({
                 Impersonated by {session.impersonator.email}
               </Badge>
             ) : null}
+            {session.signedOutHere ? <Badge tone="amber">Signed out here; WorkOS has not confirmed yet</Badge> : null}
             {session.hints.map((hint) => (
               <Badge key={hint.kind} tone="amber">
                 {hint.text}

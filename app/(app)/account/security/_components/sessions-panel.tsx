@@ -97,6 +97,14 @@ function ResultMessage({ state, onRetry }: { state: SecurityActionResult; onRetr
       </p>
     );
   }
+  if (state.status === 'success' && state.pending.length > 0) {
+    return (
+      <p className="flex items-start gap-2 rounded-xl border border-amber-200 bg-amber-50 p-4 text-sm text-amber-950">
+        <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
+        <span>{state.message}</span>
+      </p>
+    );
+  }
   if (state.status === 'success') {
     return (
       <p className="flex items-start gap-2 rounded-xl border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">

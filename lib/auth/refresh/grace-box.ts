@@ -1,0 +1,57 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+/**
+ * The newest session of a refresh, kept for the grace period where every instance can read it (Redis), must only be
+ * readable by someone who held that session a moment ago. So it is encrypted with a random key K (AES-256-GCM), and
+ * K is wrapped once per refresh token the newest session replaced, under a key derived from that TOKEN (HKDF): the
+ * hash of a token, which is what the store can see, opens nothing. Whoever can read or write the store can neither
+ * open the cookie nor plant one that would be accepted (GCM authenticates both layers).
+ */
+
+const SALT = Buffer.from('soe-refresh-grace/v1');
+
+function kek(refreshToken: string, sessionKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', refreshToken, SALT, sessionKey, 32));
+}
+
+function seal(key: Buffer, plaintext: Buffer): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+function open(key: Buffer, sealed: string): Buffer | null {
+  try {
+    const raw = Buffer.from(sealed, 'base64url');
+    if (raw.length < 29) return null;
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
+export function newBoxKey(): Buffer {
+  return randomBytes(32);
+}
+
+/** The cookie, encrypted with K. */
+export function boxCookie(key: Buffer, cookie: string): string {
+  return seal(key, Buffer.from(cookie, 'utf8'));
+}
+
+export function unboxCookie(key: Buffer, box: string): string | null {
+  return open(key, box)?.toString('utf8') ?? null;
+}
+
+/** K, wrapped for whoever holds `refreshToken` (of the session `sessionKey`). */
+export function wrapKey(key: Buffer, refreshToken: string, sessionKey: string): string {
+  return seal(kek(refreshToken, sessionKey), key);
+}
+
+export function unwrapKey(wrapped: string, refreshToken: string, sessionKey: string): Buffer | null {
+  const key = open(kek(refreshToken, sessionKey), wrapped);
+  return key && key.length === 32 ? key : null;
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { ClaimedEntry, NewOutboxEntry, OutboxEntry, OutboxStats, WorkosOutbox } from './outbox';
+
+/**
+ * The WorkOS outbox shared by every instance (REDIS_URL), so that whichever instance is up asks WorkOS again — an
+ * instance that is gone for good leaves nothing owed behind. Keys (prefix `rev:` by default):
+ *   <prefix>wo:q             sorted set: session hash → when its next attempt is due (ms)
+ *   <prefix>wo:e:<hash>      JSON entry (the session id SEALED, never raw)
+ *   <prefix>wo:l:<hash>      lease token of the worker holding it (SET NX PX), settled only by its holder
+ *   <prefix>wo:u:<userId>    set of the user's queued session hashes (the security page's "not confirmed yet")
+ * Entries are validated when read: another deployment could write to a shared Redis.
+ */
+
+export interface RedisOutboxOptions {
+  url: string;
+  keyPrefix?: string;
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+  now?: () => number;
+}
+
+const entrySchema = z.object({
+  sessionHash: z.string().regex(/^[0-9a-f]{32}$/),
+  sealedSessionId: z.string().min(1).max(4_096),
+  userId: z.string().min(1).max(200),
+  reason: z.string().min(1).max(100),
+  enqueuedAt: z.number().finite(),
+  attempts: z.number().int().min(0),
+  nextAttemptAt: z.number().finite(),
+  lastError: z.string().max(500).nullable(),
+});
+
+// KEYS: queue, entry, lease, user set. ARGV: token, hash, [next, entry json].
+const SETTLE = `
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('ZREM', KEYS[1], ARGV[2])
+redis.call('SREM', KEYS[4], ARGV[2])
+return 1`;
+const RETRY_LATER = `
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[4])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+redis.call('DEL', KEYS[3])
+return 1`;
+// KEYS: queue, entry, user set. ARGV: hash, due, entry json. Keeps an entry already queued as it is.
+const ADD = `
+if redis.call('SET', KEYS[2], ARGV[3], 'NX') then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  redis.call('SADD', KEYS[3], ARGV[1])
+  return 1
+end
+return 0`;
+
+function parse(text: string | null): OutboxEntry | null {
+  if (text === null) return null;
+  try {
+    const parsed = entrySchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createRedisOutbox(options: RedisOutboxOptions): WorkosOutbox & { close(): Promise<void> } {
+  const now = options.now ?? Date.now;
+  const prefix = `${options.keyPrefix ?? 'rev:'}wo:`;
+  const queue = `${prefix}q`;
+  const entryKey = (hash: string) => `${prefix}e:${hash}`;
+  const leaseKey = (hash: string) => `${prefix}l:${hash}`;
+  const userKey = (userId: string) => `${prefix}u:${userId}`;
+  const redis = new Redis(options.url, {
+    connectTimeout: options.connectTimeoutMs ?? 2_000,
+    commandTimeout: options.commandTimeoutMs ?? 1_000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(2_000, 100 * 2 ** Math.min(times, 5)) * (0.75 + Math.random() * 0.25),
+  });
+  redis.on('error', () => {});
+
+  async function connected(): Promise<void> {
+    if (redis.status === 'ready' || !['wait', 'connecting', 'connect'].includes(redis.status)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, options.connectTimeoutMs ?? 2_000);
+      redis.once('ready', done);
+    });
+  }
+
+  return {
+    kind: 'redis',
+    async add(entry: NewOutboxEntry) {
+      await connected();
+      const t = now();
+      const full: OutboxEntry = { ...entry, enqueuedAt: t, attempts: 0, nextAttemptAt: t };
+      await redis.eval(ADD, 3, queue, entryKey(entry.sessionHash), userKey(entry.userId), entry.sessionHash, String(t), JSON.stringify(full));
+    },
+    async has(sessionHash) {
+      await connected();
+      return (await redis.exists(entryKey(sessionHash))) === 1;
+    },
+    async remove(sessionHash) {
+      await connected();
+      const entry = parse(await redis.get(entryKey(sessionHash)));
+      await redis.del(entryKey(sessionHash));
+      await redis.zrem(queue, sessionHash);
+      if (entry) await redis.srem(userKey(entry.userId), sessionHash);
+    },
+    async claim(at, limit, leaseMs) {
+      await connected();
+      const due = await redis.zrangebyscore(queue, '-inf', at, 'LIMIT', 0, limit);
+      const claimed: ClaimedEntry[] = [];
+      for (const hash of due) {
+        const token = randomUUID();
+        if ((await redis.set(leaseKey(hash), token, 'PX', leaseMs, 'NX')) !== 'OK') continue;
+        const entry = parse(await redis.get(entryKey(hash)));
+        if (!entry || entry.sessionHash !== hash) {
+          // Gone or not ours to trust: drop it from the queue so it does not come back.
+          await redis.zrem(queue, hash);
+          await redis.del(leaseKey(hash));
+          continue;
+        }
+        claimed.push({ ...entry, leaseToken: token });
+      }
+      return claimed;
+    },
+    async settle(entry) {
+      await connected();
+      const done = await redis.eval(SETTLE, 4, queue, entryKey(entry.sessionHash), leaseKey(entry.sessionHash), userKey(entry.userId), entry.leaseToken, entry.sessionHash);
+      return done === 1;
+    },
+    async retryLater(entry, nextAttemptAt, error) {
+      await connected();
+      const next: OutboxEntry = {
+        sessionHash: entry.sessionHash,
+        sealedSessionId: entry.sealedSessionId,
+        userId: entry.userId,
+        reason: entry.reason,
+        enqueuedAt: entry.enqueuedAt,
+        attempts: entry.attempts + 1,
+        nextAttemptAt,
+        lastError: error.slice(0, 500),
+      };
+      await redis.eval(RETRY_LATER, 4, queue, entryKey(entry.sessionHash), leaseKey(entry.sessionHash), userKey(entry.userId), entry.leaseToken, entry.sessionHash, String(nextAttemptAt), JSON.stringify(next));
+    },
+    async pendingFor(userId) {
+      await connected();
+      return new Set(await redis.smembers(userKey(userId)));
+    },
+    async stats(): Promise<OutboxStats> {
+      await connected();
+      const pending = await redis.zcard(queue);
+      let oldest: number | null = null;
+      let most = 0;
+      for (const hash of await redis.zrange(queue, 0, 199)) {
+        const entry = parse(await redis.get(entryKey(hash)));
+        if (!entry) continue;
+        oldest = oldest === null ? entry.enqueuedAt : Math.min(oldest, entry.enqueuedAt);
+        most = Math.max(most, entry.attempts);
+      }
+      return { pending, oldestEnqueuedAt: oldest, mostAttempts: most };
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
