@@ -231,18 +231,7 @@ async function main() {
     // A membership that ends: every session of the user in that organization.
     for (const u of memberUsers) {
       const t0 = performance.now();
-      await withRetries('membership ended', () =>
-        emulator.injectEvent('organization_membership.deleted', {
-          object: 'organization_membership',
-          id: `om_chaos_${u.user.id}`,
-          user_id: u.user.id,
-          organization_id: 'org_demo',
-          status: 'inactive',
-          role: { slug: 'member' },
-          created_at: new Date().toISOString(),
-          updated_at: new Date().toISOString(),
-        }),
-      );
+      await withRetries('membership ended', () => emulator.endMembership(u.user.id, 'org_demo'));
       for (const s of u.sessions) record('membership', s, t0);
     }
 
@@ -253,7 +242,6 @@ async function main() {
     log(`revocations issued in ${Math.round(revokedFor)} s; faults off; waiting for WorkOS to confirm everything`);
 
     // WorkOS confirmation: the first time WorkOS lists each revoked session as ended.
-    const ids = new Set(results.map((r) => r.session.id).filter(Boolean));
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       const all = await emulator.sessions().catch(() => []);
@@ -325,8 +313,8 @@ async function main() {
 
 async function signInPage(page, email) {
   await page.goto('/sign-in?returnTo=%2Fhome');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/home');
 }

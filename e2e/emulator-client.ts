@@ -208,6 +208,22 @@ export class EmulatorClient {
     return this.request('POST', '/_emulator/events', { event, data });
   }
 
+  /** As WorkOS does when a membership is deleted: `organization_membership.deleted` (webhooks and Events API). */
+  async endMembership(userIdOrEmail: string, organizationId = 'org_demo'): Promise<{ id: string }> {
+    const userId = await this.resolveUserId(userIdOrEmail);
+    const now = new Date().toISOString();
+    return this.injectEvent('organization_membership.deleted', {
+      object: 'organization_membership',
+      id: `om_${userId}_${organizationId}`,
+      user_id: userId,
+      organization_id: organizationId,
+      status: 'inactive',
+      role: { slug: 'member' },
+      created_at: now,
+      updated_at: now,
+    });
+  }
+
   /** Every refresh grant the emulator answered since the last reset; of one session when given. */
   async grants(sessionId?: string): Promise<RefreshGrant[]> {
     const query = sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : '';

@@ -185,6 +185,19 @@ export async function renewSessionIfDue(request: NextRequest): Promise<Renewal> 
   return { kind: 'refused', outcome, sessionId: claims.sessionId, userId: claims.userId };
 }
 
+/** The coordinator's view of a request: the sealed cookie, opened, and where the request comes from. */
+async function refreshRequestOf(request: NextRequest, cookie: string, claims: CookieClaims): Promise<RefreshRequest> {
+  return {
+    cookie,
+    session: await unsealSession(cookie, getEnv().WORKOS_COOKIE_PASSWORD),
+    sessionId: claims.sessionId,
+    userId: claims.userId,
+    organizationId: claims.organizationId,
+    ipAddress: clientIp(request.headers),
+    userAgent: request.headers.get('user-agent'),
+  };
+}
+
 /** A session the registry already knows as revoked is refused without asking WorkOS; others go to the coordinator. */
 async function refreshOrRefuse(
   request: NextRequest,
@@ -196,16 +209,7 @@ async function refreshOrRefuse(
   await registry.ready();
   if (registry.check(claims.sessionId, claims.userId)) return { kind: 'revoked' };
   try {
-    const session = await unsealSession(cookie, getEnv().WORKOS_COOKIE_PASSWORD);
-    return await coordinator.refresh({
-      cookie,
-      session,
-      sessionId: claims.sessionId,
-      userId: claims.userId,
-      organizationId: claims.organizationId,
-      ipAddress: clientIp(request.headers),
-      userAgent: request.headers.get('user-agent'),
-    });
+    return await coordinator.refresh(await refreshRequestOf(request, cookie, claims));
   } catch {
     return { kind: 'retry', why: 'unavailable', retryAfterSeconds: 2 };
   }
@@ -247,22 +251,9 @@ export async function noteAuthkitRefresh(request: NextRequest, originalCookie: s
     .find((value) => value && value !== originalCookie);
   if (!fresh) return;
   try {
-    const env = getEnv();
-    const session = await unsealSession(originalCookie, env.WORKOS_COOKIE_PASSWORD);
-    const claims = await (await runtime()).readCookie(originalCookie);
-    if (!claims) return;
-    await (await runtime()).coordinator.recordRotation(
-      {
-        cookie: originalCookie,
-        session,
-        sessionId: claims.sessionId,
-        userId: claims.userId,
-        organizationId: claims.organizationId,
-        ipAddress: clientIp(request.headers),
-        userAgent: request.headers.get('user-agent'),
-      },
-      fresh,
-    );
+    const { coordinator, readCookie } = await runtime();
+    const claims = await readCookie(originalCookie);
+    if (claims) await coordinator.recordRotation(await refreshRequestOf(request, originalCookie, claims), fresh);
   } catch {
     // best effort
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { createFailFastRedis } from '@/lib/redis/fail-fast';
 import type { RotationLock, RotationState, RotationStore } from './types';
 
 /**
@@ -49,31 +49,15 @@ export function createRedisRotationStore(options: RedisRotationStoreOptions): Ro
   const prefix = `${options.keyPrefix ?? 'rev:'}refresh:`;
   const log = options.log ?? ((level, message) => console[level](`[refresh/redis] ${message}`));
   let lastFailureAt = 0;
-  const redis = new Redis(options.url, {
-    connectTimeout: options.connectTimeoutMs ?? 2_000,
-    commandTimeout: options.commandTimeoutMs ?? 1_000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: (times) => Math.min(2_000, 100 * 2 ** Math.min(times, 5)) * (0.75 + Math.random() * 0.25),
+  const { redis, ready: connected } = createFailFastRedis({
+    url: options.url,
+    connectTimeoutMs: options.connectTimeoutMs,
+    commandTimeoutMs: options.commandTimeoutMs,
+    onError: (error) => {
+      if (Date.now() - lastFailureAt > 10_000) log('warn', `Redis: ${error.message}`);
+      lastFailureAt = Date.now();
+    },
   });
-  redis.on('error', (error: Error) => {
-    if (Date.now() - lastFailureAt > 10_000) log('warn', `Redis: ${error.message}`);
-    lastFailureAt = Date.now();
-  });
-
-  /** Waits for the first connection (the store is made at start-up); a lost connection fails at once. */
-  async function connected(): Promise<void> {
-    if (redis.status === 'ready' || !['wait', 'connecting', 'connect'].includes(redis.status)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        redis.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, options.connectTimeoutMs ?? 2_000);
-      redis.once('ready', done);
-    });
-  }
 
   async function run<T>(command: () => Promise<T>): Promise<T> {
     try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { createFailFastRedis } from '@/lib/redis/fail-fast';
 import type { ClaimedEntry, NewOutboxEntry, OutboxEntry, OutboxStats, WorkosOutbox } from './outbox';
 
 /**
@@ -71,27 +71,11 @@ export function createRedisOutbox(options: RedisOutboxOptions): WorkosOutbox & {
   const entryKey = (hash: string) => `${prefix}e:${hash}`;
   const leaseKey = (hash: string) => `${prefix}l:${hash}`;
   const userKey = (userId: string) => `${prefix}u:${userId}`;
-  const redis = new Redis(options.url, {
-    connectTimeout: options.connectTimeoutMs ?? 2_000,
-    commandTimeout: options.commandTimeoutMs ?? 1_000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: (times) => Math.min(2_000, 100 * 2 ** Math.min(times, 5)) * (0.75 + Math.random() * 0.25),
+  const { redis, ready: connected } = createFailFastRedis({
+    url: options.url,
+    connectTimeoutMs: options.connectTimeoutMs,
+    commandTimeoutMs: options.commandTimeoutMs,
   });
-  redis.on('error', () => {});
-
-  async function connected(): Promise<void> {
-    if (redis.status === 'ready' || !['wait', 'connecting', 'connect'].includes(redis.status)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        redis.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, options.connectTimeoutMs ?? 2_000);
-      redis.once('ready', done);
-    });
-  }
 
   return {
     kind: 'redis',
