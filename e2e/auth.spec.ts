@@ -121,6 +121,24 @@ test('an off-site returnTo is ignored', async ({ newDevice, baseURL }) => {
   expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
 });
 
+test('a signed-in user is never redirected off-site by /sign-in or /sign-up, whatever returnTo normalises to', async ({
+  newDevice,
+  signIn,
+  baseURL,
+}) => {
+  const laptop = await newDevice('Desktop Chrome');
+  await signIn(laptop.page, DEMO_USERS.grace.email);
+  const origin = new URL(baseURL!).origin;
+  for (const path of ['/sign-in', '/sign-up']) {
+    for (const returnTo of ['/.//evil.example', '/x/..//evil.example', '/%2e//evil.example', '/%2E%2E//evil.example', '/.\\evil.example', '//evil.example']) {
+      const response = await laptop.context.request.get(`${path}?returnTo=${encodeURIComponent(returnTo)}`, { maxRedirects: 0 });
+      expect(response.status(), `${path} ${returnTo}`).toBeGreaterThanOrEqual(300);
+      const location = new URL(response.headers().location ?? '', baseURL);
+      expect(location.origin, `${path} ${returnTo} → ${response.headers().location}`).toBe(origin);
+    }
+  }
+});
+
 test('the signed-out page explains each reason', async ({ page }) => {
   await page.goto('/signed-out?reason=signed_out_elsewhere');
   await expect(page.getByText('You signed out this device from another device.')).toBeVisible();

@@ -82,4 +82,27 @@ describe('session cookie options', () => {
   it('refuses an unknown SameSite', () => {
     expect(() => parseEnv({ ...valid, WORKOS_COOKIE_SAMESITE: 'sometimes' })).toThrow(/WORKOS_COOKIE_SAMESITE/);
   });
+
+  it('refuses unsafe configurations, naming the variable and the fix', () => {
+    const problems = (source: Record<string, string | undefined>) => {
+      try {
+        parseEnv({ ...valid, ...source });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problems({ NODE_ENV: 'production', NEXT_PUBLIC_WORKOS_REDIRECT_URI: 'http://app.example.com/callback' })).toContain(
+      'NEXT_PUBLIC_WORKOS_REDIRECT_URI must be https in production',
+    );
+    expect(problems({ NODE_ENV: 'production', NEXT_PUBLIC_WORKOS_REDIRECT_URI: 'http://localhost:3000/callback' })).toBe('');
+    expect(problems({ NODE_ENV: 'production', NEXT_PUBLIC_WORKOS_REDIRECT_URI: 'https://app.example.com/callback' })).toBe('');
+    expect(problems({ WORKOS_API_HTTPS: 'yes' })).toContain('WORKOS_API_HTTPS must be "true" or "false"');
+    expect(problems({ WORKOS_API_HTTPS: 'FALSE' })).toContain('WORKOS_API_HTTPS');
+    expect(problems({ REVOCATION_RETENTION_SECONDS: '600', WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS: '3600' })).toContain(
+      'REVOCATION_RETENTION_SECONDS must be at least the longest access-token life',
+    );
+    expect(problems({ WORKOS_COOKIE_MAX_AGE: '400d' })).toContain('WORKOS_COOKIE_MAX_AGE must be a whole number');
+    expect(problems({ WORKOS_COOKIE_MAX_AGE: '-1' })).toContain('WORKOS_COOKIE_MAX_AGE must be at least 0');
+  });
 });

@@ -37,7 +37,8 @@ const schema = z
     }),
     WORKOS_API_HOSTNAME: z.string().min(1).default('api.workos.com'),
     WORKOS_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-    WORKOS_API_HTTPS: z.string().optional(),
+    // As authkit reads it: https unless exactly "false"… but anything else is a typo that silently means plain http.
+    WORKOS_API_HTTPS: z.enum(['true', 'false'], { message: 'must be "true" or "false" (anything else means plain http to authkit)' }).optional(),
     WORKOS_COOKIE_NAME: z.string().min(1).default('wos-session'),
     // As authkit reads them (its cookie.js): the session cookie's Domain (unset: host-only) and SameSite. Every
     // place that clears the cookie must use the same Domain, or the browser keeps the real one.
@@ -73,6 +74,8 @@ const schema = z
     REVOKE_SESSIONS_ON_PASSWORD_CHANGE: bool(true),
     RECENT_AUTH_MAX_AGE_SECONDS: int(600, 30, 86_400),
     REVOCATION_RETENTION_SECONDS: int(86_400, 300, 31_536_000),
+    // The longest access-token life configured at WorkOS (5 minutes by default): a revocation must outlive it.
+    WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS: int(300, 30, 86_400),
     LAST_ACTIVE_THROTTLE_MS: int(60_000, 0, 3_600_000),
     // How long a replaced refresh token still earns the newest session (lib/auth/refresh): covers requests sent
     // before the browser stored its new cookie. Past it, a spent token is recorded as reused (a copied cookie).
@@ -99,6 +102,28 @@ const schema = z
         message:
           '"stock" disables revocation enforcement (revoked sessions are let through); it is only for the proxy-cost benchmark, which also sets BENCH_ALLOW_STOCK_PROXY=true. Remove PROXY_MODE or set it to "app"',
       });
+    }
+    if (env.REVOCATION_RETENTION_SECONDS < env.WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REVOCATION_RETENTION_SECONDS'],
+        message: `must be at least the longest access-token life (WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS = ${env.WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS}): a shorter one lets a revoked session's token work again before it expires`,
+      });
+    }
+    if (env.NODE_ENV === 'production') {
+      let redirect: URL | null = null;
+      try {
+        redirect = new URL(env.NEXT_PUBLIC_WORKOS_REDIRECT_URI);
+      } catch {
+        // reported by the field itself
+      }
+      if (redirect && redirect.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(redirect.hostname)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['NEXT_PUBLIC_WORKOS_REDIRECT_URI'],
+          message: 'must be https in production (session cookies would travel in clear and lose Secure); http is only for localhost',
+        });
+      }
     }
     if (env.REVOCATION_SIGNALS !== 'events' && !env.WORKOS_WEBHOOK_SECRET) {
       ctx.addIssue({

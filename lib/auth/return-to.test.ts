@@ -34,6 +34,32 @@ describe('sanitizeReturnTo', () => {
     expect(sanitizeReturnTo(input)).toBe('/home');
   });
 
+  // Values that are only off-site AFTER normalisation (dot segments, encodings), and their relatives.
+  it.each([
+    '/.//evil.example',
+    '/./\\/evil.example',
+    '/x/..//evil.example',
+    '/x/../..//evil.example',
+    '/%2e//evil.example',
+    '/%2E//evil.example',
+    '/%2e%2e//evil.example',
+    '/x/%2e%2e//evil.example',
+    '/.%2f/evil.example',
+    '/..//evil.example',
+    '/.///evil.example/home',
+    '/\t//evil.example',
+    '/\r\n//evil.example',
+    '/%09//evil.example',
+    'HTTPS://evil.example',
+    'JaVaScRiPt:alert(1)',
+    '/\\/evil.example',
+    '/%5C/evil.example',
+  ])('never returns an off-site destination for %j', (input) => {
+    const result = sanitizeReturnTo(input);
+    expect(result.startsWith('/') && !result.startsWith('//') && !result.startsWith('/\\')).toBe(true);
+    expect(new URL(result, 'https://app.example').origin).toBe('https://app.example');
+  });
+
   it('uses the given fallback', () => {
     expect(sanitizeReturnTo('//x', '/')).toBe('/');
   });
