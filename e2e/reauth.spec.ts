@@ -61,3 +61,59 @@ for (const claim of [false, true]) {
     await expect(phone.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
   });
 }
+
+test('ending one other session also needs a recent sign-in: the row asks, re-authentication comes back to that confirmation', async ({
+  newDevice,
+  signIn,
+  emulator,
+}) => {
+  // The sign-ins are back-dated 15 minutes, so their tokens must outlive that: one-hour tokens here.
+  await emulator.setConfig({ access_token_ttl_seconds: 3600 });
+  const laptop = await newDevice('Desktop Chrome', { ip: '203.0.113.21' });
+  const phone = await newDevice('iPhone 15', { ip: '198.51.100.42' });
+  await emulator.advanceClock(-15 * 60);
+  await signIn(phone.page, USER.email);
+  await signIn(laptop.page, USER.email);
+  await emulator.advanceClock(15 * 60);
+
+  const page = laptop.page;
+  await page.goto('/account/security');
+  const sessions = page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem');
+  const phoneRow = sessions.filter({ hasText: 'Safari on iOS' });
+  await phoneRow.getByRole('button', { name: /Sign out/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Sign out Safari on iOS?' });
+  await expect(dialog).toContainText('sign in again');
+  await dialog.getByRole('button', { name: 'Yes, sign it out' }).click();
+
+  await expect(page).toHaveTitle(/Sign in to Demo App/);
+  expect(await emulator.activeSessions(USER.email)).toHaveLength(2);
+  await fillHostedSignIn(page, USER.email);
+
+  await page.waitForURL((url) => url.pathname === '/account/security');
+  const again = page.getByRole('dialog', { name: 'Sign out Safari on iOS?' });
+  await expect(again).toBeVisible();
+  // The query that brought the confirmation back is tidied away (a reload does not reopen it).
+  expect(new URL(page.url()).search).toBe('');
+  await again.getByRole('button', { name: 'Yes, sign it out' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /\S/ })).toContainText('Signed out Safari on iOS');
+  await expect.poll(async () => (await emulator.activeSessions(USER.email)).length).toBe(1);
+  await phone.page.goto('/home');
+  await expect(phone.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+});
+
+test("a stale sign-in still signs this device out from its own row at once (ending one's own session is always allowed)", async ({
+  newDevice,
+  signIn,
+  emulator,
+}) => {
+  await emulator.setConfig({ access_token_ttl_seconds: 3600 });
+  const laptop = await newDevice('Desktop Chrome');
+  await emulator.advanceClock(-15 * 60);
+  await signIn(laptop.page, USER.email);
+  await emulator.advanceClock(15 * 60);
+  await laptop.page.goto('/account/security');
+  const mine = laptop.page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem').filter({ hasText: 'This device' });
+  await mine.getByRole('button', { name: /Sign out/ }).click();
+  await laptop.page.waitForURL((url) => url.pathname === '/signed-out');
+  expect(await emulator.activeSessions(USER.email)).toHaveLength(0);
+});

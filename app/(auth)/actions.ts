@@ -5,7 +5,7 @@ import { headers } from 'next/headers';
 import { getSessionState, type CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { describeDevice } from '@/lib/sessions/device';
-import { endSessions, type EndActor } from '@/lib/sessions/end';
+import { actorOfSession, endSessions } from '@/lib/sessions/end';
 
 /**
  * The header's Sign out button: ends THIS session only.
@@ -32,9 +32,7 @@ export async function signOutAction(): Promise<void> {
 
 async function endThisSession(session: CurrentSession): Promise<void> {
   const label = describeDevice((await headers()).get('user-agent')).label;
-  const actor: EndActor = session.impersonator
-    ? { kind: 'impersonator', email: session.impersonator.email, userId: session.user.id, sessionId: session.sessionId, label }
-    : { kind: 'user', userId: session.user.id, sessionId: session.sessionId, label };
+  const actor = actorOfSession(session, label);
   const [outcome] = await endSessions({
     targets: [{ sessionId: session.sessionId, userId: session.user.id, label, ipAddress: null, expiresAt: null }],
     actor,

@@ -11,6 +11,7 @@ import { createSqliteOutbox, layeredOutbox, type WorkosOutbox } from './outbox';
 import type { EndOutcome, EndRequest, EndUserRequest } from './types';
 
 export type { EndActor, EndOutcome, EndRequest, EndTarget, EndUserRequest } from './types';
+export { actorOfSession } from './types';
 export { describeEndOutcomes, list } from './describe';
 
 /** One WorkOS call: a hung call must not hang an action (the outbox retries what did not get an answer). */

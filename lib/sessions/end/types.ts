@@ -18,6 +18,20 @@ export type EndActor =
   /** A rule of this app, applied to a WorkOS signal (a password reset, a membership that ended). */
   | { kind: 'policy'; policy: 'password_changed' | 'membership_ended'; channel: 'webhook' | 'events' };
 
+/**
+ * The actor for something done from `session`: the user, or support when an impersonator started the session
+ * (their actions are recorded as theirs, never as the user's).
+ */
+export function actorOfSession(
+  session: { user: { id: string }; sessionId: string; impersonator: { email: string } | null },
+  label: string | null,
+): EndActor {
+  if (session.impersonator) {
+    return { kind: 'impersonator', email: session.impersonator.email, userId: session.user.id, sessionId: session.sessionId, label };
+  }
+  return { kind: 'user', userId: session.user.id, sessionId: session.sessionId, label };
+}
+
 export interface EndTarget {
   /** IMPORTANT: the raw WorkOS session id. Hashed before it is stored or logged; sealed in the outbox. */
   sessionId: string;

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '@/lib/db';
 import { hashSessionId } from '@/lib/security/hash';
 import { WorkosError, type AppSession } from '@/lib/workos/types';
@@ -247,7 +247,7 @@ describe('bulk actions need a recent sign-in', () => {
     const result = await run();
     expect(result).toEqual({
       status: 'reauth_required',
-      action,
+      confirm: { kind: action },
       message: expect.any(String),
       signInUrl: `/sign-in?returnTo=${encodeURIComponent(`/account/security?confirm=${action}`)}&maxAge=0`,
     });
@@ -324,6 +324,84 @@ describe('bulk actions need a recent sign-in', () => {
     m.current.authTime = null;
     m.listActiveSessions.mockRejectedValue(new WorkosError('timeout', 'slow'));
     expect((await revokeOtherSessions()).status).toBe('error');
+  });
+});
+
+describe('ending one other session needs a recent sign-in too (a copied cookie cannot sign the owner out, device by device)', () => {
+  const stale = () => {
+    m.current.authTime = Math.floor(Date.now() / 1000) - 601;
+  };
+
+  it('answers reauth_required naming the session to reopen, and touches nothing', async () => {
+    stale();
+    const result = await revokeSession(key('session_phone'));
+    expect(result).toEqual({
+      status: 'reauth_required',
+      confirm: { kind: 'revoke', key: key('session_phone') },
+      message: expect.any(String),
+      signInUrl: `/sign-in?returnTo=${encodeURIComponent(`/account/security?confirm=revoke&session=${key('session_phone')}`)}&maxAge=0`,
+    });
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(auditRows()).toEqual([]);
+    expect(outboxRows()).toEqual([]);
+  });
+
+  it('names the session by its hashed key even when the raw WorkOS id was sent (the raw id never reaches a URL)', async () => {
+    stale();
+    const result = await revokeSession('session_phone');
+    expect(result).toMatchObject({ status: 'reauth_required', confirm: { kind: 'revoke', key: key('session_phone') } });
+    expect(JSON.stringify(result)).not.toContain('session_phone');
+  });
+
+  it("still signs out this device's own row without a recent sign-in", async () => {
+    stale();
+    expect(await redirectOf(revokeSession(key('session_current')))).toBe('/signed-out?reason=signed_out');
+    expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_current', expect.anything());
+  });
+
+  it('back from re-authentication and still not recent: an error, not another redirect', async () => {
+    stale();
+    expect(await revokeSession(key('session_phone'), { afterReauth: true })).toMatchObject({ status: 'error', code: 'reauth_failed' });
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+  });
+
+  it('an unknown or foreign session is "not found" before any re-authentication is asked (nothing is revealed)', async () => {
+    stale();
+    expect(await revokeSession('session_grace')).toMatchObject({ status: 'error', code: 'not_found' });
+  });
+});
+
+describe('a session support started by impersonating the user', () => {
+  beforeEach(() => {
+    m.current.impersonator = { email: 'alice@support.example', reason: 'Ticket 42' };
+    m.current.authTime = Math.floor(Date.now() / 1000) - 5; // however fresh, it is not the user's sign-in
+  });
+  afterEach(() => {
+    m.current.impersonator = null;
+  });
+
+  it.each([
+    ['one other session', () => revokeSession(key('session_phone'))],
+    ['others', () => revokeOtherSessions()],
+    ['unusual', () => revokeUnusualSessions()],
+    ['everywhere', () => signOutEverywhere()],
+    ['others, claiming to be back from re-authentication', () => revokeOtherSessions({ afterReauth: true })],
+  ] as const)('never counts as a recent sign-in: %s is refused, with no sign-in loop, and nothing changes', async (_name, run) => {
+    const result = await run();
+    expect(result).toMatchObject({ status: 'error', code: 'impersonated', message: expect.stringContaining('nothing was signed out') });
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(m.cookieDelete).not.toHaveBeenCalled();
+    expect(auditRows()).toEqual([]);
+  });
+
+  it("may end its own session, recorded as support's, not the user's", async () => {
+    expect(await redirectOf(revokeSession(key('session_current')))).toBe('/signed-out?reason=signed_out');
+    expect(m.registryRevoke).toHaveBeenCalledWith(expect.objectContaining({ actor: { type: 'impersonator', id: null, sessionId: 'session_current' } }));
+    expect(auditRows()).toEqual([
+      expect.objectContaining({ kind: 'session_revoked', actor_type: 'impersonator', actor_id: null, actor_label: 'alice@support.example' }),
+    ]);
   });
 });
 
@@ -457,16 +535,5 @@ describe('failures that are not WorkOS refusals', () => {
       failed: ['Safari on iOS'],
     });
     expect(auditRows()).toEqual([]);
-  });
-
-  it('records actions taken in an impersonated session as the impersonator’s', async () => {
-    m.current = { ...m.current, impersonator: { email: 'support@example.com', reason: 'Ticket 42' } };
-    try {
-      await revokeSession(key('session_phone'));
-      expect(m.registryRevoke).toHaveBeenCalledWith(expect.objectContaining({ actor: { type: 'impersonator', id: null, sessionId: 'session_current' } }));
-      expect(auditRows()).toEqual([expect.objectContaining({ actor_type: 'impersonator', actor_label: 'support@example.com' })]);
-    } finally {
-      m.current = { ...m.current, impersonator: null };
-    }
   });
 });

@@ -7,11 +7,11 @@ import { z } from 'zod';
 import { requireSession, type CurrentSession } from '@/lib/auth/session';
 import { sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv } from '@/lib/env';
-import { describeEndOutcomes, endSessions, type EndActor, type EndOutcome, type EndTarget } from '@/lib/sessions/end';
+import { actorOfSession, describeEndOutcomes, endSessions, type EndActor, type EndOutcome, type EndTarget } from '@/lib/sessions/end';
 import { getOwnedSessions, type SessionEntry } from '@/lib/sessions/overview';
 import { isRecentAuth, sessionAuthTime } from '@/lib/sessions/recent-auth';
 import { WorkosError } from '@/lib/workos/client';
-import { reauthUrl, type BulkAction, type SecurityActionResult } from './action-types';
+import { reauthUrl, type Confirmable, type SecurityActionResult } from './action-types';
 
 /**
  * The security page's actions. Each one: authenticate (requireSession) → validate input (zod) → ownership
@@ -64,11 +64,7 @@ function describeError(error: unknown): string {
 
 /** Who is acting: the user, or support in a session they started by impersonating the user. */
 function actorOf(current: CurrentSession, owned: SessionEntry[]): EndActor {
-  const label = owned.find((e) => e.session.id === current.sessionId)?.view.label ?? null;
-  if (current.impersonator) {
-    return { kind: 'impersonator', email: current.impersonator.email, userId: current.user.id, sessionId: current.sessionId, label };
-  }
-  return { kind: 'user', userId: current.user.id, sessionId: current.sessionId, label };
+  return actorOfSession(current, owned.find((e) => e.session.id === current.sessionId)?.view.label ?? null);
 }
 
 function targetOf(entry: SessionEntry): EndTarget {
@@ -88,30 +84,41 @@ function currentTarget(current: CurrentSession, owned: SessionEntry[]): EndTarge
   return { sessionId: current.sessionId, userId: current.user.id, label: null, ipAddress: null, expiresAt: null };
 }
 
-// What the page may say about a bulk action. `afterReauth` is set by the confirmation the page reopens on return
-// from re-authentication: it can never grant anything, it only turns a second "sign in again" into an error, so
-// a sign-in that still does not count as recent cannot send the browser round the loop forever.
-const bulkOptionsSchema = z
+// What the page may say about an action that needs a recent sign-in. `afterReauth` is set by the confirmation the
+// page reopens on return from re-authentication: it can never grant anything, it only turns a second "sign in
+// again" into an error, so a sign-in that still does not count as recent cannot send the browser round the loop.
+const reauthOptionsSchema = z
   .object({ afterReauth: z.boolean().optional() })
   .strict()
   .optional()
   .catch(undefined);
 
 /**
- * ASVS 7.5.2: a bulk action needs a recent sign-in. Checked after loading the caller's sessions: the access token's
+ * ASVS 7.5.2: ending any session but this one needs a recent sign-in; someone holding a copied cookie must not be
+ * able to sign the owner out everywhere. Checked after loading the caller's sessions: the access token's
  * `auth_time` is optional at WorkOS, so without it the current WorkOS session's `createdAt` stands in
- * (sessionAuthTime). Null when recent enough.
+ * (sessionAuthTime). A session support started by impersonating the user is never a recent sign-in OF THE USER,
+ * and support cannot re-authenticate as them, so it is refused outright. Null when recent enough.
  */
 function needsReauth(
   current: CurrentSession,
   owned: SessionEntry[],
-  action: BulkAction,
+  confirm: Confirmable,
   options: unknown,
 ): SecurityActionResult | null {
+  if (current.impersonator) {
+    return {
+      status: 'error',
+      code: 'impersonated',
+      message:
+        'You are signed in as this user through support impersonation. Ending their other sessions needs their own recent sign-in, so nothing was signed out.',
+      failed: [],
+    };
+  }
   const mine = owned.find((e) => e.session.id === current.sessionId);
   const authTime = sessionAuthTime(current.authTime, mine?.session.createdAt);
   if (isRecentAuth(authTime, getEnv().RECENT_AUTH_MAX_AGE_SECONDS, Date.now())) return null;
-  if (bulkOptionsSchema.parse(options)?.afterReauth) {
+  if (reauthOptionsSchema.parse(options)?.afterReauth) {
     console.error('[security] sign-in still not recent after re-authentication', { claim: current.authTime !== null, listed: Boolean(mine) });
     return {
       status: 'error',
@@ -123,9 +130,9 @@ function needsReauth(
   }
   return {
     status: 'reauth_required',
-    action,
+    confirm,
     message: 'For your security, please sign in again to confirm.',
-    signInUrl: reauthUrl(action),
+    signInUrl: reauthUrl(confirm),
   };
 }
 
@@ -151,8 +158,11 @@ async function clearCookieAndLeave(reason: 'signed_out' | 'signed_out_everywhere
 /** Locked out here, at least: the session is over for this browser, confirmed by WorkOS or not yet. */
 const isOver = (outcome: EndOutcome | undefined) => outcome !== undefined && outcome.status !== 'failed';
 
-/** Signs out one of the caller's sessions. On this device's own row it is a sign-out. */
-export async function revokeSession(sessionId: unknown): Promise<SecurityActionResult> {
+/**
+ * Signs out one of the caller's sessions. On this device's own row it is a sign-out (always allowed); any other
+ * session needs a recent sign-in.
+ */
+export async function revokeSession(sessionId: unknown, options?: unknown): Promise<SecurityActionResult> {
   const current = await requireSession();
   const parsed = sessionIdSchema.safeParse(sessionId);
   if (!parsed.success) {
@@ -168,6 +178,10 @@ export async function revokeSession(sessionId: unknown): Promise<SecurityActionR
   }
 
   const isCurrent = target.session.id === current.sessionId;
+  if (!isCurrent) {
+    const reauth = needsReauth(current, owned, { kind: 'revoke', key: target.view.key }, options);
+    if (reauth) return reauth;
+  }
   const outcomes = await endSessions({
     targets: [targetOf(target)],
     actor: actorOf(current, owned),
@@ -183,7 +197,7 @@ export async function revokeOtherSessions(options?: unknown): Promise<SecurityAc
   const current = await requireSession();
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
-  const reauth = needsReauth(current, owned, 'others', options);
+  const reauth = needsReauth(current, owned, { kind: 'others' }, options);
   if (reauth) return reauth;
   const others = owned.filter((e) => e.session.id !== current.sessionId);
   const outcomes = await endSessions({
@@ -200,7 +214,7 @@ export async function revokeUnusualSessions(options?: unknown): Promise<Security
   const current = await requireSession();
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
-  const reauth = needsReauth(current, owned, 'unusual', options);
+  const reauth = needsReauth(current, owned, { kind: 'unusual' }, options);
   if (reauth) return reauth;
   const unusual = owned.filter((e) => e.session.id !== current.sessionId && e.view.hints.length > 0);
   const outcomes = await endSessions({
@@ -220,7 +234,7 @@ export async function signOutEverywhere(options?: unknown): Promise<SecurityActi
   const current = await requireSession();
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
-  const reauth = needsReauth(current, owned, 'everywhere', options);
+  const reauth = needsReauth(current, owned, { kind: 'everywhere' }, options);
   if (reauth) return reauth;
   const actor = actorOf(current, owned);
   const others = owned.filter((e) => e.session.id !== current.sessionId);

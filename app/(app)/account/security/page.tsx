@@ -5,7 +5,7 @@ import { getEnv } from '@/lib/env';
 import { getOwnedSessions } from '@/lib/sessions/overview';
 import { isRecentAuth, sessionAuthTime } from '@/lib/sessions/recent-auth';
 import type { SessionEntry } from '@/lib/sessions/view';
-import { isBulkAction } from './action-types';
+import { parseConfirmable } from './action-types';
 import { ActivityList, loadActivity } from './_components/activity-list';
 import { SessionsPanel } from './_components/sessions-panel';
 import { RetryButton } from './_components/retry-button';
@@ -16,7 +16,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function SecurityPage({ searchParams }: { searchParams: SearchParams }) {
   const current = await requireSession();
-  const confirm = (await searchParams).confirm;
+  const confirm = parseConfirmable(await searchParams);
   const now = new Date();
 
   let entries: SessionEntry[] | null = null;
@@ -27,9 +27,10 @@ export default async function SecurityPage({ searchParams }: { searchParams: Sea
   }
   const sessions = entries?.map((entry) => entry.view) ?? null;
   const activity = await loadActivity(current, now);
-  // As the actions check it (actions.ts needsReauth): auth_time, else the current WorkOS session's createdAt.
+  // As the actions check it (actions.ts needsReauth): auth_time, else the current WorkOS session's createdAt; never
+  // for a session support started by impersonating the user.
   const mine = entries?.find((entry) => entry.session.id === current.sessionId);
-  const recentAuth = isRecentAuth(
+  const recentAuth = !current.impersonator && isRecentAuth(
     sessionAuthTime(current.authTime, mine?.session.createdAt),
     getEnv().RECENT_AUTH_MAX_AGE_SECONDS,
     now.getTime(),
@@ -61,8 +62,9 @@ export default async function SecurityPage({ searchParams }: { searchParams: Sea
       ) : (
         <SessionsPanel
           sessions={sessions}
-          initialConfirm={isBulkAction(confirm) ? confirm : null}
+          initialConfirm={confirm}
           recentAuth={recentAuth}
+          impersonated={current.impersonator !== null}
         />
       )}
 

@@ -4,18 +4,18 @@ import { CircleAlert, CircleCheck, LoaderCircle, LogOut, RefreshCw, ShieldAlert,
 import { startTransition, useActionState, useEffect, useRef, useState } from 'react';
 import type { SessionView } from '@/lib/sessions/view';
 import { revokeOtherSessions, revokeSession, revokeUnusualSessions, signOutEverywhere } from '../actions';
-import { IDLE, type BulkAction, type BulkActionOptions, type SecurityActionResult } from '../action-types';
+import { IDLE, sameConfirmable, type BulkAction, type Confirmable, type ReauthOptions, type SecurityActionResult } from '../action-types';
 import { ConfirmDialog, type ConfirmCopy } from './confirm-dialog';
 import { SessionRow } from './session-row';
 
-type Intent = { kind: 'revoke'; key: string; label: string } | { kind: BulkAction; afterReauth?: boolean };
+type Intent = ({ kind: 'revoke'; key: string; label: string } | { kind: BulkAction }) & { afterReauth?: boolean };
 
 function isNextNavigation(error: unknown): boolean {
   const digest = typeof error === 'object' && error !== null && 'digest' in error ? String(error.digest) : '';
   return digest.startsWith('NEXT_REDIRECT') || digest.startsWith('NEXT_HTTP_ERROR_FALLBACK');
 }
 
-function bulkOptions(intent: { afterReauth?: boolean }): BulkActionOptions | undefined {
+function reauthOptions(intent: Intent): ReauthOptions | undefined {
   return intent.afterReauth ? { afterReauth: true } : undefined;
 }
 
@@ -23,13 +23,13 @@ async function run(_previous: SecurityActionResult, intent: Intent): Promise<Sec
   try {
     switch (intent.kind) {
       case 'revoke':
-        return await revokeSession(intent.key);
+        return await revokeSession(intent.key, reauthOptions(intent));
       case 'others':
-        return await revokeOtherSessions(bulkOptions(intent));
+        return await revokeOtherSessions(reauthOptions(intent));
       case 'unusual':
-        return await revokeUnusualSessions(bulkOptions(intent));
+        return await revokeUnusualSessions(reauthOptions(intent));
       case 'everywhere':
-        return await signOutEverywhere(bulkOptions(intent));
+        return await signOutEverywhere(reauthOptions(intent));
     }
   } catch (error) {
     if (isNextNavigation(error)) throw error;
@@ -46,10 +46,31 @@ function count(n: number): string {
   return `${n} ${n === 1 ? 'session' : 'sessions'}`;
 }
 
-function confirmCopy(action: BulkAction, sessions: SessionView[], recentAuth: boolean): ConfirmCopy {
+/** The other session a confirmation names, if it is still listed. */
+function otherSession(sessions: SessionView[], key: string): SessionView | undefined {
+  return sessions.find((s) => s.key === key && !s.isCurrent);
+}
+
+function confirmCopy(confirm: Confirmable, sessions: SessionView[], recentAuth: boolean, impersonated: boolean): ConfirmCopy | null {
   const others = sessions.filter((s) => !s.isCurrent);
-  const note = recentAuth ? null : 'First you’ll be asked to sign in again, to confirm it’s you.';
-  switch (action) {
+  const note = impersonated
+    ? 'You are signed in through support impersonation: this needs the account owner’s own recent sign-in, so it will be refused.'
+    : recentAuth
+      ? null
+      : 'First you’ll be asked to sign in again, to confirm it’s you.';
+  switch (confirm.kind) {
+    case 'revoke': {
+      const session = otherSession(sessions, confirm.key);
+      if (!session) return null;
+      return {
+        title: `Sign out ${session.label}?`,
+        body: 'It loses access on its next request and has to sign in again.',
+        names: [session.hints.length > 0 ? `${session.label} (${session.hints.map((h) => h.text.toLowerCase()).join(', ')})` : session.label],
+        note,
+        confirmLabel: 'Yes, sign it out',
+        destructive: false,
+      };
+    }
     case 'others':
       return {
         title: 'Sign out of all other sessions?',
@@ -143,40 +164,48 @@ export function SessionsPanel({
   sessions,
   initialConfirm,
   recentAuth,
+  impersonated,
 }: {
   sessions: SessionView[];
-  initialConfirm: BulkAction | null;
+  initialConfirm: Confirmable | null;
   recentAuth: boolean;
+  impersonated: boolean;
 }) {
   const [state, dispatch, isPending] = useActionState(run, IDLE);
   const [lastIntent, setLastIntent] = useState<Intent | null>(null);
-  const [confirming, setConfirming] = useState<BulkAction | null>(null);
+  const [confirming, setConfirming] = useState<Confirmable | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const statusRef = useRef<HTMLDivElement>(null);
 
   const others = sessions.filter((s) => !s.isCurrent);
   const unusual = others.filter((s) => s.hints.length > 0);
 
-  // Back from re-authentication (?confirm=<action>): reopen that confirmation, once, and tidy the URL.
+  // Back from re-authentication (?confirm=…): reopen that confirmation, once, and tidy the URL.
   const reopened = useRef(false);
-  // The action whose confirmation came back from re-authentication: confirming it tells the server so, which
-  // then answers an error instead of a second "sign in again" (never a redirect loop).
-  const returnedFor = useRef<BulkAction | null>(null);
+  // The confirmation that came back from re-authentication: confirming it tells the server so, which then answers
+  // an error instead of a second "sign in again" (never a redirect loop).
+  const returnedFor = useRef<Confirmable | null>(null);
   useEffect(() => {
     if (reopened.current || !initialConfirm) return;
     reopened.current = true;
     window.history.replaceState(null, '', window.location.pathname);
     const nothing =
-      (initialConfirm === 'others' && others.length === 0) || (initialConfirm === 'unusual' && unusual.length === 0);
+      initialConfirm.kind === 'others' && others.length === 0
+        ? 'There are no other sessions to sign out.'
+        : initialConfirm.kind === 'unusual' && unusual.length === 0
+          ? 'No session looks unusual now, so there is nothing to sign out.'
+          : initialConfirm.kind === 'revoke' && !otherSession(sessions, initialConfirm.key)
+            ? 'That session has already ended, so there is nothing to sign out.'
+            : null;
     // Deferred: React state updates belong in a callback, not the effect body.
     queueMicrotask(() => {
-      if (nothing) setNotice(initialConfirm === 'others' ? 'There are no other sessions to sign out.' : 'No session looks unusual now, so there is nothing to sign out.');
+      if (nothing) setNotice(nothing);
       else {
         returnedFor.current = initialConfirm;
         setConfirming(initialConfirm);
       }
     });
-  }, [initialConfirm, others.length, unusual.length]);
+  }, [initialConfirm, others.length, unusual.length, sessions]);
 
   useEffect(() => {
     if (state.status === 'reauth_required') {
@@ -226,7 +255,12 @@ export function SessionsPanel({
                 session={session}
                 pending={pendingKey === session.key}
                 disabled={isPending}
-                onSignOut={() => go({ kind: 'revoke', key: session.key, label: session.label })}
+                onSignOut={() =>
+                  // Another session needs a recent sign-in: confirm first, saying the user will be asked to sign in.
+                  session.isCurrent || recentAuth
+                    ? go({ kind: 'revoke', key: session.key, label: session.label })
+                    : setConfirming({ kind: 'revoke', key: session.key })
+                }
               />
             ))}
           </ul>
@@ -254,7 +288,7 @@ export function SessionsPanel({
             type="button"
             className="btn btn-secondary"
             disabled={isPending || others.length === 0}
-            onClick={() => setConfirming('others')}
+            onClick={() => setConfirming({ kind: 'others' })}
           >
             {pendingKind === 'others' ? <LoaderCircle aria-hidden className="size-4 animate-spin" /> : <LogOut aria-hidden className="size-4" />}
             Sign out of all other sessions
@@ -264,7 +298,7 @@ export function SessionsPanel({
               type="button"
               className="btn border border-amber-300 bg-amber-50 text-amber-950 shadow-sm hover:bg-amber-100"
               disabled={isPending}
-              onClick={() => setConfirming('unusual')}
+              onClick={() => setConfirming({ kind: 'unusual' })}
             >
               {pendingKind === 'unusual' ? <LoaderCircle aria-hidden className="size-4 animate-spin" /> : <ShieldAlert aria-hidden className="size-4" />}
               Sign out unusual sessions
@@ -274,7 +308,7 @@ export function SessionsPanel({
             type="button"
             className="btn bg-red-600 text-white shadow-sm hover:bg-red-700 sm:ml-auto"
             disabled={isPending}
-            onClick={() => setConfirming('everywhere')}
+            onClick={() => setConfirming({ kind: 'everywhere' })}
           >
             {pendingKind === 'everywhere' ? <LoaderCircle aria-hidden className="size-4 animate-spin" /> : <LogOut aria-hidden className="size-4" />}
             Sign out everywhere
@@ -283,18 +317,20 @@ export function SessionsPanel({
       </section>
 
       <ConfirmDialog
-        copy={confirming ? confirmCopy(confirming, sessions, recentAuth) : null}
+        copy={confirming ? confirmCopy(confirming, sessions, recentAuth, impersonated) : null}
         onCancel={() => {
           returnedFor.current = null;
           setConfirming(null);
         }}
         onConfirm={() => {
-          const action = confirming;
+          const confirmed = confirming;
           setConfirming(null);
-          if (!action) return;
-          const afterReauth = returnedFor.current === action;
+          if (!confirmed) return;
+          const afterReauth = sameConfirmable(returnedFor.current, confirmed) ? { afterReauth: true } : {};
           returnedFor.current = null;
-          go(afterReauth ? { kind: action, afterReauth } : { kind: action });
+          if (confirmed.kind !== 'revoke') return go({ kind: confirmed.kind, ...afterReauth });
+          const session = otherSession(sessions, confirmed.key);
+          if (session) go({ kind: 'revoke', key: session.key, label: session.label, ...afterReauth });
         }}
       />
     </>
