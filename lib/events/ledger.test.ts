@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { CLAIM_LEASE_MS, claimEvent, completeEvent, isProcessed, listParked, readLedger, unparkForReplay } from './ledger';
 import { processEvent } from './process-event';
-import { event, fakeDeps, session } from './test-support';
+import { event, fakeDeps, session, TEST_BOX } from './test-support';
 
 /** Two processes on one database file: two connections, each with its own deps, as two `next start` on one host. */
 
@@ -68,18 +68,24 @@ describe('the event ledger across two processes sharing one database', () => {
 describe('replaying a parked event', () => {
   it('takes it back from the dead letters with its payload; a processed event cannot be replayed', async () => {
     let t = 1_800_000_000_000;
-    const { deps, db, registry } = fakeDeps({ now: () => t, maxAttempts: 1 });
+    const { deps, db } = fakeDeps({ now: () => t, maxAttempts: 1 });
     const e = event('session.revoked', { session: session({ id: 'session_3', userId: 'user_grace' }), data: { id: 'session_3' } });
-    registry.failNext = 1;
+    const end = deps.sessions.end;
+    deps.sessions.end = async () => {
+      throw new TypeError('a bug, fixed before the replay');
+    };
     expect(await processEvent(e, 'events', deps)).toMatchObject({ status: 'parked' });
+    deps.sessions.end = end;
     expect(listParked(db)).toEqual([expect.objectContaining({ eventId: e.id, attempts: 1, replayable: true })]);
 
     t += 1_000;
     const payload = unparkForReplay(db, e.id, t);
-    expect(JSON.parse(payload ?? '{}')).toMatchObject({ id: e.id, event: 'session.revoked', data: { id: 'session_3' } });
+    expect(payload).not.toContain('session_3'); // kept sealed
+    expect(JSON.parse(TEST_BOX.open(payload ?? '') ?? '{}')).toMatchObject({ id: e.id, event: 'session.revoked', data: { id: 'session_3' } });
     expect(readLedger(db, e.id)).toMatchObject({ status: 'retry', attempts: 0 });
     expect(await processEvent(e, 'events', deps, { honorBackoff: false })).toMatchObject({ status: 'processed' });
     expect(listParked(db)).toEqual([]);
+    expect(readLedger(db, e.id)?.payload).toBeNull(); // processed: nothing kept
     expect(unparkForReplay(db, e.id, t)).toBeNull();
     expect(unparkForReplay(db, 'event_unknown', t)).toBeNull();
   });

@@ -9,6 +9,11 @@ import type { DatabaseSync } from 'node:sqlite';
  *   processed   done;
  *   parked      malformed, or failed `maxAttempts` times: set aside with its reason and payload (dead letter),
  *               visible to operators and replayable — later events are not held up by it.
+ * `payload` holds the event SEALED (lib/security/aead: it names sessions, addresses, devices) and only while it may be
+ * needed again: it is dropped once the event is processed.
+ * A failure that says nothing about the event (WorkOS or Redis unreachable, the registry not loaded yet) is
+ * TRANSIENT: it is retried (backoff capped at 5 minutes) for about a day before it is parked — an outage must not
+ * turn a password reset or an ended membership into a parked event that nobody acts on.
  */
 
 export type LedgerStatus = 'processing' | 'retry' | 'processed' | 'parked';
@@ -38,6 +43,8 @@ export type Claim =
 /** How long a claim is held before another worker may take it over (its worker crashed mid-way). */
 export const CLAIM_LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 5;
+/** About a day of retries at the 5-minute cap. */
+export const MAX_TRANSIENT_ATTEMPTS = 300;
 
 /** Attempt n (1-based) failed: wait 2ⁿ seconds, capped at 5 minutes. */
 export function retryDelayMs(attempt: number): number {
@@ -96,7 +103,7 @@ export function claimEvent(
 export function completeEvent(db: DatabaseSync, eventId: string, token: string, now: number): boolean {
   const done = db
     .prepare(
-      `UPDATE event_ledger SET status = 'processed', claim_token = NULL, updated_at = ?, last_error = NULL
+      `UPDATE event_ledger SET status = 'processed', claim_token = NULL, updated_at = ?, last_error = NULL, payload = NULL
         WHERE event_id = ? AND claim_token = ?`,
     )
     .run(now, eventId, token);
@@ -110,14 +117,14 @@ export function failEvent(
   token: string,
   error: string,
   now: number,
-  maxAttempts = MAX_ATTEMPTS,
+  { maxAttempts = MAX_ATTEMPTS, transient = false }: { maxAttempts?: number; transient?: boolean } = {},
 ): { status: 'retry'; retryAfterMs: number } | { status: 'parked' } | null {
   const row = db.prepare('SELECT attempts FROM event_ledger WHERE event_id = ? AND claim_token = ?').get(eventId, token) as
     | { attempts: number }
     | undefined;
   if (!row) return null;
   const attempts = Number(row.attempts);
-  if (attempts >= maxAttempts) {
+  if (attempts >= (transient ? Math.max(maxAttempts, MAX_TRANSIENT_ATTEMPTS) : maxAttempts)) {
     parkClaimed(db, eventId, token, `failed ${attempts} times: ${error}`, now);
     return { status: 'parked' };
   }

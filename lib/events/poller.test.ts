@@ -157,9 +157,10 @@ describe('EventsPoller.pollOnce', () => {
     let t = NOW;
     const workos = new FakeWorkos([session({ id: 'session_v', userId: 'user_grace' })]);
     const { deps, registry, db } = fakeDeps({ workos, now: () => t, maxAttempts: 3 });
-    // The poison event: a password reset whose handling keeps failing (WorkOS cannot list the user's sessions).
+    // The poison event: a password reset whose handling keeps failing for a reason of its own (an outage would be
+    // retried instead: process-event.test.ts).
     workos.listActiveSessions = async () => {
-      throw new Error('WorkOS is unavailable (500)');
+      throw new TypeError("Cannot read properties of undefined (reading 'createdAt')");
     };
     const source = new FakeEvents();
     source.log.push(
@@ -197,7 +198,36 @@ describe('EventsPoller.pollOnce', () => {
         ['event_poison', 3],
       ]),
     );
-    expect(readLedger(db, 'event_poison')?.last_error).toMatch(/failed 3 times: WorkOS is unavailable \(500\)/);
+    expect(readLedger(db, 'event_poison')?.last_error).toMatch(/failed 3 times: Cannot read properties/);
+  });
+
+  it('reads nothing while this instance cannot act on events (it has never loaded the revocation set)', async () => {
+    const { source, db } = setup();
+    source.log.push(event('session.revoked', { id: 'event_1', session: session({ id: 'session_1', userId: 'user_grace' }) }));
+    let ready = false;
+    const checks: boolean[] = [];
+    const poller = new EventsPoller({
+      db,
+      source,
+      process: async (e) => ({ status: 'processed', type: e.event }),
+      park: parkInto(db),
+      events: HANDLED_EVENTS,
+      intervalMs: 5,
+      canProcess: async () => {
+        checks.push(ready);
+        return ready;
+      },
+    });
+    poller.start();
+    try {
+      await vi.waitFor(() => expect(checks.length).toBeGreaterThanOrEqual(3));
+      expect(source.calls).toEqual([]);
+      expect(readLedger(db, 'event_1')).toBeNull();
+      ready = true;
+      await vi.waitFor(() => expect(source.calls.length).toBeGreaterThan(0));
+    } finally {
+      await poller.stop();
+    }
   });
 
   it('revokes through processEvent once even when a webhook already delivered the event', async () => {

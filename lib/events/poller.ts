@@ -35,6 +35,11 @@ export interface PollerOptions {
   /** Sets aside an event that could not even be read, with its reason (it never holds later events up). */
   park(event: { id: string; type: string; payload: string }, reason: string): void;
   events: readonly string[];
+  /**
+   * False while this instance cannot act on events (it has never loaded the revocation set): the round is skipped
+   * rather than failing every event it reads.
+   */
+  canProcess?: () => Promise<boolean>;
   intervalMs: number;
   /** Upper bound for the backoff after consecutive errors. */
   maxBackoffMs?: number;
@@ -73,7 +78,7 @@ export function nextDelay(intervalMs: number, failures: number, maxBackoffMs: nu
 }
 
 export class EventsPoller {
-  private readonly options: Required<Omit<PollerOptions, 'log'>> & Pick<PollerOptions, 'log'>;
+  private readonly options: Required<Omit<PollerOptions, 'log' | 'canProcess'>> & Pick<PollerOptions, 'log' | 'canProcess'>;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
@@ -124,6 +129,10 @@ export class EventsPoller {
   }
 
   private async tick(): Promise<void> {
+    if (this.options.canProcess && !(await this.options.canProcess().catch(() => false))) {
+      this.schedule(this.options.intervalMs);
+      return;
+    }
     try {
       await this.pollOnce();
       this.failures = 0;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hashSessionId } from '@/lib/security/hash';
+import { WorkosError } from '@/lib/workos/types';
 import { CLAIM_LEASE_MS, isProcessed, readLedger } from './ledger';
 import { processEvent } from './process-event';
-import { event, fakeDeps, FakeWorkos, session } from './test-support';
+import { event, fakeDeps, FakeWorkos, session, TEST_BOX } from './test-support';
 
 const grace = 'user_grace';
 
@@ -81,11 +82,13 @@ describe('processEvent: session.revoked', () => {
     expect(isProcessed(db, e.id)).toBe(true);
   });
 
-  it('parks an event after its last failed attempt, with the reason, so it stops holding later events up', async () => {
+  it('parks an event whose handling keeps failing for a reason of its own, with the reason, so it stops holding later events up', async () => {
     let t = 1_800_000_000_000;
-    const { deps, registry, db } = fakeDeps({ now: () => t, maxAttempts: 3 });
+    const { deps, db } = fakeDeps({ now: () => t, maxAttempts: 3 });
     const e = event('session.revoked', { session: session({ id: 'session_poison', userId: grace }), data: { id: 'session_poison' } });
-    registry.failNext = 100;
+    deps.sessions.end = async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'id')");
+    };
     const statuses: string[] = [];
     for (let i = 0; i < 3; i++) {
       statuses.push((await processEvent(e, 'webhook', deps)).status);
@@ -93,8 +96,32 @@ describe('processEvent: session.revoked', () => {
     }
     expect(statuses).toEqual(['pending', 'pending', 'parked']);
     expect(readLedger(db, e.id)).toMatchObject({ status: 'parked', attempts: 3, last_error: expect.stringMatching(/^failed 3 times/) });
-    expect(readLedger(db, e.id)?.payload).toContain('session_poison');
+    const kept = readLedger(db, e.id)?.payload ?? '';
+    expect(kept).not.toContain('session_poison'); // sealed at rest
+    expect(TEST_BOX.open(kept)).toContain('session_poison');
     await expect(processEvent(e, 'webhook', deps)).resolves.toEqual({ status: 'duplicate', type: e.event });
+  });
+
+  it('never parks an event because of an outage: WorkOS failing is retried past the attempt limit, then acted on', async () => {
+    let t = 1_800_000_000_000;
+    const workos = new FakeWorkos([session({ id: 'session_1', userId: grace, createdAt: new Date('2026-03-01T09:00:00Z') })]);
+    const { deps, registry, db } = fakeDeps({ workos, now: () => t, maxAttempts: 3 });
+    let outage = true;
+    deps.workos = {
+      listActiveSessions: async (userId) => {
+        if (outage) throw new WorkosError('unavailable', 'WorkOS is unavailable', { status: 503 });
+        return workos.listActiveSessions(userId);
+      },
+    };
+    const e = event('password_reset.succeeded', { createdAt: new Date('2026-03-01T12:00:00Z'), userId: grace, data: { userId: grace } });
+    for (let i = 0; i < 8; i++) {
+      await expect(processEvent(e, 'webhook', deps)).resolves.toMatchObject({ status: 'pending', reason: 'failed' });
+      t += 10 * 60_000;
+    }
+    expect(readLedger(db, e.id)).toMatchObject({ status: 'retry', attempts: 8 });
+    outage = false;
+    await expect(processEvent(e, 'webhook', deps)).resolves.toMatchObject({ status: 'processed' });
+    expect(registry.check('session_1', grace)).toMatchObject({ reason: 'password_changed' });
   });
 
   it('takes over a claim left by a process that crashed mid-way, once its lease is over', async () => {
@@ -337,6 +364,25 @@ describe('processEvent: organization membership', () => {
     expect(registry.check('session_org', grace)).toMatchObject({ reason: 'revoked_at_workos', source: 'policy', note: 'Organization membership ended' });
     expect(registry.check('session_other', grace)).toBeNull();
     expect(audit.entries).toHaveLength(1);
+  });
+
+  it('processed late (retries, a replay, the poller catching up), ends only sessions that existed when the membership ended', async () => {
+    const endedAt = new Date('2026-03-01T12:00:00Z');
+    const before = session({ id: 'session_before', userId: grace, organizationId: 'org_demo', createdAt: new Date('2026-03-01T11:00:00Z') });
+    const rejoined = session({ id: 'session_rejoined', userId: grace, organizationId: 'org_demo', createdAt: new Date('2026-03-02T09:00:00Z') });
+    const workos = new FakeWorkos([before, rejoined]);
+    const { deps, registry } = fakeDeps({ workos });
+    await processEvent(
+      event('organization_membership.deleted', {
+        createdAt: endedAt,
+        userId: grace,
+        data: { object: 'organization_membership', userId: grace, organizationId: 'org_demo', status: 'active' },
+      }),
+      'events',
+      deps,
+    );
+    expect(workos.revoked).toEqual(['session_before']);
+    expect(registry.check('session_rejoined', grace)).toBeNull();
   });
 
   it('leaves sessions alone when a membership is updated but still active', async () => {

@@ -1,8 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { SignInInput } from '@/lib/audit';
+import type { SecretBox } from '@/lib/security/aead';
 import type { AuditInput } from '@/lib/audit/types';
 import type { EndOutcome, EndRequest, EndTarget, EndUserRequest } from '@/lib/sessions/end/types';
-import type { AppSession, WorkosEvent } from '@/lib/workos/types';
+import { RegistryNotReadyError } from '@/lib/revocation/registry';
+import { WorkosError, type AppSession, type WorkosEvent } from '@/lib/workos/types';
 import { claimEvent, completeEvent, failEvent, MAX_ATTEMPTS, parkEvent, type EventChannel } from './ledger';
 
 export type { EventChannel } from './ledger';
@@ -58,12 +60,14 @@ export interface ProcessDeps {
   };
   describeDevice(userAgent: string | null): string;
   revokeSessionsOnPasswordChange: boolean;
+  /** Seals what the ledger keeps of an event (it names sessions, addresses and devices). */
+  box: SecretBox;
   maxAttempts?: number;
   now?: () => number;
   log?: (message: string, detail?: Record<string, unknown>) => void;
 }
 
-/** The event as it came, kept with the ledger entry so it can be replayed. */
+/** The event as it came, kept (sealed) with the ledger entry so it can be replayed. */
 export function payloadOf(event: WorkosEvent): string {
   return JSON.stringify({ id: event.id, event: event.event, createdAt: event.createdAt.toISOString(), data: event.data });
 }
@@ -87,6 +91,19 @@ export class MalformedEventError extends Error {
     super(`${event.event} ${event.id} ${problem}`);
     this.name = 'MalformedEventError';
   }
+}
+
+/** Acting could not be completed here (the registry or its store refused the write): retried like an outage. */
+export class NotRecordedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotRecordedError';
+  }
+}
+
+/** A failure that says nothing about the event itself: an outage of WorkOS or of this instance's stores. */
+function isTransient(error: unknown): boolean {
+  return error instanceof WorkosError || error instanceof RegistryNotReadyError || error instanceof NotRecordedError;
 }
 
 function describe(error: unknown): string {
@@ -127,7 +144,7 @@ async function processClaimed(
 ): Promise<ProcessOutcome> {
   const now = deps.now ?? Date.now;
   const type = event.event;
-  const claim = claimEvent(deps.db, { id: event.id, type, payload: payloadOf(event) }, channel, now(), { honorBackoff });
+  const claim = claimEvent(deps.db, { id: event.id, type, payload: deps.box.seal(payloadOf(event)) }, channel, now(), { honorBackoff });
   if (claim.kind === 'done') return { status: 'duplicate', type };
   if (claim.kind === 'busy') return { status: 'pending', type, retryAfterMs: claim.retryAfterMs, reason: 'in_progress' };
 
@@ -135,11 +152,14 @@ async function processClaimed(
     await act(event, channel, deps);
   } catch (error) {
     if (error instanceof MalformedEventError) {
-      parkEvent(deps.db, { id: event.id, type, payload: payloadOf(event) }, channel, error.message, now());
+      parkEvent(deps.db, { id: event.id, type, payload: deps.box.seal(payloadOf(event)) }, channel, error.message, now());
       deps.log?.('parked a malformed event', { eventId: event.id, type, reason: error.message });
       return { status: 'parked', type, reason: error.message };
     }
-    const result = failEvent(deps.db, event.id, claim.token, describe(error), now(), deps.maxAttempts ?? MAX_ATTEMPTS);
+    const result = failEvent(deps.db, event.id, claim.token, describe(error), now(), {
+      maxAttempts: deps.maxAttempts ?? MAX_ATTEMPTS,
+      transient: isTransient(error),
+    });
     if (result?.status === 'parked') {
       deps.log?.('parked an event that kept failing', { eventId: event.id, type, attempts: claim.attempt, error: describe(error) });
       return { status: 'parked', type, reason: describe(error) };
@@ -199,7 +219,7 @@ function targetOf(session: AppSession, deps: ProcessDeps): EndTarget {
 /** Throws when a session could not even be locked out here, so the event is retried. */
 function requireRecorded(outcomes: EndOutcome[], what: string): void {
   const failed = outcomes.filter((o) => o.status === 'failed');
-  if (failed.length > 0) throw new Error(`${what}: ${failed.length} session(s) could not be recorded`);
+  if (failed.length > 0) throw new NotRecordedError(`${what}: ${failed.length} session(s) could not be recorded`);
 }
 
 async function onSessionRevoked(event: WorkosEvent, channel: EventChannel, deps: ProcessDeps): Promise<void> {
@@ -281,8 +301,12 @@ async function onMembershipEnded(event: WorkosEvent, channel: EventChannel, deps
   const userId = requireUserId(event);
   const organizationId = stringField(event.data, 'organizationId');
   if (!organizationId) throw new MalformedEventError(event, 'names no organization');
-  // Only sessions signed in to that organization; the user may still belong to others.
-  const sessions = (await deps.workos.listActiveSessions(userId)).filter((s) => s.organizationId === organizationId);
+  // Only sessions signed in to that organization (the user may still belong to others) that existed when the
+  // membership ended: one signed in after the user re-joined stays, however late this event is processed.
+  const endedAt = event.createdAt.getTime();
+  const sessions = (await deps.workos.listActiveSessions(userId)).filter(
+    (s) => s.organizationId === organizationId && s.createdAt.getTime() <= endedAt,
+  );
   const outcomes = await deps.sessions.end({
     targets: sessions.map((s) => targetOf(s, deps)),
     actor: { kind: 'policy', policy: 'membership_ended', channel },

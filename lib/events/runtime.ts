@@ -2,6 +2,8 @@ import 'server-only';
 import { recordAudit, recordSignIn } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
+import { secretBox, type SecretBox } from '@/lib/security/aead';
+import { getRevocationRegistry } from '@/lib/revocation';
 import { describeDevice } from '@/lib/sessions/device';
 import { endSessions, endUser } from '@/lib/sessions/end';
 import { listActiveSessions, listEvents, type WorkosEvent } from '@/lib/workos/client';
@@ -21,8 +23,18 @@ export function getProcessDeps(): ProcessDeps {
     audit: { record: recordAudit, recordSignIn },
     describeDevice: (userAgent) => describeDevice(userAgent).label,
     revokeSessionsOnPasswordChange: env.REVOKE_SESSIONS_ON_PASSWORD_CHANGE,
+    box: ledgerBox(),
     log: (message, detail) => log('warn', message, detail),
   };
+}
+
+function ledgerBox(): SecretBox {
+  return secretBox(getEnv().WORKOS_COOKIE_PASSWORD, 'event-ledger/v1');
+}
+
+/** Sets aside an event that can never be acted on as it came (unreadable, malformed), sealed, for operators. */
+export function parkUnusableEvent(event: { id: string; type: string; payload: string }, channel: EventChannel, reason: string): void {
+  parkEvent(getDb(), { ...event, payload: ledgerBox().seal(event.payload) }, channel, reason, Date.now());
 }
 
 export function processWorkosEvent(event: WorkosEvent, channel: EventChannel): Promise<ProcessOutcome> {
@@ -54,8 +66,13 @@ export function startEventsPoller(): EventsPoller | null {
       db: getDb(),
       source: { listEvents },
       process: (event) => processWorkosEvent(event, 'events'),
-      park: (event, reason) => parkEvent(getDb(), event, 'events', reason, Date.now()),
+      park: (event, reason) => parkUnusableEvent(event, 'events', reason),
       events: HANDLED_EVENTS,
+      canProcess: async () => {
+        const registry = getRevocationRegistry();
+        await registry.ready();
+        return registry.knowsRevocations();
+      },
       intervalMs: env.EVENTS_POLL_INTERVAL_MS,
       log,
     });
@@ -72,8 +89,14 @@ export function startEventsPoller(): EventsPoller | null {
  */
 export async function replayEvent(eventId: string): Promise<ProcessOutcome | null> {
   const db = getDb();
-  const payload = unparkForReplay(db, eventId, Date.now());
-  if (payload === null) return null;
+  const sealed = unparkForReplay(db, eventId, Date.now());
+  if (sealed === null) return null;
+  const payload = ledgerBox().open(sealed);
+  if (payload === null) {
+    const reason = 'its kept payload cannot be opened (sealed under another WORKOS_COOKIE_PASSWORD?)';
+    parkEvent(db, { id: eventId, type: 'unknown', payload: sealed }, 'events', reason, Date.now());
+    return { status: 'parked', type: 'unknown', reason };
+  }
   const listed = (() => {
     try {
       return listedEvent(JSON.parse(payload) as SdkEvent);
@@ -82,7 +105,7 @@ export async function replayEvent(eventId: string): Promise<ProcessOutcome | nul
     }
   })();
   if (!listed.ok) {
-    parkEvent(db, { id: eventId, type: listed.type, payload }, 'events', `could not be read: ${listed.reason}`, Date.now());
+    parkEvent(db, { id: eventId, type: listed.type, payload: sealed }, 'events', `could not be read: ${listed.reason}`, Date.now());
     return { status: 'parked', type: listed.type, reason: listed.reason };
   }
   log('info', 'replaying an event at an operator’s request', { eventId, type: listed.event.event });

@@ -1,6 +1,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { migrate } from '@/lib/db/schema';
 import type { RevocationInput, RevocationReason, RevocationRecord, RevocationSource } from '@/lib/revocation/types';
+import { secretBox } from '@/lib/security/aead';
 import { hashSessionId } from '@/lib/security/hash';
 import { WorkosError, type AppSession, type WorkosEvent } from '@/lib/workos/types';
 import type { SignInInput } from '@/lib/audit';
@@ -10,6 +11,9 @@ import { createSqliteOutbox } from '@/lib/sessions/end/outbox';
 import type { ProcessDeps } from './process-event';
 
 /** Test doubles for lib/events (imported by *.test.ts only). */
+
+/** The ledger's box in tests: real sealing, a test-only secret. */
+export const TEST_BOX = secretBox('a-test-cookie-password-of-32-characters!', 'event-ledger/v1');
 
 export function memoryDb(): DatabaseSync {
   const db = new DatabaseSync(':memory:');
@@ -166,6 +170,7 @@ export function fakeDeps(overrides: Partial<ProcessDeps> & { workos?: FakeWorkos
     audit,
     describeDevice: (ua) => (ua?.includes('Firefox') ? 'Firefox on Windows' : 'Unknown device'),
     revokeSessionsOnPasswordChange: true,
+    box: TEST_BOX,
     ...overrides,
   };
   return { deps, db, registry, workos, audit, outbox };

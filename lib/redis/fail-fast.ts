@@ -22,9 +22,11 @@ export function createFailFastRedis(options: FailFastRedisOptions): { redis: Red
     retryStrategy: (times) => Math.min(2_000, 100 * 2 ** Math.min(times, 5)) * (0.75 + Math.random() * 0.25),
   });
   redis.on('error', (error: Error) => options.onError?.(error));
-  async function ready(): Promise<void> {
-    if (redis.status === 'ready' || !['wait', 'connecting', 'connect'].includes(redis.status)) return;
-    await new Promise<void>((resolve) => {
+  // Only the FIRST connection is waited for; during a later reconnect commands fail at once (no stall per call).
+  let first: Promise<void> | null = null;
+  function ready(): Promise<void> {
+    first ??= new Promise<void>((resolve) => {
+      if (redis.status === 'ready' || !['wait', 'connecting', 'connect'].includes(redis.status)) return resolve();
       const done = () => {
         clearTimeout(timer);
         redis.off('ready', done);
@@ -33,6 +35,7 @@ export function createFailFastRedis(options: FailFastRedisOptions): { redis: Red
       const timer = setTimeout(done, connectTimeoutMs);
       redis.once('ready', done);
     });
+    return first;
   }
   return { redis, ready };
 }

@@ -98,11 +98,11 @@ describe('handleSignIn', () => {
     expect(m.registryRevoke).not.toHaveBeenCalled();
   });
 
-  it('leaves a previous session that was already revoked (e.g. signed out elsewhere) alone', async () => {
+  it('leaves a previous session that was already revoked (e.g. signed out elsewhere) as it is here (WorkOS is asked again)', async () => {
     m.registryCheck.mockImplementation((id: string) => (id === 'session_old' ? { reason: 'signed_out_elsewhere' } : null));
     await handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' });
     expect(m.registryCheck).toHaveBeenCalledWith('session_old', 'user_ada');
-    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    expect(m.revokeWorkosSession).toHaveBeenCalledOnce();
     expect(m.registryRevoke).not.toHaveBeenCalled();
     expect(rows()).toHaveLength(1);
   });

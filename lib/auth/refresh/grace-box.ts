@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { openWithKey as open, sealWithKey as seal } from '@/lib/security/aead';
 
 /**
  * The newest session of a refresh, kept for the grace period where every instance can read it (Redis), must only be
@@ -12,25 +13,6 @@ const SALT = Buffer.from('soe-refresh-grace/v1');
 
 function kek(refreshToken: string, sessionKey: string): Buffer {
   return Buffer.from(hkdfSync('sha256', refreshToken, SALT, sessionKey, 32));
-}
-
-function seal(key: Buffer, plaintext: Buffer): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
-}
-
-function open(key: Buffer, sealed: string): Buffer | null {
-  try {
-    const raw = Buffer.from(sealed, 'base64url');
-    if (raw.length < 29) return null;
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
-  } catch {
-    return null;
-  }
 }
 
 export function newBoxKey(): Buffer {

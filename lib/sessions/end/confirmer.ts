@@ -6,6 +6,8 @@ import type { ClaimedEntry, OutboxEntry, WorkosOutbox } from './outbox';
  * over there), with exponential backoff and jitter between attempts. Runs in every server process; entries are
  * leased, so processes (and instances sharing a Redis outbox) never ask twice at once, and a process that dies
  * mid-way gives its entries back when the lease ends. Survives restarts: the outbox is durable.
+ * IMPORTANT: entries are claimed ONE at a time, each just before its attempt: a lease covers one WorkOS call (at
+ * most REVOKE_TIMEOUT_MS), never a whole batch of them, so no entry's lease runs out while it waits its turn.
  */
 
 export interface ConfirmerDeps {
@@ -13,6 +15,11 @@ export interface ConfirmerDeps {
   /** Throws a WorkosError; kind `not_found` when WorkOS no longer knows the session. */
   revokeAtWorkos(sessionId: string): Promise<void>;
   unsealSessionId(sealed: string): Promise<string>;
+  /**
+   * Makes sure the session is locked out here before WorkOS is asked (safe to repeat): the outbox entry is written
+   * before the registry's, so a crash between the two must not leave a session served here.
+   */
+  lockOut?(sessionId: string, entry: OutboxEntry): Promise<void>;
   /** WorkOS confirmed: e.g. mark the activity line. Failures are logged, never retried. */
   onConfirmed(entry: OutboxEntry, at: number): Promise<void>;
   intervalMs?: number;
@@ -58,9 +65,17 @@ export function createOutboxConfirmer(deps: ConfirmerDeps): OutboxConfirmer {
   let running: Promise<unknown> | null = null;
   let stopped = true;
 
+  async function confirmed(outbox: WorkosOutbox, entry: ClaimedEntry, how: string): Promise<void> {
+    if (!(await outbox.settle(entry))) return;
+    const at = now();
+    log('info', `WorkOS confirmed the end of session ${entry.sessionHash} ${how}`);
+    await deps.onConfirmed(entry, at).catch((error: unknown) => log('error', `recording the confirmation failed: ${describe(error)}`));
+  }
+
   async function attempt(outbox: WorkosOutbox, entry: ClaimedEntry): Promise<boolean> {
     try {
       const sessionId = await deps.unsealSessionId(entry.sealedSessionId);
+      await deps.lockOut?.(sessionId, entry);
       try {
         await deps.revokeAtWorkos(sessionId);
       } catch (error) {
@@ -68,35 +83,42 @@ export function createOutboxConfirmer(deps: ConfirmerDeps): OutboxConfirmer {
       }
     } catch (error) {
       const next = now() + backoffMs(entry.attempts + 1, baseBackoffMs, maxBackoffMs, random);
-      await outbox.retryLater(entry, next, describe(error));
-      log('warn', `WorkOS still has not confirmed the end of session ${entry.sessionHash} (attempt ${entry.attempts + 1}: ${describe(error)}); next try at ${new Date(next).toISOString()}`);
+      if (await outbox.retryLater(entry, next, describe(error))) {
+        log('warn', `WorkOS still has not confirmed the end of session ${entry.sessionHash} (attempt ${entry.attempts + 1}: ${describe(error)}); next try at ${new Date(next).toISOString()}`);
+      } else {
+        log('warn', `lost the lease on session ${entry.sessionHash} while asking WorkOS; its new holder carries on`);
+      }
       return false;
     }
-    if (await outbox.settle(entry)) {
-      const at = now();
-      log('info', `WorkOS confirmed the end of session ${entry.sessionHash} after ${entry.attempts + 1} attempt(s)`);
-      await deps.onConfirmed(entry, at).catch((error: unknown) => log('error', `recording the confirmation failed: ${describe(error)}`));
-    }
+    await confirmed(outbox, entry, `after ${entry.attempts + 1} attempt(s)`);
     return true;
   }
 
   async function runOnce(): Promise<{ confirmed: number; failed: number }> {
-    let confirmed = 0;
+    let done = 0;
     let failed = 0;
     for (const outbox of deps.outboxes) {
-      let claimed: ClaimedEntry[];
-      try {
-        claimed = await outbox.claim(now(), batchSize, leaseMs);
-      } catch (error) {
-        log('warn', `the ${outbox.kind} outbox could not be read: ${describe(error)}`);
-        continue;
-      }
-      for (const entry of claimed) {
-        if (await attempt(outbox, entry).catch(() => false)) confirmed++;
+      for (let taken = 0; taken < batchSize; taken++) {
+        let entry: ClaimedEntry | undefined;
+        try {
+          [entry] = await outbox.claim(now(), 1, leaseMs);
+        } catch (error) {
+          log('warn', `the ${outbox.kind} outbox could not be read: ${describe(error)}`);
+          break;
+        }
+        if (!entry) break;
+        const triage = outbox.triage ? await outbox.triage(entry, now()).catch(() => 'attempt' as const) : 'attempt';
+        if (triage === 'postponed') continue;
+        if (triage === 'confirmed_elsewhere') {
+          await confirmed(outbox, entry, 'through another instance').catch(() => {});
+          done++;
+          continue;
+        }
+        if (await attempt(outbox, entry).catch(() => false)) done++;
         else failed++;
       }
     }
-    return { confirmed, failed };
+    return { confirmed: done, failed };
   }
 
   function schedule(delayMs: number): void {

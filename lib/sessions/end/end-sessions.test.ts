@@ -44,6 +44,7 @@ function setup(options: { failWith?: (sessionId: string) => Error | null; concur
     if (!atWorkos.delete(sessionId)) throw new WorkosError('not_found', 'gone', { status: 404 });
   });
   const kicks = vi.fn();
+  const marked: string[] = [];
   const ender = createSessionEnder({
     registry,
     revokeAtWorkos,
@@ -53,6 +54,7 @@ function setup(options: { failWith?: (sessionId: string) => Error | null; concur
       audits.push(entry);
       return { id: audits.length };
     },
+    markConfirmed: async (hash) => void marked.push(hash),
     kickOutbox: kicks,
     holdWithoutExpiryMs: HOLD_MS,
     concurrency: options.concurrency,
@@ -68,6 +70,7 @@ function setup(options: { failWith?: (sessionId: string) => Error | null; concur
     calls,
     audits,
     kicks,
+    marked,
     revokeAtWorkos,
     ender,
     setFailure: (f: (sessionId: string) => Error | null) => (failWith = f),
@@ -114,7 +117,8 @@ describe('endSessions', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['already_ended', 'already_ended']);
     expect(t.registry.check('s_a')).not.toBeNull(); // still locked out here: a copy of its cookie may hold a valid token
     expect(t.registry.check('s_b')?.reason).toBe('admin'); // the first record stands
-    expect(t.calls).toEqual(['s_a']); // nothing owed to WorkOS for s_b
+    // Asked again for s_b: harmless, and the only way to be sure nothing is owed (an outbox entry can be lost).
+    expect(t.calls).toEqual(['s_a', 's_b']);
   });
 
   it('when WorkOS fails, still locks the session out here, holds it past the retention and queues it for WorkOS', async () => {
@@ -157,6 +161,48 @@ describe('endSessions', () => {
     expect(t.calls).toEqual(['s_a', 's_a']);
     expect(await t.outbox.has(hashSessionId('s_a'))).toBe(false);
     expect(t.audits).toHaveLength(1);
+  });
+
+  it('a session locked out here whose outbox entry was lost (Redis restarted empty) is queued again, never reported ended', async () => {
+    const t = setup({ failWith: () => down() });
+    await t.ender.endSessions({ targets: [target('s_a')], actor: user, reason: 'signed_out_elsewhere' });
+    await t.outbox.remove(hashSessionId('s_a')); // lost with the store that held it
+    const [again] = await t.ender.endSessions({ targets: [target('s_a')], actor: user, reason: 'signed_out_elsewhere' });
+    expect(again).toMatchObject({ status: 'pending_at_workos' });
+    expect(await t.outbox.has(hashSessionId('s_a'))).toBe(true);
+    expect(t.atWorkos.has('s_a')).toBe(true);
+  });
+
+  it('once WorkOS confirms a session locked out here (asked again, or telling us), nothing is owed and its line is marked', async () => {
+    const t = setup({ failWith: () => down() });
+    await t.ender.endSessions({ targets: [target('s_a'), target('s_b')], actor: user, reason: 'signed_out_elsewhere' });
+    t.setFailure(() => null);
+    await t.ender.endSessions({ targets: [target('s_a')], actor: user, reason: 'signed_out_elsewhere' });
+    await t.ender.endSessions({ targets: [target('s_b')], actor: { kind: 'workos', channel: 'webhook' }, reason: 'revoked_at_workos', endedAtWorkos: true });
+    expect(await t.outbox.stats()).toMatchObject({ pending: 0 });
+    expect(t.marked.sort()).toEqual([hashSessionId('s_a'), hashSessionId('s_b')].sort());
+  });
+
+  it('marks the line when the worker confirmed the session before the line was written', async () => {
+    const t = setup({ failWith: () => down() });
+    const audit = vi.fn(async () => {
+      await t.outbox.remove(hashSessionId('s_a')); // the outbox worker confirmed it meanwhile
+      return {};
+    });
+    const ender = createSessionEnder({
+      registry: t.registry,
+      revokeAtWorkos: t.revokeAtWorkos,
+      outbox: t.outbox,
+      sealSessionId: async (id) => `sealed(${id})`,
+      audit,
+      markConfirmed: async (hash) => void t.marked.push(hash),
+      holdWithoutExpiryMs: HOLD_MS,
+      now: () => t.clock.now,
+      log: () => {},
+    });
+    await ender.endSessions({ targets: [target('s_a')], actor: user, reason: 'signed_out_elsewhere' });
+    expect(audit).toHaveBeenCalledOnce();
+    expect(t.marked).toEqual([hashSessionId('s_a')]);
   });
 
   it('stops a bulk run before each remaining target once the acting session is revoked', async () => {
@@ -285,6 +331,29 @@ describe('the outbox confirmer', () => {
     });
     t.clock.now += 60_001;
     expect(await confirmer.runOnce()).toEqual({ confirmed: 1, failed: 0 });
+  });
+
+  it('locks the session out here before asking WorkOS (an entry written just before a crash is not served meanwhile)', async () => {
+    const t = setup({ failWith: () => down() });
+    await t.registry.ready();
+    await t.outbox.add({ sessionHash: hashSessionId('s_b'), sealedSessionId: 'sealed(s_b)', userId: 'user_1', reason: 'signed_out_elsewhere', lastError: null });
+    expect(t.registry.check('s_b')).toBeNull();
+    const order: string[] = [];
+    const confirmer = createOutboxConfirmer({
+      outboxes: [t.outbox],
+      revokeAtWorkos: async (id) => void order.push(`workos ${id}`),
+      unsealSessionId: async (sealed) => sealed.slice('sealed('.length, -1),
+      lockOut: async (sessionId, entry) => {
+        order.push(`lock ${sessionId}`);
+        await t.registry.revoke({ sessionId, userId: entry.userId, reason: 'signed_out_elsewhere', source: 'action', actor: { type: 'system' } });
+      },
+      onConfirmed: async () => {},
+      now: () => t.clock.now,
+      log: () => {},
+    });
+    expect(await confirmer.runOnce()).toEqual({ confirmed: 1, failed: 0 });
+    expect(order).toEqual(['lock s_b', 'workos s_b']);
+    expect(t.registry.check('s_b')).not.toBeNull();
   });
 
   it('waits base·2ⁿ with equal jitter, capped', () => {

@@ -26,6 +26,8 @@ export interface EndSessionsDeps {
   sealSessionId(sessionId: string): Promise<string>;
   /** Writes one line of the user's security activity (the outbox marks it once WorkOS confirms). */
   audit(entry: AuditInput): Promise<unknown>;
+  /** WorkOS confirmed the end of a session whose activity line may say "not confirmed yet": mark it. */
+  markConfirmed?(sessionHash: string): Promise<void>;
   /** Wakes the outbox worker after something was queued. */
   kickOutbox?(): void;
   /** How long to hold an unconfirmed revocation when WorkOS's `expires_at` is unknown (ms). */
@@ -109,11 +111,12 @@ export function createSessionEnder(deps: EndSessionsDeps) {
     const sessionHash = hashSessionId(target.sessionId);
     const lockedHere = deps.registry.check(target.sessionId, target.userId) !== null;
 
-    // WorkOS first. A session already locked out here is asked again only while its WorkOS side is still owed.
+    // WorkOS first, even for a session already locked out here: asking again is harmless, and it is the only way to
+    // be sure its WorkOS side is not still owed (an outbox entry can be lost with the store that held it).
     let workos: 'confirmed' | 'not_found' | 'pending' | 'told_us' = 'told_us';
     let problem: 'timeout' | 'unavailable' = 'unavailable';
     let failure: unknown = null;
-    if (!request.endedAtWorkos && (!lockedHere || (await deps.outbox.has(sessionHash)))) {
+    if (!request.endedAtWorkos) {
       try {
         await deps.revokeAtWorkos(target.sessionId);
         workos = 'confirmed';
@@ -127,8 +130,26 @@ export function createSessionEnder(deps: EndSessionsDeps) {
       }
     }
     if (lockedHere) {
-      if (workos === 'confirmed' || workos === 'not_found') await deps.outbox.remove(sessionHash).catch(() => {});
-      return workos === 'pending' ? { target, status: 'pending_at_workos', problem } : { target, status: 'already_ended' };
+      // WorkOS ended it (we asked, or it told us): nothing is owed any more.
+      if (workos !== 'pending') {
+        await deps.outbox.remove(sessionHash).catch(() => {});
+        await deps.markConfirmed?.(sessionHash).catch(() => {});
+      }
+      if (workos !== 'pending') return { target, status: 'already_ended' };
+      try {
+        // Queued again if the outbox lost it (an entry still queued keeps its place).
+        await deps.outbox.add({
+          sessionHash,
+          sealedSessionId: await deps.sealSessionId(target.sessionId),
+          userId: target.userId,
+          reason: request.reason,
+          lastError: describeError(failure),
+        });
+        deps.kickOutbox?.();
+      } catch (error) {
+        log('error', `could not queue session ${sessionHash} for WorkOS again: ${describeError(error)}`);
+      }
+      return { target, status: 'pending_at_workos', problem };
     }
 
     const holdUntil =
@@ -184,6 +205,10 @@ export function createSessionEnder(deps: EndSessionsDeps) {
     } catch (error) {
       // The session is ended (or owed to WorkOS through the outbox); a lost history line must not undo that.
       log('error', `could not write the activity line for session ${sessionHash}: ${describeError(error)}`);
+    }
+    // The outbox worker may have confirmed it before the line above existed to be marked.
+    if (workos === 'pending' && !(await deps.outbox.has(sessionHash).catch(() => true))) {
+      await deps.markConfirmed?.(sessionHash).catch(() => {});
     }
     if (workos === 'pending') return { target, status: 'pending_at_workos', problem };
     return { target, status: workos === 'not_found' ? 'already_ended' : 'ended' };

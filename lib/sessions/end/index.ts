@@ -4,6 +4,7 @@ import { markWorkosConfirmed, recordAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { getRevocationRegistry } from '@/lib/revocation';
+import { isRevocationReason } from '@/lib/revocation/reasons';
 import { revokeWorkosSession } from '@/lib/workos/client';
 import { createOutboxConfirmer, type OutboxConfirmer } from './confirmer';
 import { createSessionEnder } from './end-sessions';
@@ -45,24 +46,40 @@ async function createRuntime(): Promise<Runtime> {
       connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
       commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     });
-    outbox = layeredOutbox(shared, local, log);
-    drained.unshift(shared);
+    const layered = layeredOutbox(shared, local, log);
+    outbox = layered.outbox;
+    drained.splice(0, drained.length, ...layered.drained);
   }
+  const registry = getRevocationRegistry();
+  // A browser drops the session cookie after this; WorkOS's own maximum session length is shorter still.
+  const holdWithoutExpiryMs = env.WORKOS_COOKIE_MAX_AGE * 1000;
   const confirmer = createOutboxConfirmer({
     outboxes: drained,
     revokeAtWorkos: (sessionId) => revokeWorkosSession(sessionId, { timeoutMs: REVOKE_TIMEOUT_MS }),
     unsealSessionId: async (sealed) => (await unsealData<{ sid: string }>(sealed, { password })).sid,
     onConfirmed: async (entry, at) => markWorkosConfirmed(entry.sessionHash, at),
+    lockOut: async (sessionId, entry) => {
+      await registry.ready();
+      if (registry.check(sessionId, entry.userId)) return;
+      await registry.revoke({
+        sessionId,
+        userId: entry.userId,
+        reason: isRevocationReason(entry.reason) ? entry.reason : 'signed_out_elsewhere',
+        source: 'action',
+        actor: { type: 'system' },
+        holdUntil: Date.now() + holdWithoutExpiryMs,
+      });
+    },
   });
   const ender = createSessionEnder({
-    registry: getRevocationRegistry(),
+    registry,
     revokeAtWorkos: (sessionId) => revokeWorkosSession(sessionId, { timeoutMs: REVOKE_TIMEOUT_MS }),
     outbox,
     sealSessionId: (sessionId) => sealData({ sid: sessionId }, { password, ttl: 0 }),
     audit: (entry) => recordAudit(entry),
+    markConfirmed: async (sessionHash) => markWorkosConfirmed(sessionHash, Date.now()),
     kickOutbox: () => confirmer.kick(),
-    // A browser drops the session cookie after this; WorkOS's own maximum session length is shorter still.
-    holdWithoutExpiryMs: env.WORKOS_COOKIE_MAX_AGE * 1000,
+    holdWithoutExpiryMs,
   });
   return { ender, outbox, drained, confirmer };
 }

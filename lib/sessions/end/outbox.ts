@@ -35,10 +35,16 @@ export interface OutboxStats {
   mostAttempts: number;
 }
 
+/** What a drain does with a claimed entry before asking WorkOS (see layeredOutbox). */
+export type Triage = 'attempt' | 'confirmed_elsewhere' | 'postponed';
+
 export interface WorkosOutbox {
   readonly kind: 'sqlite' | 'redis';
-  /** Queues a session (due at once). A session already queued keeps its place, attempts and first error. */
-  add(entry: NewOutboxEntry): Promise<void>;
+  /**
+   * Queues a session, due at `dueAt` (default: at once). A session already queued keeps its place, attempts and
+   * first error.
+   */
+  add(entry: NewOutboxEntry, options?: { dueAt?: number }): Promise<void>;
   has(sessionHash: string): Promise<boolean>;
   /** Removes a session (WorkOS confirmed it through another path). */
   remove(sessionHash: string): Promise<void>;
@@ -46,8 +52,10 @@ export interface WorkosOutbox {
   claim(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]>;
   /** WorkOS confirmed: the entry goes. False when the lease was lost meanwhile. */
   settle(entry: ClaimedEntry): Promise<boolean>;
-  /** WorkOS failed again: try at `nextAttemptAt`. */
-  retryLater(entry: ClaimedEntry, nextAttemptAt: number, error: string): Promise<void>;
+  /** WorkOS failed again: try at `nextAttemptAt`. False when the lease was lost meanwhile (nothing changed). */
+  retryLater(entry: ClaimedEntry, nextAttemptAt: number, error: string): Promise<boolean>;
+  /** Optional: decides, before WorkOS is asked, whether this claimed entry is this drain's to attempt now. */
+  triage?(entry: ClaimedEntry, now: number): Promise<Triage>;
   /** Session hashes of the user's queued entries (the security page says "WorkOS has not confirmed yet"). */
   pendingFor(userId: string): Promise<Set<string>>;
   stats(): Promise<OutboxStats>;
@@ -78,8 +86,19 @@ function entryOf(row: Row): OutboxEntry {
   };
 }
 
+/** This instance's outbox: it can also put a claimed entry back for later without counting an attempt. */
+export interface LocalOutbox extends WorkosOutbox {
+  postpone(entry: ClaimedEntry, until: number): Promise<void>;
+}
+
+/** The shared outbox (Redis): it can also say what became of a session it was given. */
+export interface SharedOutbox extends WorkosOutbox {
+  /** `settled`: WorkOS confirmed it (a tombstone, kept for days); `unknown`: never queued there, or lost. */
+  status(sessionHash: string): Promise<'queued' | 'settled' | 'unknown'>;
+}
+
 /** The outbox in the embedded database (table `workos_outbox`, lib/db/schema.ts). Safe across processes. */
-export function createSqliteOutbox(db: DatabaseSync, { now = Date.now }: { now?: () => number } = {}): WorkosOutbox {
+export function createSqliteOutbox(db: DatabaseSync, { now = Date.now }: { now?: () => number } = {}): LocalOutbox {
   const add = db.prepare(
     `INSERT INTO workos_outbox (session_hash, sealed_session_id, user_id, reason, enqueued_at, attempts, next_attempt_at, last_error)
      VALUES (?, ?, ?, ?, ?, 0, ?, ?)
@@ -96,9 +115,9 @@ export function createSqliteOutbox(db: DatabaseSync, { now = Date.now }: { now?:
   );
   return {
     kind: 'sqlite',
-    async add(entry) {
+    async add(entry, options) {
       const t = now();
-      add.run(entry.sessionHash, entry.sealedSessionId, entry.userId, entry.reason, t, t, entry.lastError);
+      add.run(entry.sessionHash, entry.sealedSessionId, entry.userId, entry.reason, t, options?.dueAt ?? t, entry.lastError);
     },
     async has(sessionHash) {
       return db.prepare('SELECT 1 FROM workos_outbox WHERE session_hash = ?').get(sessionHash) !== undefined;
@@ -123,10 +142,18 @@ export function createSqliteOutbox(db: DatabaseSync, { now = Date.now }: { now?:
       return Number(result.changes) === 1;
     },
     async retryLater(entry, nextAttemptAt, error) {
+      const result = db
+        .prepare(
+          `UPDATE workos_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_token = NULL, lease_until = 0
+            WHERE session_hash = ? AND lease_token = ?`,
+        )
+        .run(nextAttemptAt, error.slice(0, 500), entry.sessionHash, entry.leaseToken);
+      return Number(result.changes) === 1;
+    },
+    async postpone(entry, until) {
       db.prepare(
-        `UPDATE workos_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_token = NULL, lease_until = 0
-          WHERE session_hash = ? AND lease_token = ?`,
-      ).run(nextAttemptAt, error.slice(0, 500), entry.sessionHash, entry.leaseToken);
+        `UPDATE workos_outbox SET next_attempt_at = ?, lease_token = NULL, lease_until = 0 WHERE session_hash = ? AND lease_token = ?`,
+      ).run(until, entry.sessionHash, entry.leaseToken);
     },
     async pendingFor(userId) {
       const rows = db.prepare('SELECT session_hash FROM workos_outbox WHERE user_id = ?').all(userId) as { session_hash: string }[];
@@ -142,23 +169,37 @@ export function createSqliteOutbox(db: DatabaseSync, { now = Date.now }: { now?:
 }
 
 /**
- * With several instances: the shared outbox first, this instance's own when the shared one cannot be written (Redis
- * down) — an owed end is never lost to an outage. Both are drained (the confirmer is given both).
+ * With several instances (REDIS_URL). Every owed end is written to BOTH outboxes:
+ *   - the shared one, so whichever instance is up asks WorkOS (an instance gone for good leaves nothing owed);
+ *   - this instance's own, as its journal: Redis may restart empty, fail over to a replica that is behind, or be
+ *     unreachable when the end is recorded, and an owed end must survive all of these.
+ * The journal is drained by `triage` first: an entry the shared outbox still holds is postponed (no second caller
+ * at WorkOS); one it settled is confirmed here too (this instance marks its own activity line); one it does not
+ * know (lost, or never reached it) is given to it again. Only while Redis is unreachable does this instance ask
+ * WorkOS for its journal's entries itself. A settled entry that Redis forgot costs one more, harmless, WorkOS call.
  */
-export function layeredOutbox(shared: WorkosOutbox, local: WorkosOutbox, log: (message: string) => void): WorkosOutbox {
-  return {
+export function layeredOutbox(
+  shared: SharedOutbox,
+  local: LocalOutbox,
+  log: (message: string) => void,
+  { recheckMs = 30_000, now = Date.now }: { recheckMs?: number; now?: () => number } = {},
+): { outbox: WorkosOutbox; drained: WorkosOutbox[] } {
+  const quiet = <T>(fallback: T) => () => fallback;
+  const outbox: WorkosOutbox = {
     kind: shared.kind,
     async add(entry) {
+      let mirrored = true;
       try {
         await shared.add(entry);
       } catch (error) {
-        log(`shared outbox unwritable, queued in this instance's: ${error instanceof Error ? error.message : String(error)}`);
-        await local.add(entry);
+        mirrored = false;
+        log(`shared outbox unwritable, this instance asks WorkOS itself: ${error instanceof Error ? error.message : String(error)}`);
       }
+      await local.add(entry, mirrored ? { dueAt: now() + recheckMs } : undefined);
     },
     async has(sessionHash) {
       if (await local.has(sessionHash)) return true;
-      return shared.has(sessionHash).catch(() => false);
+      return shared.has(sessionHash).catch(quiet(false));
     },
     async remove(sessionHash) {
       await Promise.allSettled([shared.remove(sessionHash), local.remove(sessionHash)]);
@@ -167,17 +208,49 @@ export function layeredOutbox(shared: WorkosOutbox, local: WorkosOutbox, log: (m
     settle: (entry) => shared.settle(entry),
     retryLater: (entry, next, error) => shared.retryLater(entry, next, error),
     async pendingFor(userId) {
-      const [mine, theirs] = await Promise.all([local.pendingFor(userId), shared.pendingFor(userId).catch(() => new Set<string>())]);
+      const [mine, theirs] = await Promise.all([local.pendingFor(userId), shared.pendingFor(userId).catch(quiet(new Set<string>()))]);
       return new Set([...mine, ...theirs]);
     },
     async stats() {
-      const [a, b] = await Promise.all([local.stats(), shared.stats().catch(() => ({ pending: 0, oldestEnqueuedAt: null, mostAttempts: 0 }))]);
+      const [a, b] = await Promise.all([local.stats(), shared.stats().catch(quiet({ pending: 0, oldestEnqueuedAt: null, mostAttempts: 0 }))]);
       const oldest = [a.oldestEnqueuedAt, b.oldestEnqueuedAt].filter((v): v is number => v !== null);
       return {
-        pending: a.pending + b.pending,
+        pending: Math.max(a.pending, b.pending),
         oldestEnqueuedAt: oldest.length ? Math.min(...oldest) : null,
         mostAttempts: Math.max(a.mostAttempts, b.mostAttempts),
       };
     },
   };
+  const sharedDrain: WorkosOutbox = {
+    ...shared,
+    async settle(entry) {
+      const settled = await shared.settle(entry);
+      if (settled) await local.remove(entry.sessionHash).catch(quiet(undefined));
+      return settled;
+    },
+  };
+  const journal: WorkosOutbox = {
+    ...local,
+    async triage(entry, at) {
+      let state: 'queued' | 'settled' | 'unknown';
+      try {
+        state = await shared.status(entry.sessionHash);
+      } catch {
+        return 'attempt';
+      }
+      if (state === 'settled') return 'confirmed_elsewhere';
+      if (state === 'unknown') {
+        const { sessionHash, sealedSessionId, userId, reason, lastError } = entry;
+        try {
+          await shared.add({ sessionHash, sealedSessionId, userId, reason, lastError });
+          log(`session ${entry.sessionHash} was owed to WorkOS but missing from the shared outbox: queued there again`);
+        } catch {
+          return 'attempt';
+        }
+      }
+      await local.postpone(entry, at + recheckMs);
+      return 'postponed';
+    },
+  };
+  return { outbox, drained: [sharedDrain, journal] };
 }

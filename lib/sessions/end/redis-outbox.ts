@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createFailFastRedis } from '@/lib/redis/fail-fast';
-import type { ClaimedEntry, NewOutboxEntry, OutboxEntry, OutboxStats, WorkosOutbox } from './outbox';
+import type { ClaimedEntry, NewOutboxEntry, OutboxEntry, OutboxStats, SharedOutbox } from './outbox';
 
 /**
  * The WorkOS outbox shared by every instance (REDIS_URL), so that whichever instance is up asks WorkOS again — an
@@ -10,6 +10,8 @@ import type { ClaimedEntry, NewOutboxEntry, OutboxEntry, OutboxStats, WorkosOutb
  *   <prefix>wo:e:<hash>      JSON entry (the session id SEALED, never raw)
  *   <prefix>wo:l:<hash>      lease token of the worker holding it (SET NX PX), settled only by its holder
  *   <prefix>wo:u:<userId>    set of the user's queued session hashes (the security page's "not confirmed yet")
+ *   <prefix>wo:d:<hash>      tombstone: WorkOS confirmed it (kept TOMBSTONE_MS, so instances' journals can tell
+ *                            "settled" from "lost"; see outbox.ts layeredOutbox)
  * Entries are validated when read: another deployment could write to a shared Redis.
  */
 
@@ -32,22 +34,42 @@ const entrySchema = z.object({
   lastError: z.string().max(500).nullable(),
 });
 
-// KEYS: queue, entry, lease, user set. ARGV: token, hash, [next, entry json].
+const TOMBSTONE_MS = 7 * 86_400_000;
+
+// KEYS: queue, entry, lease, user set, tombstone. ARGV: token, hash, tombstone ttl.
 const SETTLE = `
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('ZREM', KEYS[1], ARGV[2])
 redis.call('SREM', KEYS[4], ARGV[2])
+redis.call('SET', KEYS[5], '1', 'PX', ARGV[3])
 return 1`;
+// KEYS: queue, entry, lease, user set. ARGV: token, hash, next, entry json. An entry removed meanwhile stays removed.
 const RETRY_LATER = `
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[3])
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 redis.call('SET', KEYS[2], ARGV[4])
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
-redis.call('DEL', KEYS[3])
 return 1`;
-// KEYS: queue, entry, user set. ARGV: hash, due, entry json. Keeps an entry already queued as it is.
+// KEYS: queue, entry, tombstone, user-set prefix. ARGV: hash, tombstone ttl. WorkOS confirmed through another path.
+const REMOVE = `
+local entry = redis.call('GET', KEYS[2])
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
+if entry then
+  local ok, decoded = pcall(cjson.decode, entry)
+  if ok and type(decoded) == 'table' and type(decoded.userId) == 'string' then
+    redis.call('SREM', KEYS[4] .. decoded.userId, ARGV[1])
+  end
+end
+return 1`;
+// KEYS: queue, entry, user set, tombstone. ARGV: hash, due, entry json. Keeps an entry already queued as it is; a
+// new end of the same session (asked again) clears an old tombstone.
 const ADD = `
 if redis.call('SET', KEYS[2], ARGV[3], 'NX') then
+  redis.call('DEL', KEYS[4])
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
   redis.call('SADD', KEYS[3], ARGV[1])
   return 1
@@ -64,13 +86,15 @@ function parse(text: string | null): OutboxEntry | null {
   }
 }
 
-export function createRedisOutbox(options: RedisOutboxOptions): WorkosOutbox & { close(): Promise<void> } {
+export function createRedisOutbox(options: RedisOutboxOptions): SharedOutbox & { close(): Promise<void> } {
   const now = options.now ?? Date.now;
   const prefix = `${options.keyPrefix ?? 'rev:'}wo:`;
   const queue = `${prefix}q`;
   const entryKey = (hash: string) => `${prefix}e:${hash}`;
   const leaseKey = (hash: string) => `${prefix}l:${hash}`;
-  const userKey = (userId: string) => `${prefix}u:${userId}`;
+  const userPrefix = `${prefix}u:`;
+  const userKey = (userId: string) => `${userPrefix}${userId}`;
+  const tombstoneKey = (hash: string) => `${prefix}d:${hash}`;
   const { redis, ready: connected } = createFailFastRedis({
     url: options.url,
     connectTimeoutMs: options.connectTimeoutMs,
@@ -83,7 +107,7 @@ export function createRedisOutbox(options: RedisOutboxOptions): WorkosOutbox & {
       await connected();
       const t = now();
       const full: OutboxEntry = { ...entry, enqueuedAt: t, attempts: 0, nextAttemptAt: t };
-      await redis.eval(ADD, 3, queue, entryKey(entry.sessionHash), userKey(entry.userId), entry.sessionHash, String(t), JSON.stringify(full));
+      await redis.eval(ADD, 4, queue, entryKey(entry.sessionHash), userKey(entry.userId), tombstoneKey(entry.sessionHash), entry.sessionHash, String(t), JSON.stringify(full));
     },
     async has(sessionHash) {
       await connected();
@@ -91,16 +115,20 @@ export function createRedisOutbox(options: RedisOutboxOptions): WorkosOutbox & {
     },
     async remove(sessionHash) {
       await connected();
-      const entry = parse(await redis.get(entryKey(sessionHash)));
-      await redis.del(entryKey(sessionHash));
-      await redis.zrem(queue, sessionHash);
-      if (entry) await redis.srem(userKey(entry.userId), sessionHash);
+      await redis.eval(REMOVE, 4, queue, entryKey(sessionHash), tombstoneKey(sessionHash), userPrefix, sessionHash, String(TOMBSTONE_MS));
+    },
+    async status(sessionHash) {
+      await connected();
+      const [queued, settled] = await Promise.all([redis.exists(entryKey(sessionHash)), redis.exists(tombstoneKey(sessionHash))]);
+      return queued === 1 ? 'queued' : settled === 1 ? 'settled' : 'unknown';
     },
     async claim(at, limit, leaseMs) {
       await connected();
-      const due = await redis.zrangebyscore(queue, '-inf', at, 'LIMIT', 0, limit);
+      // Looks past entries other workers hold (their lease keys exist), so one busy entry does not stall the rest.
+      const due = await redis.zrangebyscore(queue, '-inf', at, 'LIMIT', 0, limit + 50);
       const claimed: ClaimedEntry[] = [];
       for (const hash of due) {
+        if (claimed.length >= limit) break;
         const token = randomUUID();
         if ((await redis.set(leaseKey(hash), token, 'PX', leaseMs, 'NX')) !== 'OK') continue;
         const entry = parse(await redis.get(entryKey(hash)));
@@ -116,7 +144,7 @@ export function createRedisOutbox(options: RedisOutboxOptions): WorkosOutbox & {
     },
     async settle(entry) {
       await connected();
-      const done = await redis.eval(SETTLE, 4, queue, entryKey(entry.sessionHash), leaseKey(entry.sessionHash), userKey(entry.userId), entry.leaseToken, entry.sessionHash);
+      const done = await redis.eval(SETTLE, 5, queue, entryKey(entry.sessionHash), leaseKey(entry.sessionHash), userKey(entry.userId), tombstoneKey(entry.sessionHash), entry.leaseToken, entry.sessionHash, String(TOMBSTONE_MS));
       return done === 1;
     },
     async retryLater(entry, nextAttemptAt, error) {
@@ -131,7 +159,8 @@ export function createRedisOutbox(options: RedisOutboxOptions): WorkosOutbox & {
         nextAttemptAt,
         lastError: error.slice(0, 500),
       };
-      await redis.eval(RETRY_LATER, 4, queue, entryKey(entry.sessionHash), leaseKey(entry.sessionHash), userKey(entry.userId), entry.leaseToken, entry.sessionHash, String(nextAttemptAt), JSON.stringify(next));
+      const done = await redis.eval(RETRY_LATER, 4, queue, entryKey(entry.sessionHash), leaseKey(entry.sessionHash), userKey(entry.userId), entry.leaseToken, entry.sessionHash, String(nextAttemptAt), JSON.stringify(next));
+      return done === 1;
     },
     async pendingFor(userId) {
       await connected();

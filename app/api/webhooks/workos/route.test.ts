@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { isProcessed, listParked, readLedger } from '@/lib/events/ledger';
+import { isProcessed, listParked, parkEvent, readLedger } from '@/lib/events/ledger';
 import { processEvent } from '@/lib/events/process-event';
-import { fakeDeps } from '@/lib/events/test-support';
+import { fakeDeps, TEST_BOX } from '@/lib/events/test-support';
 
 const SECRET = 'whsec_test_secret';
 
@@ -22,6 +22,8 @@ vi.mock('@/lib/db', () => ({ getDb: () => state.deps.db }));
 vi.mock('@/lib/events/runtime', () => ({
   processWorkosEvent: (event: Parameters<typeof processEvent>[0], channel: 'webhook' | 'events') =>
     processEvent(event, channel, state.deps.deps),
+  parkUnusableEvent: (event: { id: string; type: string; payload: string }, channel: 'webhook' | 'events', reason: string) =>
+    parkEvent(state.deps.db, { ...event, payload: TEST_BOX.seal(event.payload) }, channel, reason, Date.now()),
   log: () => {},
 }));
 

@@ -1,9 +1,7 @@
 import { getWorkOS } from '@workos-inc/authkit-nextjs';
 import { getEnv } from '@/lib/env';
 import { isHandledEvent } from '@/lib/events/process-event';
-import { getDb } from '@/lib/db';
-import { parkEvent } from '@/lib/events/ledger';
-import { log, processWorkosEvent } from '@/lib/events/runtime';
+import { log, parkUnusableEvent, processWorkosEvent } from '@/lib/events/runtime';
 import { handleWorkosWebhook } from '@/lib/events/webhook';
 
 export const runtime = 'nodejs';
@@ -20,7 +18,7 @@ export async function POST(request: Request): Promise<Response> {
       // Signature checks are local (HMAC with the endpoint secret); this is the SDK's own constant-time verifier.
       verifier: getWorkOS().webhooks,
       process: (event) => processWorkosEvent(event, 'webhook'),
-      park: (event, reason) => parkEvent(getDb(), event, 'webhook', reason, Date.now()),
+      park: (event, reason) => parkUnusableEvent(event, 'webhook', reason),
       log,
     },
     isHandledEvent,
