@@ -63,8 +63,12 @@ const appEnv: Record<string, string> = {
 
 const build = process.env.E2E_SKIP_BUILD === '1' ? '' : `"${node}" "${nextBin}" build && `;
 
+// `npm run test:security` (E2E_SUITE=security): the adversarial suite in e2e/security, on the same app and emulator.
+const securitySuite = process.env.E2E_SUITE === 'security';
+
 export default defineConfig({
-  testDir: './e2e',
+  testDir: securitySuite ? './e2e/security' : './e2e',
+  testIgnore: securitySuite ? [] : ['security/**'],
   outputDir: 'test-results',
   fullyParallel: false,
   workers: 1,

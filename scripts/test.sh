@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: system dependencies, then typecheck → lint → unit → contract → e2e. Stops at the first failure.
+# npm test: system dependencies, then typecheck → lint → unit → contract → e2e → security → multi-instance. Stops at the first failure.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -77,6 +77,8 @@ else
   results+=("- contract (no test:contract script)")
 fi
 step "e2e" npx --no-install playwright test
+# The adversarial suite (e2e/security, docs/security.md) against the build the e2e step just made.
+step "security" env E2E_SKIP_BUILD=1 npm run --silent test:security
 
 # ── Issue 6 (revocation work owns this step): several instances sharing revocations through Redis. ──
 # Starts its own redis-server (free port from 6391), two `next start` on 3500/3501 (one build in .next-multi,

@@ -9,7 +9,8 @@ import type { ProcessOutcome } from './process-event';
  * tests pass a real SDK verifier with fakes behind it).
  *
  * Answers, in order: 404 when webhooks are switched off (REVOCATION_SIGNALS=events), 413 for a body over 1 MiB,
- * 401 when the WorkOS-Signature header is missing, forged or older than the tolerance, 400 when the body is not
+ * 401 when the WorkOS-Signature header is missing, forged, or dated outside the tolerance (older, or in the future:
+ * the SDK only checks the past), 400 when the body is not
  * UTF-8. Then the event ledger decides, and 200 means only "settled": processed, a duplicate, a type not handled,
  * or parked (a correctly signed body that is not a usable event, or one that failed too often: kept with its
  * reason for operators, never retried by WorkOS forever). 503 while it is in progress elsewhere and 500 when
@@ -34,6 +35,8 @@ export interface WebhookDeps {
 }
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+/** The SDK's default window for a signature's timestamp. */
+export const DEFAULT_TOLERANCE_MS = 180_000;
 export const SIGNATURE_HEADER = 'workos-signature';
 
 const verifiedEvent = z.object({
@@ -45,6 +48,12 @@ const verifiedEvent = z.object({
 
 function json(status: number, body: Record<string, unknown>, retryAfter?: string): Response {
   return Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...(retryAfter ? { 'Retry-After': retryAfter } : {}) } });
+}
+
+/** The `t=` of a WorkOS-Signature header (ms), when it has a well-formed one. */
+function signedAt(sigHeader: string): number | null {
+  const match = /(?:^|,)\s*t=(\d{1,16})\s*(?:,|$)/.exec(sigHeader);
+  return match ? Number(match[1]) : null;
 }
 
 function isSignatureError(error: unknown): boolean {
@@ -111,6 +120,12 @@ export async function handleWorkosWebhook(
   if (declared > MAX_WEBHOOK_BYTES) return json(413, { error: 'payload_too_large' });
   const sigHeader = request.headers.get(SIGNATURE_HEADER);
   if (!sigHeader) return json(401, { error: 'invalid_signature', message: 'Missing WorkOS-Signature header.' });
+
+  const at = signedAt(sigHeader);
+  if (at !== null && at > Date.now() + (deps.toleranceMs ?? DEFAULT_TOLERANCE_MS)) {
+    deps.log?.('warn', 'webhook refused: signed in the future', { skewMs: at - Date.now() });
+    return json(401, { error: 'invalid_signature', message: 'The signature is dated in the future.' });
+  }
 
   // IMPORTANT: the signature covers the exact bytes WorkOS sent; verify the raw text, never a re-serialised object.
   const body = await readBody(request, MAX_WEBHOOK_BYTES);

@@ -101,6 +101,8 @@ function backend(overrides: Partial<RedisBackendOptions> = {}): RedisRevocationB
     connectTimeoutMs: 500,
     startupTimeoutMs: 3000,
     flushIntervalMs: 200,
+    // A fresh instance marks an unmarked Redis at once here; the restore wait has a test of its own.
+    restoreGraceMs: 0,
     log: process.env.DEBUG_REDIS_BACKEND ? (l, m) => console.log(l, m) : () => {},
     ...overrides,
   });
@@ -370,6 +372,32 @@ describe('redis backend', { timeout: 30_000 }, () => {
     } finally {
       if (!(await adminReady().then(() => true, () => false))) await server.restart();
     }
+  });
+
+  it('Redis restarted empty: a new instance trusts it only once an instance that knew the set has put it back', async () => {
+    const { b: a } = await started();
+    await a.persist(record('s_known_to_a'));
+    await (await adminReady()).flushall(); // Redis loses everything (restart without persistence, lagging replica)
+
+    const fresh = backend({ db: newDb(), restoreGraceMs: 10_000, startupTimeoutMs: 300 });
+    const rec = new Recorder();
+    await fresh.start(rec);
+    expect(fresh.knowsRevocations()).toBe(false);
+    expect(rec.records.map((r) => r.sessionHash)).toEqual([]);
+
+    // A notices (here: its connection drops with the flush) and puts back what it knows; then the new one knows it.
+    await (await adminReady()).client('KILL', 'TYPE', 'normal');
+    await rec.until(() => fresh.knowsRevocations(), 'the new instance knows the set once A restored it', 10_000);
+    expect(rec.records.map((r) => r.sessionHash)).toContain(hashSessionId('s_known_to_a'));
+  });
+
+  it('a new deployment (Redis never marked, no other instance) takes Redis as it is after the restore grace', async () => {
+    const fresh = backend({ db: newDb(), restoreGraceMs: 600, startupTimeoutMs: 5_000 });
+    const started = Date.now();
+    await fresh.start(new Recorder());
+    expect(fresh.knowsRevocations()).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(await (await adminReady()).exists('rev:populated')).toBe(1);
   });
 
   it('a session revoked again after its cached entry expired is remembered across a restart while Redis is down', async () => {

@@ -55,6 +55,13 @@ export interface RedisBackendOptions {
   retryMaxDelayMs?: number;
   /** Retry queued records this often while Redis is up but a write failed. Default 1000 ms. */
   flushIntervalMs?: number;
+  /**
+   * An instance that has never loaded the set trusts Redis only once Redis is marked populated (`<prefix>populated`,
+   * set by an instance that knew the set, after putting back what Redis lost). Without the mark (Redis restarted
+   * empty) it waits this long for such an instance before taking Redis as the whole truth (a new deployment).
+   * Default 10000 ms.
+   */
+  restoreGraceMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -222,6 +229,7 @@ export class RedisRevocationBackend implements RevocationBackend {
       startupTimeoutMs: options.startupTimeoutMs ?? 5000,
       retryMaxDelayMs: options.retryMaxDelayMs ?? 2000,
       flushIntervalMs: options.flushIntervalMs ?? 1000,
+      restoreGraceMs: options.restoreGraceMs ?? 10_000,
     };
     this.instanceId = options.instanceId ?? randomUUID();
     this.log =
@@ -605,6 +613,32 @@ export class RedisRevocationBackend implements RevocationBackend {
       restored++;
     }
     if (restored > 0) this.log('warn', `restored ${restored} revocation(s) that Redis no longer had`);
+    await this.awaitPopulated();
+  }
+
+  /**
+   * Redis is the whole truth only once an instance that knew the set has put back what Redis lost. An instance that
+   * knows the set (it just did) says so; one that never loaded it waits for that mark — what is restored meanwhile
+   * reaches it through the subscription it opened before loading — or, with no such instance in `restoreGraceMs`,
+   * takes Redis as it is (a new deployment) and marks it.
+   */
+  private async awaitPopulated(): Promise<void> {
+    const mark = `${this.prefix}populated`;
+    if (this.knowsRevocations()) {
+      await this.cmd.set(mark, this.instanceId);
+      return;
+    }
+    const generation = this.generation;
+    const until = Date.now() + this.opts.restoreGraceMs;
+    while ((await this.cmd.exists(mark)) === 0) {
+      if (generation !== this.generation || this.closed) throw new Error('disconnected while waiting for Redis to be restored');
+      if (Date.now() >= until) {
+        this.log('warn', 'Redis holds no mark of a full revocation set and no instance restored one; taking it as it is (a new deployment)');
+        await this.cmd.set(mark, this.instanceId);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200).unref());
+    }
   }
 
   private async *scanValues(pattern: string): AsyncGenerator<(string | null)[]> {

@@ -182,7 +182,7 @@ export function layeredOutbox(
   shared: SharedOutbox,
   local: LocalOutbox,
   log: (message: string) => void,
-  { recheckMs = 30_000, now = Date.now }: { recheckMs?: number; now?: () => number } = {},
+  { recheckMs = 10_000, now = Date.now }: { recheckMs?: number; now?: () => number } = {},
 ): { outbox: WorkosOutbox; drained: WorkosOutbox[] } {
   const quiet = <T>(fallback: T) => () => fallback;
   const outbox: WorkosOutbox = {

@@ -136,6 +136,15 @@ describe('POST /api/webhooks/workos', () => {
     expect(state.deps.registry.revokeCalls).toHaveLength(0);
   });
 
+  it('answers 401 to a signature dated in the future (the SDK only checks the past), and acts on nothing', async () => {
+    const raw = body();
+    const response = await POST(post(raw, sign(raw, Date.now() + 10 * 60_000)));
+    expect(response.status).toBe(401);
+    expect(state.deps.registry.revokeCalls).toHaveLength(0);
+    // Within the tolerance (clock skew) it is accepted.
+    expect((await POST(post(raw, sign(raw, Date.now() + 60_000)))).status).toBe(200);
+  });
+
   it('parks a correctly signed body that is not JSON, with why, and acknowledges it (WorkOS must not retry it forever)', async () => {
     const raw = '{"id": "event_x", "event": "session.revoked"';
     const response = await POST(post(raw, sign(raw)));
