@@ -1,7 +1,8 @@
 /**
  * Runs once per server process. Starts the WorkOS outbox worker (lib/sessions/end: sessions locked out here whose
  * end WorkOS has not confirmed are asked again until it does) and the Events API poller (lib/events) when
- * REVOCATION_SIGNALS is `events` or `both`. Only in the Node.js runtime (both use node:sqlite), never during
+ * REVOCATION_SIGNALS is `events` or `both`, and the event ledger's retrier (events whose handling failed get their next
+ * try from the ledger, whichever channel brought them). Only in the Node.js runtime (both use node:sqlite), never during
  * `next build`, and at most once per process (Next may evaluate this file more than once).
  */
 export async function register(): Promise<void> {
@@ -16,6 +17,7 @@ export async function register(): Promise<void> {
   // one would replace Node's default exit on SIGTERM). An event cut off mid-way is retried: see lib/events.
   const { startOutboxConfirmer } = await import('./lib/sessions/end');
   await startOutboxConfirmer();
-  const { startEventsPoller } = await import('./lib/events/runtime');
+  const { startEventsPoller, startLedgerRetrier } = await import('./lib/events/runtime');
   startEventsPoller();
+  startLedgerRetrier();
 }

@@ -204,6 +204,56 @@ export function unparkForReplay(db: DatabaseSync, eventId: string, now: number):
   return row?.payload ?? null;
 }
 
+export interface DueEvent {
+  eventId: string;
+  type: string;
+  channel: EventChannel;
+  /** Sealed, as kept; null only for rows written before payloads were kept. */
+  payload: string | null;
+}
+
+/**
+ * Events the retrier owes another try: a retry that is due, or a claim whose worker died (its lease is over). The
+ * channels never wait for these: the ledger holds them, with their payload, until they are processed or parked.
+ */
+export function dueForRetry(db: DatabaseSync, now: number, limit: number): DueEvent[] {
+  const rows = db
+    .prepare(
+      `SELECT event_id, event_type, channel, payload FROM event_ledger
+        WHERE (status = 'retry' AND next_attempt_at <= ?) OR (status = 'processing' AND claimed_at <= ?)
+        ORDER BY coalesce(next_attempt_at, claimed_at) LIMIT ?`,
+    )
+    .all(now, now - CLAIM_LEASE_MS, limit) as { event_id: string; event_type: string; channel: string; payload: string | null }[];
+  return rows.map((row) => ({
+    eventId: row.event_id,
+    type: row.event_type,
+    channel: row.channel === 'webhook' ? 'webhook' : 'events',
+    payload: row.payload,
+  }));
+}
+
+export interface RetryingEvent {
+  eventId: string;
+  type: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+}
+
+/** Events waiting for another try, for operators (an outage shows here before anything is parked). */
+export function listRetrying(db: DatabaseSync, limit = 50): RetryingEvent[] {
+  const rows = db
+    .prepare(`SELECT * FROM event_ledger WHERE status = 'retry' ORDER BY next_attempt_at LIMIT ?`)
+    .all(limit) as unknown as LedgerRow[];
+  return rows.map((row) => ({
+    eventId: row.event_id,
+    type: row.event_type,
+    attempts: Number(row.attempts),
+    lastError: row.last_error,
+    nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
+  }));
+}
+
 export function isProcessed(db: DatabaseSync, eventId: string): boolean {
   return readLedger(db, eventId)?.status === 'processed';
 }

@@ -7,11 +7,10 @@ import type { ProcessOutcome } from './process-event';
  * Events API sync: one loop per server process asks WorkOS for new events after a persisted cursor and hands each
  * one, in order, to processEvent (the same once-only path as webhooks, through the event ledger).
  *
- * - The cursor (`cursors` row `workos_events`) only moves past an event once it is settled: processed, parked or
- *   ignored. An event still in progress elsewhere, or backing off after a failure, stops the round there: the
- *   next round starts at it again, so no event is skipped while its fate is open.
- * - Nothing wedges the loop for good: each event is mapped on its own (a malformed one is parked with its reason
- *   and passed), and one whose handling keeps failing is parked after a bounded number of attempts.
+ * - The cursor (`cursors` row `workos_events`) moves past an event once the ledger holds it: processed, parked,
+ *   ignored, or kept (with its payload) for another try that the ledger's retrier (retrier.ts) owns. So an event
+ *   whose handling fails — an outage, for however long — never holds later ones up, and is never dropped.
+ * - Each event is mapped on its own: a malformed one is parked with its reason and passed.
  * - With no cursor yet, the first start begins at "now" (`range_start`) instead of replaying WorkOS's 30 days of
  *   history: those revocations predate this deployment and the sessions they name are long gone or already
  *   refused at refresh. That starting point is persisted at once, so events between polls are never skipped.
@@ -137,12 +136,6 @@ export class EventsPoller {
       await this.pollOnce();
       this.failures = 0;
     } catch (error) {
-      if (error instanceof EventPendingError) {
-        // Not a failure of the poll: the ledger says when that event is due again.
-        this.failures = 0;
-        this.schedule(Math.max(this.options.intervalMs, Math.min(error.retryAfterMs, this.options.maxBackoffMs)));
-        return;
-      }
       this.failures++;
       this.options.log?.('warn', 'events poll failed; backing off', {
         failures: this.failures,
@@ -153,8 +146,8 @@ export class EventsPoller {
   }
 
   /**
-   * One round: fetch pages after the cursor until WorkOS has nothing newer, settling every event in order.
-   * Resolves with the number of events passed; rejects when one is not settled (the cursor stays before it).
+   * One round: fetch pages after the cursor until WorkOS has nothing newer, handing every event to the ledger in
+   * order. Resolves with the number of events passed; rejects when WorkOS cannot be read (the cursor stays).
    */
   async pollOnce(): Promise<number> {
     const { db, source, events, pageSize, now } = this.options;
@@ -185,7 +178,7 @@ export class EventsPoller {
     return seen;
   }
 
-  /** Resolves once the event is settled (processed, parked, ignored, duplicate); throws while it is not. */
+  /** Resolves once the ledger holds the event (processed, parked, ignored, duplicate, or kept for a retry). */
   private async settle(listed: ListedEvent): Promise<void> {
     if (!listed.ok) {
       this.options.park({ id: listed.id, type: listed.type, payload: listed.payload }, `could not be read: ${listed.reason}`);
@@ -194,19 +187,7 @@ export class EventsPoller {
     }
     const outcome = await this.options.process(listed.event);
     if (outcome.status === 'pending') {
-      throw new EventPendingError(listed.event.id, outcome.reason, outcome.retryAfterMs);
+      this.options.log?.('warn', 'passed an event the ledger keeps for another try', { eventId: listed.event.id, why: outcome.reason });
     }
-  }
-}
-
-/** An event the poller must not pass yet (in progress elsewhere, or backing off after a failure). */
-export class EventPendingError extends Error {
-  constructor(
-    readonly eventId: string,
-    readonly why: 'in_progress' | 'failed',
-    readonly retryAfterMs: number,
-  ) {
-    super(`event ${eventId} is ${why === 'in_progress' ? 'being processed elsewhere' : 'waiting for a retry'}`);
-    this.name = 'EventPendingError';
   }
 }

@@ -124,6 +124,19 @@ describe('processEvent: session.revoked', () => {
     expect(registry.check('session_1', grace)).toMatchObject({ reason: 'password_changed' });
   });
 
+  it('a user WorkOS no longer knows has no sessions to end: the event is done, not retried for a day', async () => {
+    const { deps, db, registry } = fakeDeps();
+    deps.workos = {
+      listActiveSessions: async () => {
+        throw new WorkosError('not_found', 'no such user', { status: 404 });
+      },
+    };
+    const e = event('password_reset.succeeded', { userId: grace, data: { userId: grace } });
+    await expect(processEvent(e, 'events', deps)).resolves.toMatchObject({ status: 'processed' });
+    expect(readLedger(db, e.id)?.status).toBe('processed');
+    expect(registry.revokeCalls).toEqual([]);
+  });
+
   it('takes over a claim left by a process that crashed mid-way, once its lease is over', async () => {
     let t = 1_800_000_000_000;
     const { deps, registry, db } = fakeDeps({ now: () => t });

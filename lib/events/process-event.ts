@@ -101,9 +101,23 @@ export class NotRecordedError extends Error {
   }
 }
 
-/** A failure that says nothing about the event itself: an outage of WorkOS or of this instance's stores. */
+/**
+ * A failure that says nothing about the event itself: an outage of WorkOS (or of our access to it: a key being
+ * rotated) or of this instance's stores. WorkOS refusing the request itself (invalid, not found) is not one.
+ */
 function isTransient(error: unknown): boolean {
-  return error instanceof WorkosError || error instanceof RegistryNotReadyError || error instanceof NotRecordedError;
+  if (error instanceof WorkosError) return ['timeout', 'unavailable', 'unauthorized'].includes(error.kind);
+  return error instanceof RegistryNotReadyError || error instanceof NotRecordedError;
+}
+
+/** The user's active sessions at WorkOS; none when WorkOS no longer knows the user (deleted meanwhile). */
+async function activeSessionsOf(deps: ProcessDeps, userId: string): Promise<AppSession[]> {
+  try {
+    return await deps.workos.listActiveSessions(userId);
+  } catch (error) {
+    if (error instanceof WorkosError && error.kind === 'not_found') return [];
+    throw error;
+  }
 }
 
 function describe(error: unknown): string {
@@ -276,7 +290,7 @@ async function onPasswordChanged(event: WorkosEvent, channel: EventChannel, deps
   }
   // Only sessions that existed when the password changed: one the user signs in with afterwards stays.
   const changedAt = event.createdAt.getTime();
-  const sessions = (await deps.workos.listActiveSessions(userId)).filter((s) => s.createdAt.getTime() <= changedAt);
+  const sessions = (await activeSessionsOf(deps, userId)).filter((s) => s.createdAt.getTime() <= changedAt);
   const outcomes = await deps.sessions.end({
     targets: sessions.map((s) => targetOf(s, deps)),
     actor: { kind: 'policy', policy: 'password_changed', channel },
@@ -304,7 +318,7 @@ async function onMembershipEnded(event: WorkosEvent, channel: EventChannel, deps
   // Only sessions signed in to that organization (the user may still belong to others) that existed when the
   // membership ended: one signed in after the user re-joined stays, however late this event is processed.
   const endedAt = event.createdAt.getTime();
-  const sessions = (await deps.workos.listActiveSessions(userId)).filter(
+  const sessions = (await activeSessionsOf(deps, userId)).filter(
     (s) => s.organizationId === organizationId && s.createdAt.getTime() <= endedAt,
   );
   const outcomes = await deps.sessions.end({

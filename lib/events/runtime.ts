@@ -7,9 +7,9 @@ import { getRevocationRegistry } from '@/lib/revocation';
 import { describeDevice } from '@/lib/sessions/device';
 import { endSessions, endUser } from '@/lib/sessions/end';
 import { listActiveSessions, listEvents, type WorkosEvent } from '@/lib/workos/client';
-import { listedEvent, type SdkEvent } from '@/lib/workos/core';
-import { ledgerCounts, listParked, parkEvent, unparkForReplay } from './ledger';
+import { ledgerCounts, listParked, listRetrying, parkEvent, unparkForReplay } from './ledger';
 import { EventsPoller } from './poller';
+import { eventFromPayload, LedgerRetrier, UNOPENABLE } from './retrier';
 import { HANDLED_EVENTS, processEvent, type EventChannel, type ProcessDeps, type ProcessOutcome } from './process-event';
 
 /** The app's real dependencies for lib/events, and the process-wide Events API poller. */
@@ -68,11 +68,7 @@ export function startEventsPoller(): EventsPoller | null {
       process: (event) => processWorkosEvent(event, 'events'),
       park: (event, reason) => parkUnusableEvent(event, 'events', reason),
       events: HANDLED_EVENTS,
-      canProcess: async () => {
-        const registry = getRevocationRegistry();
-        await registry.ready();
-        return registry.knowsRevocations();
-      },
+      canProcess,
       intervalMs: env.EVENTS_POLL_INTERVAL_MS,
       log,
     });
@@ -81,6 +77,34 @@ export function startEventsPoller(): EventsPoller | null {
     log('info', `polling the WorkOS Events API every ${env.EVENTS_POLL_INTERVAL_MS} ms`);
   }
   return holder[pollerKey];
+}
+
+const retrierKey = Symbol.for('soe.events.retrier');
+type RetrierHolder = { [retrierKey]?: LedgerRetrier };
+
+/** Whether this process may act on events: only once it holds the revocation set (fail closed). */
+async function canProcess(): Promise<boolean> {
+  const registry = getRevocationRegistry();
+  await registry.ready();
+  return registry.knowsRevocations();
+}
+
+/** Starts this process's ledger retrier (instrumentation.ts), whichever channels are in use; idempotent. */
+export function startLedgerRetrier(): LedgerRetrier {
+  const holder = globalThis as RetrierHolder;
+  if (!holder[retrierKey]) {
+    const box = ledgerBox();
+    holder[retrierKey] = new LedgerRetrier({
+      db: getDb(),
+      open: (sealed) => box.open(sealed),
+      process: (event, channel) => processEvent(event, channel, getProcessDeps()),
+      canProcess,
+      intervalMs: 2_000,
+      log,
+    });
+    holder[retrierKey].start();
+  }
+  return holder[retrierKey];
 }
 
 /**
@@ -93,27 +117,20 @@ export async function replayEvent(eventId: string): Promise<ProcessOutcome | nul
   if (sealed === null) return null;
   const payload = ledgerBox().open(sealed);
   if (payload === null) {
-    const reason = 'its kept payload cannot be opened (sealed under another WORKOS_COOKIE_PASSWORD?)';
-    parkEvent(db, { id: eventId, type: 'unknown', payload: sealed }, 'events', reason, Date.now());
-    return { status: 'parked', type: 'unknown', reason };
+    parkEvent(db, { id: eventId, type: 'unknown', payload: sealed }, 'events', UNOPENABLE, Date.now());
+    return { status: 'parked', type: 'unknown', reason: UNOPENABLE };
   }
-  const listed = (() => {
-    try {
-      return listedEvent(JSON.parse(payload) as SdkEvent);
-    } catch (error) {
-      return { ok: false as const, id: eventId, type: 'unknown', reason: String(error), payload };
-    }
-  })();
-  if (!listed.ok) {
-    parkEvent(db, { id: eventId, type: listed.type, payload: sealed }, 'events', `could not be read: ${listed.reason}`, Date.now());
-    return { status: 'parked', type: listed.type, reason: listed.reason };
+  const read = eventFromPayload(payload, { id: eventId, type: 'unknown' });
+  if (!read.ok) {
+    parkEvent(db, { id: eventId, type: read.type, payload: sealed }, 'events', `could not be read: ${read.reason}`, Date.now());
+    return { status: 'parked', type: read.type, reason: read.reason };
   }
-  log('info', 'replaying an event at an operator’s request', { eventId, type: listed.event.event });
-  return processEvent(listed.event, 'events', getProcessDeps(), { honorBackoff: false });
+  log('info', 'replaying an event at an operator’s request', { eventId, type: read.event.event });
+  return processEvent(read.event, 'events', getProcessDeps(), { honorBackoff: false });
 }
 
-/** For operators: where the ledger stands, and what is parked. */
+/** For operators: where the ledger stands, what waits for another try, and what is parked. */
 export function eventsDetail() {
   const db = getDb();
-  return { ledger: ledgerCounts(db), parked: listParked(db) };
+  return { ledger: ledgerCounts(db), retrying: listRetrying(db), parked: listParked(db) };
 }
