@@ -1,4 +1,11 @@
 import type { NextConfig } from 'next';
+import { assetHeaders } from './lib/security/headers';
+
+/**
+ * The paths proxy.ts's matcher leaves out: they get the security headers here, every other path from the proxy.
+ * Keep the two lists the same (lib/security/headers.test.ts checks it).
+ */
+const PROXY_EXCLUDED = '/:path((?:_next/static|_next/image|favicon.ico|icons/|robots.txt).*)';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -11,6 +18,10 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ['ioredis'],
   // `forbidden()` (HTTP 403) for non-administrators on /admin and its actions.
   experimental: { authInterrupts: true },
+  async headers() {
+    const headers = Object.entries(assetHeaders()).map(([key, value]) => ({ key, value }));
+    return [{ source: PROXY_EXCLUDED, headers }];
+  },
 };
 
 export default nextConfig;

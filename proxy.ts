@@ -11,6 +11,7 @@ import { isPublicPath, isDocumentRequest } from '@/lib/auth/routes';
 import { getEnv } from '@/lib/env';
 import { enforceRevocation, refuseWhileUnknown } from '@/lib/revocation/enforce';
 import { askToRetry } from '@/lib/revocation/refusal';
+import { CSP_HEADER, createNonce, securityHeaders, withSecurityHeaders } from '@/lib/security/headers';
 import { recordSessionActivity } from '@/lib/sessions/activity';
 
 /**
@@ -25,9 +26,24 @@ import { recordSessionActivity } from '@/lib/sessions/activity';
  *   3. a session the revocation registry knows as revoked is refused at once (no token-expiry window);
  *   4. the session's last activity is recorded (throttled);
  *   5. signed-out requests to protected paths are sent to sign in (documents) or answered 401 (everything else).
+ * Whatever the answer (a page let through, a redirect, a 401, a 503), it carries the browser security headers
+ * (lib/security/headers) with a Content-Security-Policy nonce made for this request alone.
  * IMPORTANT: lib/auth/session.ts (requireSession) repeats check 3, so a path this matcher misses is still covered.
  */
 export default async function proxy(request: NextRequest, event: NextFetchEvent) {
+  const env = getEnv();
+  const headers = securityHeaders(createNonce(), {
+    appOrigin: env.appOrigin,
+    workosOrigin: env.workosOrigin,
+    dev: env.NODE_ENV === 'development',
+  });
+  // Next gives a page's scripts the nonce it reads from the request's policy header: as Next's CSP guide says, set it
+  // on the request as well as on the response (the answers below that let a request through forward request.headers).
+  request.headers.set(CSP_HEADER, headers['Content-Security-Policy']);
+  return withSecurityHeaders(await gate(request, event), headers);
+}
+
+async function gate(request: NextRequest, event: NextFetchEvent): Promise<Response> {
   // PROXY_MODE=stock (lib/env.ts): authkit's stock proxy, for the bench's cost comparison only.
   if (getEnv().PROXY_MODE === 'stock') return stockProxy(request, event);
 
@@ -69,12 +85,12 @@ export default async function proxy(request: NextRequest, event: NextFetchEvent)
 }
 
 let stock: ReturnType<typeof authkitProxy> | undefined;
-function stockProxy(request: NextRequest, event: NextFetchEvent) {
+async function stockProxy(request: NextRequest, event: NextFetchEvent): Promise<Response> {
   if (!stock) {
     console.warn('[proxy] PROXY_MODE=stock: revocation enforcement is OFF (benchmark comparison only)');
     stock = authkitProxy();
   }
-  return stock(request, event);
+  return (await stock(request, event)) ?? NextResponse.next({ request: { headers: request.headers } });
 }
 
 export const config = {

@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from 'next';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -13,7 +14,10 @@ export const viewport: Viewport = {
   themeColor: '#f8fafc',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // IMPORTANT: every page renders per request, so Next can give its scripts this response's CSP nonce
+  // (lib/security/headers). A page prerendered at build time would carry none and run no script at all.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-dvh font-sans">

@@ -23,6 +23,13 @@ describe('parseEnv', () => {
     expect(parseEnv({ ...valid, WORKOS_API_HTTPS: 'true' }).apiHttps).toBe(true);
   });
 
+  it('derives the WorkOS origin the browser is sent to, as the SDK builds it', () => {
+    expect(parseEnv(valid).workosOrigin).toBe('https://api.workos.com');
+    expect(parseEnv({ ...valid, WORKOS_API_HOSTNAME: '127.0.0.1', WORKOS_API_PORT: '4100', WORKOS_API_HTTPS: 'false' }).workosOrigin).toBe(
+      'http://127.0.0.1:4100',
+    );
+  });
+
   it('names every missing or malformed variable', () => {
     try {
       parseEnv({ ...valid, WORKOS_COOKIE_PASSWORD: 'short', WORKOS_API_KEY: undefined, EVENTS_POLL_INTERVAL_MS: 'abc' });

@@ -134,7 +134,7 @@ const schema = z
     }
   });
 
-export type Env = z.infer<typeof schema> & { apiHttps: boolean; appOrigin: string };
+export type Env = z.infer<typeof schema> & { apiHttps: boolean; appOrigin: string; workosOrigin: string };
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -155,11 +155,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     );
   }
   const data = result.data;
+  // As authkit-nextjs reads it: https unless WORKOS_API_HTTPS is "false".
+  const apiHttps = data.WORKOS_API_HTTPS === undefined || data.WORKOS_API_HTTPS === 'true';
+  const apiPort = data.WORKOS_API_PORT === undefined ? '' : `:${data.WORKOS_API_PORT}`;
   return {
     ...data,
-    // authkit-nextjs: https unless WORKOS_API_HTTPS is unset or exactly "true".
-    apiHttps: data.WORKOS_API_HTTPS === undefined || data.WORKOS_API_HTTPS === 'true',
+    apiHttps,
     appOrigin: new URL(data.NEXT_PUBLIC_WORKOS_REDIRECT_URI).origin,
+    // Where the SDK sends the browser (authorize, logout), as it builds its base URL.
+    workosOrigin: new URL(`${apiHttps ? 'https' : 'http'}://${data.WORKOS_API_HOSTNAME}${apiPort}`).origin,
   };
 }
 

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { isDocumentRequest } from '@/lib/auth/routes';
+import { requestNonce } from '@/lib/security/headers';
 import { revokedEvent } from './event-stream';
 import type { RevocationRecord } from './types';
 
@@ -108,11 +109,14 @@ export function askToRetry(
   const seconds = Math.max(1, Math.round(retryAfterSeconds));
   let response: NextResponse;
   if (isDocumentRequest(request)) {
+    // The proxy's Content-Security-Policy allows no inline style but its nonce's.
+    const nonce = requestNonce(request.headers);
     const html =
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${seconds}">` +
-      '<meta name="viewport" content="width=device-width, initial-scale=1"><title>One moment…</title></head>' +
-      '<body style="font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;color:#334155">' +
-      `<main role="status"><p>${WAIT_MESSAGES[why]}</p></main></body></html>`;
+      '<meta name="viewport" content="width=device-width, initial-scale=1"><title>One moment…</title>' +
+      `<style${nonce ? ` nonce="${nonce}"` : ''}>` +
+      'body{font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;color:#334155}</style>' +
+      `</head><body><main role="status"><p>${WAIT_MESSAGES[why]}</p></main></body></html>`;
     response = new NextResponse(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
   } else {
     response = NextResponse.json({ error: why, retryAfter: seconds }, { status: 503 });
