@@ -1,8 +1,9 @@
 /**
- * Runs once per server process. Starts the WorkOS outbox worker (lib/sessions/end: sessions locked out here whose
- * end WorkOS has not confirmed are asked again until it does) and the Events API poller (lib/events) when
- * REVOCATION_SIGNALS is `events` or `both`. Only in the Node.js runtime (both use node:sqlite), never during
- * `next build`, and at most once per process (Next may evaluate this file more than once).
+ * Runs once per server process. Settles each request's client address where the socket is (lib/security/client-ip.ts),
+ * starts the WorkOS outbox worker (lib/sessions/end: sessions locked out here whose end WorkOS has not confirmed are
+ * asked again until it does) and the Events API poller (lib/events) when REVOCATION_SIGNALS is `events` or `both`.
+ * Only in the Node.js runtime (both use node:sqlite), never during `next build`, and at most once per process (Next
+ * may evaluate this file more than once).
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
@@ -11,6 +12,9 @@ export async function register(): Promise<void> {
   const holder = globalThis as { [flag]?: boolean };
   if (holder[flag]) return;
   holder[flag] = true;
+
+  const [{ installClientIpHook }, { getEnv }] = await Promise.all([import('./lib/security/client-ip'), import('./lib/env')]);
+  installClientIpHook(getEnv().TRUSTED_PROXIES);
 
   // The poller's timers are unref'd: it never keeps the process alive, and no signal handler is needed (adding
   // one would replace Node's default exit on SIGTERM). An event cut off mid-way is retried: see lib/events.

@@ -1,4 +1,5 @@
 import 'server-only';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 /**
@@ -19,6 +20,34 @@ const int = (fallback: number, min: number, max: number) =>
     .max(max, { message: `must be at most ${max}` })
     .optional()
     .transform((v) => v ?? fallback);
+
+/** Which X-Forwarded-For entries to believe (lib/security/client-ip.ts): none by default. */
+export type TrustedProxies = { hops: number } | { ranges: string[] };
+
+const TRUSTED_PROXIES_HELP =
+  'must be the number of proxies in front of the app (e.g. 1), or a comma-separated list of their addresses and CIDR ranges (e.g. 10.0.0.0/8,192.168.1.2/32; also loopback, linklocal, uniquelocal); unset trusts none';
+
+const trustedProxies = z
+  .string()
+  .optional()
+  .transform((value, ctx): TrustedProxies => {
+    const text = value?.trim() ?? '';
+    if (text === '' || text === 'none') return { hops: 0 };
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops <= 32) return { hops };
+      ctx.addIssue({ code: 'custom', message: `${TRUSTED_PROXIES_HELP} (at most 32 proxies)` });
+      return z.NEVER;
+    }
+    const ranges = text.split(',').map((range) => range.trim());
+    try {
+      proxyaddr.compile(ranges);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `${TRUSTED_PROXIES_HELP} (${error instanceof Error ? error.message : error})` });
+      return z.NEVER;
+    }
+    return { ranges };
+  });
 
 const schema = z
   .object({
@@ -83,6 +112,9 @@ const schema = z
     // Bearer token for operators' health detail (/api/health?detail=1): refresh counters, registry detail.
     // Unset: no detail is served.
     OPS_TOKEN: z.string().min(32, { message: 'must be at least 32 characters (openssl rand -base64 32)' }).optional(),
+    // The proxies (load balancer, CDN) whose X-Forwarded-For entries are believed; unset: none, so the address is
+    // the socket's and a client cannot choose the IP recorded for it.
+    TRUSTED_PROXIES: trustedProxies,
     INACTIVE_SESSION_DAYS: int(30, 1, 3650),
     SSE_HEARTBEAT_MS: int(15_000, 1_000, 300_000),
     // Open /api/session/events streams allowed per session and instance (one per tab); more are answered 429.
