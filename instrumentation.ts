@@ -1,7 +1,8 @@
 /**
  * Runs once per server process. Settles each request's client address where the socket is (lib/security/client-ip.ts),
  * starts the WorkOS outbox worker (lib/sessions/end: sessions locked out here whose end WorkOS has not confirmed are
- * asked again until it does) and the Events API poller (lib/events) when REVOCATION_SIGNALS is `events` or `both`.
+ * asked again until it does), the Events API poller (lib/events) when REVOCATION_SIGNALS is `events` or `both`, and
+ * the hourly purge of personal data past its retention (lib/privacy).
  * Only in the Node.js runtime (both use node:sqlite), never during `next build`, and at most once per process (Next
  * may evaluate this file more than once).
  */
@@ -22,4 +23,6 @@ export async function register(): Promise<void> {
   await startOutboxConfirmer();
   const { startEventsPoller } = await import('./lib/events/runtime');
   startEventsPoller();
+  const { startPersonalDataPurge } = await import('./lib/privacy/runtime');
+  startPersonalDataPurge();
 }

@@ -124,3 +124,19 @@ describe('TRUSTED_PROXIES', () => {
     expect(() => parseEnv({ ...valid, TRUSTED_PROXIES: value })).toThrow(/TRUSTED_PROXIES must be the number of proxies in front of the app/);
   });
 });
+
+describe('retention of personal data', () => {
+  it('keeps personal data 90 days and security activity a year by default', () => {
+    const env = parseEnv(valid);
+    expect(env.PERSONAL_DATA_RETENTION_DAYS).toBe(90);
+    expect(env.AUDIT_RETENTION_DAYS).toBe(365);
+  });
+
+  it('refuses a retention the event ledger cannot live with, or audit lines kept shorter than their addresses', () => {
+    expect(() => parseEnv({ ...valid, PERSONAL_DATA_RETENTION_DAYS: '7' })).toThrow(/PERSONAL_DATA_RETENTION_DAYS must be at least 31/);
+    expect(() => parseEnv({ ...valid, PERSONAL_DATA_RETENTION_DAYS: '120', AUDIT_RETENTION_DAYS: '100' })).toThrow(
+      /AUDIT_RETENTION_DAYS must be at least PERSONAL_DATA_RETENTION_DAYS \(120\)/,
+    );
+    expect(parseEnv({ ...valid, PERSONAL_DATA_RETENTION_DAYS: '31', AUDIT_RETENTION_DAYS: '31' }).AUDIT_RETENTION_DAYS).toBe(31);
+  });
+});

@@ -115,6 +115,12 @@ const schema = z
     // The proxies (load balancer, CDN) whose X-Forwarded-For entries are believed; unset: none, so the address is
     // the socket's and a client cannot choose the IP recorded for it.
     TRUSTED_PROXIES: trustedProxies,
+    // Personal data (client addresses, user agents, activity, known devices, processed WorkOS events) is purged after
+    // this (lib/privacy/retention.ts). At least 31: the event ledger must outlive WorkOS's 30 days of events, or a
+    // redelivered one would be acted on twice.
+    PERSONAL_DATA_RETENTION_DAYS: int(90, 31, 3650),
+    // Security-activity lines are kept this long, without their IP address after PERSONAL_DATA_RETENTION_DAYS.
+    AUDIT_RETENTION_DAYS: int(365, 31, 3650),
     INACTIVE_SESSION_DAYS: int(30, 1, 3650),
     SSE_HEARTBEAT_MS: int(15_000, 1_000, 300_000),
     // Open /api/session/events streams allowed per session and instance (one per tab); more are answered 429.
@@ -140,6 +146,13 @@ const schema = z
         code: 'custom',
         path: ['REVOCATION_RETENTION_SECONDS'],
         message: `must be at least the longest access-token life (WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS = ${env.WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS}): a shorter one lets a revoked session's token work again before it expires`,
+      });
+    }
+    if (env.AUDIT_RETENTION_DAYS < env.PERSONAL_DATA_RETENTION_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUDIT_RETENTION_DAYS'],
+        message: `must be at least PERSONAL_DATA_RETENTION_DAYS (${env.PERSONAL_DATA_RETENTION_DAYS}): the security activity keeps its lines longer than their addresses, never shorter`,
       });
     }
     if (env.NODE_ENV === 'production') {
