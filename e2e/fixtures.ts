@@ -48,7 +48,10 @@ export interface Device {
 }
 
 export interface NewDeviceOptions {
-  /** Sent as X-Forwarded-For so the emulator and the app see a distinct client IP per device. */
+  /**
+   * The device's address as WorkOS sees it: sent as X-Forwarded-For, which the emulator believes (WorkOS sees the
+   * browser itself on its hosted page). The app, trusting no proxy (TRUSTED_PROXIES unset), ignores it.
+   */
   ip?: string;
 }
 

@@ -113,3 +113,37 @@ describe('session cookie options', () => {
     expect(problems({ WORKOS_COOKIE_MAX_AGE: '-1' })).toContain('WORKOS_COOKIE_MAX_AGE must be at least 0');
   });
 });
+
+describe('TRUSTED_PROXIES', () => {
+  it('trusts no proxy by default', () => {
+    expect(parseEnv(valid).TRUSTED_PROXIES).toEqual({ hops: 0 });
+    expect(parseEnv({ ...valid, TRUSTED_PROXIES: 'none' }).TRUSTED_PROXIES).toEqual({ hops: 0 });
+  });
+
+  it('takes a hop count or a list of addresses and ranges', () => {
+    expect(parseEnv({ ...valid, TRUSTED_PROXIES: '1' }).TRUSTED_PROXIES).toEqual({ hops: 1 });
+    expect(parseEnv({ ...valid, TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.2/32,loopback,2001:db8::/32' }).TRUSTED_PROXIES).toEqual({
+      ranges: ['10.0.0.0/8', '192.168.1.2/32', 'loopback', '2001:db8::/32'],
+    });
+  });
+
+  it.each(['true', '*', '10.0.0.0/33', '10.0.0.0/8,,', 'example.com', '-1', '100'])('refuses %j, naming the variable and the fix', (value) => {
+    expect(() => parseEnv({ ...valid, TRUSTED_PROXIES: value })).toThrow(/TRUSTED_PROXIES must be the number of proxies in front of the app/);
+  });
+});
+
+describe('retention of personal data', () => {
+  it('keeps personal data 90 days and security activity a year by default', () => {
+    const env = parseEnv(valid);
+    expect(env.PERSONAL_DATA_RETENTION_DAYS).toBe(90);
+    expect(env.AUDIT_RETENTION_DAYS).toBe(365);
+  });
+
+  it('refuses a retention the event ledger cannot live with, or audit lines kept shorter than their addresses', () => {
+    expect(() => parseEnv({ ...valid, PERSONAL_DATA_RETENTION_DAYS: '7' })).toThrow(/PERSONAL_DATA_RETENTION_DAYS must be at least 31/);
+    expect(() => parseEnv({ ...valid, PERSONAL_DATA_RETENTION_DAYS: '120', AUDIT_RETENTION_DAYS: '100' })).toThrow(
+      /AUDIT_RETENTION_DAYS must be at least PERSONAL_DATA_RETENTION_DAYS \(120\)/,
+    );
+    expect(parseEnv({ ...valid, PERSONAL_DATA_RETENTION_DAYS: '31', AUDIT_RETENTION_DAYS: '31' }).AUDIT_RETENTION_DAYS).toBe(31);
+  });
+});

@@ -1,4 +1,5 @@
 import 'server-only';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 /**
@@ -19,6 +20,34 @@ const int = (fallback: number, min: number, max: number) =>
     .max(max, { message: `must be at most ${max}` })
     .optional()
     .transform((v) => v ?? fallback);
+
+/** Which X-Forwarded-For entries to believe (lib/security/client-ip.ts): none by default. */
+export type TrustedProxies = { hops: number } | { ranges: string[] };
+
+const TRUSTED_PROXIES_HELP =
+  'must be the number of proxies in front of the app (e.g. 1), or a comma-separated list of their addresses and CIDR ranges (e.g. 10.0.0.0/8,192.168.1.2/32; also loopback, linklocal, uniquelocal); unset trusts none';
+
+const trustedProxies = z
+  .string()
+  .optional()
+  .transform((value, ctx): TrustedProxies => {
+    const text = value?.trim() ?? '';
+    if (text === '' || text === 'none') return { hops: 0 };
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops <= 32) return { hops };
+      ctx.addIssue({ code: 'custom', message: `${TRUSTED_PROXIES_HELP} (at most 32 proxies)` });
+      return z.NEVER;
+    }
+    const ranges = text.split(',').map((range) => range.trim());
+    try {
+      proxyaddr.compile(ranges);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `${TRUSTED_PROXIES_HELP} (${error instanceof Error ? error.message : error})` });
+      return z.NEVER;
+    }
+    return { ranges };
+  });
 
 const schema = z
   .object({
@@ -83,6 +112,15 @@ const schema = z
     // Bearer token for operators' health detail (/api/health?detail=1): refresh counters, registry detail.
     // Unset: no detail is served.
     OPS_TOKEN: z.string().min(32, { message: 'must be at least 32 characters (openssl rand -base64 32)' }).optional(),
+    // The proxies (load balancer, CDN) whose X-Forwarded-For entries are believed; unset: none, so the address is
+    // the socket's and a client cannot choose the IP recorded for it.
+    TRUSTED_PROXIES: trustedProxies,
+    // Personal data (client addresses, user agents, activity, known devices, processed WorkOS events) is purged after
+    // this (lib/privacy/retention.ts). At least 31: the event ledger must outlive WorkOS's 30 days of events, or a
+    // redelivered one would be acted on twice.
+    PERSONAL_DATA_RETENTION_DAYS: int(90, 31, 3650),
+    // Security-activity lines are kept this long, without their IP address after PERSONAL_DATA_RETENTION_DAYS.
+    AUDIT_RETENTION_DAYS: int(365, 31, 3650),
     INACTIVE_SESSION_DAYS: int(30, 1, 3650),
     SSE_HEARTBEAT_MS: int(15_000, 1_000, 300_000),
     // Open /api/session/events streams allowed per session and instance (one per tab); more are answered 429.
@@ -108,6 +146,13 @@ const schema = z
         code: 'custom',
         path: ['REVOCATION_RETENTION_SECONDS'],
         message: `must be at least the longest access-token life (WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS = ${env.WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS}): a shorter one lets a revoked session's token work again before it expires`,
+      });
+    }
+    if (env.AUDIT_RETENTION_DAYS < env.PERSONAL_DATA_RETENTION_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUDIT_RETENTION_DAYS'],
+        message: `must be at least PERSONAL_DATA_RETENTION_DAYS (${env.PERSONAL_DATA_RETENTION_DAYS}): the security activity keeps its lines longer than their addresses, never shorter`,
       });
     }
     if (env.NODE_ENV === 'production') {

@@ -1,7 +1,7 @@
 import { handleAuth } from '@workos-inc/authkit-nextjs';
 import { decodeJwt } from 'jose';
 import { NextResponse, type NextRequest } from 'next/server';
-import { clientIp } from '@/lib/auth/routes';
+import { clientIp } from '@/lib/security/client-ip';
 import { handleSignIn } from '@/lib/sessions/sign-in';
 import { displayName } from '@/lib/workos/core';
 import { getEnv } from '@/lib/env';

@@ -88,6 +88,19 @@ describe('recordSignIn', () => {
     expect(elsewhere).toMatchObject({ flagged: true, details: { newDevice: false, newIp: true } });
   });
 
+  it('remembers when each device and address was last signed in from (the purge of personal data goes by it)', async () => {
+    const at = (iso: string) => new Date(iso);
+    await recordSignIn({ ...base, sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', at: at('2026-01-01T00:00:00Z') });
+    await recordSignIn({ ...base, sessionId: 's2', userAgent: CHROME_MAC, ipAddress: '198.51.100.5', at: at('2026-03-01T00:00:00Z') });
+    // A late report of an older sign-in never moves it back.
+    await recordSignIn({ ...base, sessionId: 's3', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', at: at('2025-12-01T00:00:00Z') });
+    expect(db().prepare('SELECT kind, value, first_seen_at, last_seen_at FROM known_devices ORDER BY kind, value').all()).toEqual([
+      { kind: 'device', value: expect.any(String), first_seen_at: Date.parse('2026-01-01T00:00:00Z'), last_seen_at: Date.parse('2026-03-01T00:00:00Z') },
+      { kind: 'ip', value: '198.51.100.5', first_seen_at: Date.parse('2026-03-01T00:00:00Z'), last_seen_at: Date.parse('2026-03-01T00:00:00Z') },
+      { kind: 'ip', value: '203.0.113.1', first_seen_at: Date.parse('2026-01-01T00:00:00Z'), last_seen_at: Date.parse('2026-01-01T00:00:00Z') },
+    ]);
+  });
+
   it('records each sign-in once even when the callback and the webhook both report it', async () => {
     await recordSignIn({ ...base, source: 'webhook', sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', authMethod: 'oauth' });
     await recordSignIn({ ...base, sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', authenticationMethod: 'GoogleOAuth' });

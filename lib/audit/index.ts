@@ -222,10 +222,11 @@ export async function recordSignIn(input: SignInInput): Promise<AuditEntry> {
     const newDevice = hasHistory && dKey !== null && known.get(input.userId, 'device', dKey) === undefined;
     const newIp = hasHistory && ip !== null && known.get(input.userId, 'ip', ip) === undefined;
     const remember = db.prepare(
-      'INSERT OR IGNORE INTO known_devices (user_id, kind, value, first_seen_at) VALUES (?, ?, ?, ?)',
+      `INSERT INTO known_devices (user_id, kind, value, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, kind, value) DO UPDATE SET last_seen_at = MAX(coalesce(last_seen_at, 0), excluded.last_seen_at)`,
     );
-    if (dKey) remember.run(input.userId, 'device', dKey, at.getTime());
-    if (ip) remember.run(input.userId, 'ip', ip, at.getTime());
+    if (dKey) remember.run(input.userId, 'device', dKey, at.getTime(), at.getTime());
+    if (ip) remember.run(input.userId, 'ip', ip, at.getTime(), at.getTime());
 
     const impersonator = input.impersonator ?? null;
     const entry = insert(db, {

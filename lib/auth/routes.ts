@@ -28,12 +28,6 @@ export function isDocumentRequest(request: NextRequest): boolean {
   return (request.headers.get('accept') ?? '').includes('text/html');
 }
 
-/** The browser's address: the first X-Forwarded-For entry (set by the proxy in front of us), else X-Real-IP. */
-export function clientIp(headers: Headers): string | null {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return (forwarded || headers.get('x-real-ip')?.trim() || null)?.slice(0, 64) ?? null;
-}
-
 /**
  * The session a browser held before /callback replaces it (lib/sessions/sign-in.ts ends it), when its token was due
  * and so not handed to authkit. Set only by the proxy, from the sealed cookie (lib/auth/refresh).

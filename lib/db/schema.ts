@@ -117,6 +117,29 @@ const statements = [
   `DELETE FROM processed_events`,
 ];
 
+/** Columns added to a table after it was first created: [table, column, declaration, backfill]. */
+const addedColumns: [string, string, string, string][] = [
+  // When the user last signed in from it (lib/audit): personal data is purged by this (lib/privacy).
+  ['known_devices', 'last_seen_at', 'INTEGER', 'UPDATE known_devices SET last_seen_at = first_seen_at WHERE last_seen_at IS NULL'],
+];
+
+/** Indexes of the purge of personal data past its retention (lib/privacy/retention.ts). */
+const retentionIndexes = [
+  `CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at)`,
+  `CREATE INDEX IF NOT EXISTS session_activity_last_active ON session_activity (last_active_at)`,
+  `CREATE INDEX IF NOT EXISTS known_devices_last_seen ON known_devices (last_seen_at)`,
+];
+
 export function migrate(db: DatabaseSync): void {
   for (const sql of statements) db.exec(sql);
+  for (const [table, column, declaration, backfill] of addedColumns) {
+    try {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${declaration}`);
+      db.exec(backfill);
+    } catch (error) {
+      // Added already (by an earlier start, or by another process opening the same file at the same moment).
+      if (!(error instanceof Error && /duplicate column/i.test(error.message))) throw error;
+    }
+  }
+  for (const sql of retentionIndexes) db.exec(sql);
 }

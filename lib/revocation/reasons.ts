@@ -14,6 +14,7 @@ const MESSAGES: Record<RevocationReason, string> = {
   user_deleted: 'Your account no longer exists.',
   refresh_failed: 'Your session has ended and could not be renewed.',
   reauthenticated: 'You signed in again, so this session was replaced.',
+  record_unreadable: 'Your session has ended.',
   token_reused: 'Your sign-in was renewed on another device or browser, so this copy of it was signed out.',
 };
 

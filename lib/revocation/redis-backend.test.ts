@@ -216,14 +216,54 @@ describe('redis backend', { timeout: 30_000 }, () => {
     expect(c.rec.users.map((x) => x.userId)).toContain('user_gone');
   });
 
-  it('ignores malformed entries in Redis instead of failing', async () => {
+  it('holds a session or user whose record in Redis cannot be read as revoked (fail closed), and keeps running', async () => {
+    const logs: string[] = [];
+    const log = (_level: string, message: string) => logs.push(message);
     const good = record('session_good');
+    const corrupt = hashSessionId('session_corrupt');
+    const shape = hashSessionId('session_wrong_shape');
+    const mismatched = hashSessionId('session_mismatched');
     await admin.set(`rev:s:${good.sessionHash}`, JSON.stringify(good), 'PX', 60_000);
-    await admin.set('rev:s:garbage', 'not json', 'PX', 60_000);
-    await admin.set('rev:s:wrong-shape', JSON.stringify({ sessionHash: 42 }), 'PX', 60_000);
-    await admin.publish('rev:events', '{"v":1,"from":"x","kind":"s","record":{"nope":true}}');
+    await admin.set(`rev:s:${corrupt}`, 'not json', 'PX', 60_000);
+    await admin.set(`rev:s:${shape}`, JSON.stringify({ ...record('x'), sessionHash: shape, revokedAt: 'yesterday' }), 'PX', 60_000);
+    // A record that names another session than its key: the key decides, the body is not trusted.
+    await admin.set(`rev:s:${mismatched}`, JSON.stringify(record('session_elsewhere')), 'PX', 60_000);
+    await admin.set('rev:u:user_mallory', '{"userId":"user_mallory"', 'PX', 60_000);
+    await admin.set('rev:s:not-a-session-hash', 'not json', 'PX', 60_000);
+
+    const { b, rec } = await started({ log });
+
+    const held = new Map(rec.records.map((r) => [r.sessionHash, r]));
+    expect([...held.keys()].sort()).toEqual([good.sessionHash, corrupt, shape, mismatched].sort());
+    expect(held.get(good.sessionHash)).toEqual(good);
+    for (const hash of [corrupt, shape, mismatched]) {
+      expect(held.get(hash)).toMatchObject({ reason: 'record_unreadable', actor: { type: 'system' } });
+      // For as long as its key lives in Redis, not a moment less.
+      expect(held.get(hash)!.expiresAt).toBeGreaterThan(Date.now() + 55_000);
+      expect(held.get(hash)!.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+    }
+    expect(rec.users).toEqual([expect.objectContaining({ userId: 'user_mallory', reason: 'record_unreadable' })]);
+    expect(rec.users[0]!.revokedAt + RETENTION_S * 1000).toBeGreaterThan(Date.now() + 55_000);
+    expect(b.health().status).toBe('ok');
+    // Logged by hashed session id only; the junk key is reported, not acted on.
+    expect(logs.filter((l) => l.includes('unreadable revocation record'))).toHaveLength(3);
+    expect(logs.join('\n')).toContain(corrupt);
+    expect(logs.join('\n')).not.toContain('session_corrupt');
+    expect(logs.some((l) => l.includes('not-a-session-hash') && l.includes('names no session or user'))).toBe(true);
+    // Nothing was "repaired" over the evidence.
+    expect(await admin.get(`rev:s:${corrupt}`)).toBe('not json');
+  });
+
+  it('never acts on an unreadable channel message, and learns the truth from Redis instead', async () => {
     const { b, rec } = await started();
-    expect(rec.records.map((r) => r.sessionHash)).toEqual([good.sessionHash]);
+    const forged = record('session_forged_message');
+    const real = record('session_real');
+    // What the message claims is ignored; the key written alongside it is what gets enforced.
+    await admin.set(`rev:s:${real.sessionHash}`, JSON.stringify(real), 'PX', 60_000);
+    await admin.publish('rev:events', JSON.stringify({ v: 1, from: 'x', kind: 's', record: { ...forged, expiresAt: 'never' } }));
+    await admin.publish('rev:events', 'not json');
+    await rec.until(() => rec.count(real.sessionHash) === 1, 'the reload after an unreadable message');
+    expect(rec.count(forged.sessionHash)).toBe(0);
     expect(b.health().status).toBe('ok');
   });
 

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { Redis, type RedisOptions } from 'ioredis';
+import { z } from 'zod';
 import * as rows from './rows';
 import type {
   BackendHealth,
@@ -108,65 +109,47 @@ const SCAN_BATCH = 1000;
 const OUTBOX_BATCH = 500;
 const PRUNE_EVERY_MS = 3_600_000;
 
-const ACTOR_TYPES = new Set(['user', 'admin', 'impersonator', 'workos', 'policy', 'system']);
+const HASH = /^[0-9a-f]{32}$/;
+const userIdSchema = z.string().min(1).max(200);
+const textSchema = z.string().min(1).max(100);
 
-function isString(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 0;
-}
-function isNullableString(v: unknown): v is string | null {
-  return v === null || typeof v === 'string';
-}
-function isTime(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
+// Records come from a store other deployments (or versions) can write to: only exactly this shape is trusted.
+const recordSchema = z.object({
+  sessionHash: z.string().regex(HASH),
+  userId: userIdSchema,
+  revokedAt: z.number().finite(),
+  expiresAt: z.number().finite(),
+  // Any reason and source a newer version may add: shown as a generic "your session has ended".
+  reason: textSchema.transform((v) => v as RevocationReason),
+  source: textSchema.transform((v) => v as RevocationSource),
+  actor: z.object({
+    type: z.enum(['user', 'admin', 'impersonator', 'workos', 'policy', 'system']),
+    id: z.string().max(200).nullish().transform((v) => v ?? null),
+    sessionHash: z.string().regex(HASH).nullish().transform((v) => v ?? null),
+  }),
+  note: z.string().max(1_000).nullish().transform((v) => v ?? null),
+});
 
-/** Records come from a shared store other deployments could write to: accept only well-formed ones. */
+const userRevocationSchema = z.object({
+  userId: userIdSchema,
+  revokedAt: z.number().finite(),
+  reason: textSchema.transform((v) => v as RevocationReason),
+  source: textSchema.transform((v) => v as RevocationSource),
+});
+
+const messageSchema = z.discriminatedUnion('kind', [
+  z.object({ v: z.literal(1), from: z.string(), kind: z.literal('s'), record: recordSchema }),
+  z.object({ v: z.literal(1), from: z.string(), kind: z.literal('u'), revocation: userRevocationSchema }),
+]);
+
 export function parseRecord(value: unknown): RevocationRecord | null {
-  if (!value || typeof value !== 'object') return null;
-  const r = value as Record<string, unknown>;
-  const actor = r.actor as Record<string, unknown> | undefined;
-  if (
-    !isString(r.sessionHash) ||
-    !isString(r.userId) ||
-    !isTime(r.revokedAt) ||
-    !isTime(r.expiresAt) ||
-    !isString(r.reason) ||
-    !isString(r.source) ||
-    !actor ||
-    typeof actor !== 'object' ||
-    !ACTOR_TYPES.has(actor.type as string) ||
-    !isNullableString(actor.id ?? null) ||
-    !isNullableString(actor.sessionHash ?? null) ||
-    !isNullableString(r.note ?? null)
-  ) {
-    return null;
-  }
-  return {
-    sessionHash: r.sessionHash,
-    userId: r.userId,
-    revokedAt: r.revokedAt,
-    expiresAt: r.expiresAt,
-    reason: r.reason as RevocationReason,
-    source: r.source as RevocationSource,
-    actor: {
-      type: actor.type as RevocationRecord['actor']['type'],
-      id: (actor.id as string | null | undefined) ?? null,
-      sessionHash: (actor.sessionHash as string | null | undefined) ?? null,
-    },
-    note: (r.note as string | null | undefined) ?? null,
-  };
+  const parsed = recordSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 export function parseUserRevocation(value: unknown): UserRevocation | null {
-  if (!value || typeof value !== 'object') return null;
-  const u = value as Record<string, unknown>;
-  if (!isString(u.userId) || !isTime(u.revokedAt) || !isString(u.reason) || !isString(u.source)) return null;
-  return {
-    userId: u.userId,
-    revokedAt: u.revokedAt,
-    reason: u.reason as RevocationReason,
-    source: u.source as RevocationSource,
-  };
+  const parsed = userRevocationSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 function parseJson(text: string | null): unknown {
@@ -212,6 +195,7 @@ export class RedisRevocationBackend implements RevocationBackend {
   private downSince: number | null = Date.now();
   private lastError: string | null = null;
   private lastStatus: string | null = null;
+  private unreadableLoggedAt = 0;
   private readonly syncWaiters = new Set<() => void>();
   private timers: NodeJS.Timeout[] = [];
 
@@ -491,15 +475,23 @@ export class RedisRevocationBackend implements RevocationBackend {
   // ---------------------------------------------------------------- reading
 
   private onMessage(text: string): void {
-    const message = parseJson(text) as Partial<Message> | null;
-    if (!message || message.v !== 1) return;
-    if (message.from === this.instanceId) return; // already delivered locally by persist()
-    if (message.kind === 's') {
-      const record = parseRecord(message.record);
-      if (record) this.accept(record);
-    } else if (message.kind === 'u') {
-      const revocation = parseUserRevocation(message.revocation);
-      if (revocation) this.acceptUser(revocation);
+    try {
+      const parsed = messageSchema.safeParse(parseJson(text));
+      if (!parsed.success) {
+        // Untrusted: not acted on, and not dropped either — the keys in Redis decide (see `holdUnreadable`).
+        if (Date.now() - this.unreadableLoggedAt > 10_000) {
+          this.unreadableLoggedAt = Date.now();
+          this.log('warn', 'unreadable message on the revocation channel; reloading the revocations from Redis');
+        }
+        this.requestSync();
+        return;
+      }
+      const message = parsed.data;
+      if (message.from === this.instanceId) return; // already delivered locally by persist()
+      if (message.kind === 's') this.accept(message.record);
+      else this.acceptUser(message.revocation);
+    } catch (error) {
+      this.log('error', `a revocation message could not be applied: ${describeError(error)}`);
     }
   }
 
@@ -577,26 +569,36 @@ export class RedisRevocationBackend implements RevocationBackend {
     await this.flushOutbox();
 
     const seenSessions = new Set<string>();
-    for await (const values of this.scanValues(`${this.prefix}s:*`)) {
-      this.inTransaction(() => {
-        for (const value of values) {
-          const record = parseRecord(parseJson(value));
-          if (!record) continue;
-          seenSessions.add(record.sessionHash);
-          this.accept(record);
-        }
-      });
-    }
     const seenUsers = new Set<string>();
-    for await (const values of this.scanValues(`${this.prefix}u:*`)) {
-      this.inTransaction(() => {
-        for (const value of values) {
-          const revocation = parseUserRevocation(parseJson(value));
-          if (!revocation) continue;
-          seenUsers.add(revocation.userId);
-          this.acceptUser(revocation);
-        }
-      });
+    const unreadable: string[] = [];
+    for (const kind of ['s', 'u'] as const) {
+      const keyPrefix = `${this.prefix}${kind}:`;
+      for await (const { keys, values } of this.scanValues(`${keyPrefix}*`)) {
+        this.inTransaction(() => {
+          keys.forEach((key, i) => {
+            const id = key.slice(keyPrefix.length);
+            const value = parseJson(values[i] ?? null);
+            if (kind === 's') {
+              const record = parseRecord(value);
+              if (record && record.sessionHash === id) {
+                seenSessions.add(id);
+                this.accept(record);
+              } else unreadable.push(key);
+            } else {
+              const revocation = parseUserRevocation(value);
+              if (revocation && revocation.userId === id) {
+                seenUsers.add(id);
+                this.acceptUser(revocation);
+              } else unreadable.push(key);
+            }
+          });
+        });
+      }
+    }
+    for (const key of unreadable) {
+      const held = await this.holdUnreadable(key);
+      if (held?.kind === 's') seenSessions.add(held.id);
+      else if (held?.kind === 'u') seenUsers.add(held.id);
     }
 
     // Anti-entropy: a Redis restarted without persistence comes back empty; every instance puts back what it knows.
@@ -641,13 +643,50 @@ export class RedisRevocationBackend implements RevocationBackend {
     }
   }
 
-  private async *scanValues(pattern: string): AsyncGenerator<(string | null)[]> {
+  private async *scanValues(pattern: string): AsyncGenerator<{ keys: string[]; values: (string | null)[] }> {
     let cursor = '0';
     do {
       const [next, keys] = await this.cmd.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
       cursor = next;
-      if (keys.length > 0) yield await this.cmd.mget(keys);
+      if (keys.length > 0) yield { keys, values: await this.cmd.mget(keys) };
     } while (cursor !== '0');
+  }
+
+  /**
+   * IMPORTANT: fail closed. A key `<prefix>s:<hash>` says that session was revoked (`<prefix>u:<userId>`, that user);
+   * a value that cannot be read (corrupt, tampered, or not what its key names) must not make it live again. It is
+   * held as revoked, reason `record_unreadable`, for as long as the key lives. A key naming no possible session or
+   * user is only reported. Returns what is held, or null.
+   */
+  private async holdUnreadable(key: string): Promise<{ kind: 's' | 'u'; id: string } | null> {
+    const kind = key.startsWith(`${this.prefix}s:`) ? 's' : 'u';
+    const id = key.slice(this.prefix.length + 2);
+    const valid = kind === 's' ? HASH.test(id) : userIdSchema.safeParse(id).success;
+    if (!valid) {
+      this.log('warn', `ignoring ${JSON.stringify(key.slice(0, 100))} in Redis: it names no session or user`);
+      return null;
+    }
+    const ttl = await this.cmd.pttl(key);
+    if (ttl === -2) return null; // gone since the scan
+    const now = Date.now();
+    const until = now + (ttl > 0 ? ttl : this.opts.retentionSeconds * 1000);
+    if (kind === 's') {
+      this.log('warn', `unreadable revocation record for session ${id} in Redis; holding the session as revoked until ${new Date(until).toISOString()}`);
+      this.accept({
+        sessionHash: id,
+        userId: '',
+        revokedAt: now,
+        expiresAt: until,
+        reason: 'record_unreadable',
+        source: 'policy',
+        actor: { type: 'system', id: null, sessionHash: null },
+        note: null,
+      });
+    } else {
+      this.log('warn', `unreadable user revocation in Redis; holding every session of ${id} as revoked until ${new Date(until).toISOString()}`);
+      this.acceptUser({ userId: id, revokedAt: until - this.opts.retentionSeconds * 1000, reason: 'record_unreadable', source: 'policy' });
+    }
+    return { kind, id };
   }
 
   private onDisconnect(name: 'command' | 'subscriber'): void {

@@ -13,6 +13,8 @@ export type RevocationReason =
   | 'user_deleted'
   | 'refresh_failed'
   | 'reauthenticated'
+  /** Its revocation is in the shared store but cannot be read (corrupt, tampered): held as revoked (fail closed). */
+  | 'record_unreadable'
   /** Not a registry record: a copy of a session whose refresh token was spent elsewhere (lib/auth/refresh). */
   | 'token_reused';
 

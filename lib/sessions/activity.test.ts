@@ -7,6 +7,8 @@ import { getLastActive, recordSessionActivity, resetActivityThrottle } from './a
 const state = vi.hoisted(() => ({ broken: false }));
 
 vi.mock('@/lib/env', () => ({ getEnv: () => ({ LAST_ACTIVE_THROTTLE_MS: 60_000 }) }));
+// The address the request hook settled (lib/security/client-ip.test.ts covers how).
+vi.mock('@/lib/security/client-ip', () => ({ clientIp: (headers: Headers) => headers.get('x-settled-ip') }));
 vi.mock('@/lib/db', async (importOriginal) => {
   const actual = await importOriginal<typeof import('@/lib/db')>();
   return {
@@ -37,8 +39,11 @@ describe('recordSessionActivity', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  it('records the last request, keyed by the hashed session id, with IP and user agent', async () => {
-    recordSessionActivity(request({ 'x-forwarded-for': '203.0.113.9, 10.0.0.1', 'user-agent': 'UA/1' }), session('session_a'));
+  it('records the last request, keyed by the hashed session id, with the settled client address and user agent', async () => {
+    recordSessionActivity(
+      request({ 'x-settled-ip': '203.0.113.9', 'x-forwarded-for': '198.51.100.66', 'user-agent': 'UA/1' }),
+      session('session_a'),
+    );
     await flush();
     const rows = db().prepare('SELECT * FROM session_activity').all();
     expect(rows).toEqual([

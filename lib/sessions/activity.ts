@@ -1,6 +1,6 @@
 import 'server-only';
 import type { NextRequest } from 'next/server';
-import { clientIp } from '@/lib/auth/routes';
+import { clientIp } from '@/lib/security/client-ip';
 import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { hashSessionId } from '@/lib/security/hash';

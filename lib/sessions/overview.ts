@@ -4,7 +4,7 @@ import type { CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getRevocationRegistry } from '@/lib/revocation';
 import { listActiveSessions } from '@/lib/workos/client';
-import { clientIp } from '@/lib/auth/routes';
+import { clientIp } from '@/lib/security/client-ip';
 import { getLastActive } from './activity';
 import { buildSessionViews, type SessionEntry } from './view';
 

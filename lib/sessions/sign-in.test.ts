@@ -6,6 +6,7 @@ import type { SignInEvent } from './sign-in';
 
 const m = vi.hoisted(() => ({
   revokeWorkosSession: vi.fn(),
+  listActiveSessions: vi.fn(),
   registryRevoke: vi.fn(),
   registryCheck: vi.fn(),
   withAuth: vi.fn(),
@@ -16,7 +17,7 @@ vi.mock('next/headers', () => ({ headers: async () => m.headers }));
 vi.mock('@workos-inc/authkit-nextjs', () => ({ withAuth: m.withAuth }));
 vi.mock('@/lib/workos/client', async () => {
   const types = await vi.importActual<typeof import('@/lib/workos/types')>('@/lib/workos/types');
-  return { WorkosError: types.WorkosError, revokeWorkosSession: m.revokeWorkosSession };
+  return { WorkosError: types.WorkosError, revokeWorkosSession: m.revokeWorkosSession, listActiveSessions: m.listActiveSessions };
 });
 vi.mock('@/lib/revocation', () => ({ getRevocationRegistry: () => ({ ready: async () => {}, revoke: m.registryRevoke, check: m.registryCheck }) }));
 vi.mock('@/lib/env', () => ({
@@ -43,11 +44,15 @@ const event: SignInEvent = {
   at: new Date('2026-03-10T12:00:00Z'),
 };
 const rows = () => openDatabase(':memory:').prepare('SELECT kind, reason, target_session_hash FROM audit_log ORDER BY id').all();
+const addresses = () => openDatabase(':memory:').prepare('SELECT kind, ip_address FROM audit_log ORDER BY id').all();
+const knownIps = () =>
+  (openDatabase(':memory:').prepare("SELECT value FROM known_devices WHERE kind = 'ip'").all() as { value: string }[]).map((r) => r.value);
 const outbox = () => openDatabase(':memory:').prepare('SELECT session_hash FROM workos_outbox').all();
 
 beforeEach(() => {
   vi.clearAllMocks();
   m.revokeWorkosSession.mockResolvedValue(undefined);
+  m.listActiveSessions.mockResolvedValue([]);
   m.registryRevoke.mockResolvedValue({});
   m.registryCheck.mockReturnValue(null);
   m.withAuth.mockResolvedValue({ user: null });
@@ -113,6 +118,25 @@ describe('handleSignIn', () => {
     expect(m.registryRevoke).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ sessionId: 'session_old', holdUntil: expect.any(Number) }));
     expect(outbox()).toEqual([{ session_hash: hashSessionId('session_old') }]);
     expect(rows()).toHaveLength(2);
+  });
+
+  it('records the address WorkOS saw for the session, not the one the callback request claims', async () => {
+    m.listActiveSessions.mockResolvedValue([{ id: 'session_new', ipAddress: '198.51.100.9' }]);
+    await handleSignIn({ ...event, ipAddress: '203.0.113.66' }, null);
+    expect(m.listActiveSessions).toHaveBeenCalledWith('user_ada');
+    expect(addresses()).toEqual([{ kind: 'sign_in', ip_address: '198.51.100.9' }]);
+    expect(knownIps()).toEqual(['198.51.100.9']);
+  });
+
+  it("falls back to the request's address when WorkOS has none for the session or cannot be asked", async () => {
+    m.listActiveSessions.mockResolvedValue([{ id: 'session_new', ipAddress: null }]);
+    await handleSignIn({ ...event, ipAddress: '203.0.113.1' }, null);
+    m.listActiveSessions.mockRejectedValue(new WorkosError('unavailable', 'down'));
+    await handleSignIn({ ...event, sessionId: 'session_new2', ipAddress: '203.0.113.2' }, null);
+    expect(addresses()).toEqual([
+      { kind: 'sign_in', ip_address: '203.0.113.1' },
+      { kind: 'sign_in', ip_address: '203.0.113.2' },
+    ]);
   });
 
   it('never throws, whatever fails', async () => {

@@ -4,6 +4,7 @@ import { headers } from 'next/headers';
 import { z } from 'zod';
 import { PREVIOUS_SESSION_HEADER } from '@/lib/auth/routes';
 import { recordSignIn } from '@/lib/audit';
+import { listActiveSessions } from '@/lib/workos/client';
 import type { AppUser, Impersonator } from '@/lib/workos/types';
 import { describeDevice } from './device';
 import { endSessions } from './end';
@@ -17,6 +18,7 @@ export interface SignInEvent {
   /** As WorkOS's authenticate response names it: "Password", "MagicAuth", "SSO", … */
   authenticationMethod: string | null;
   impersonator: Impersonator | null;
+  /** This request's client address (lib/security/client-ip): used only when WorkOS recorded none for the session. */
   ipAddress: string | null;
   userAgent: string | null;
   at: Date;
@@ -75,6 +77,22 @@ export async function supersedePreviousSession(
 }
 
 /**
+ * Where a sign-in came from: the address WorkOS recorded for the session (the browser's own, seen by WorkOS's hosted
+ * sign-in page), else the callback request's. The same rule as the security page's sessions and the `session.created`
+ * event, so one sign-in never shows two addresses.
+ */
+async function signInAddress(event: SignInEvent): Promise<string | null> {
+  if (!event.sessionId) return event.ipAddress;
+  try {
+    const session = (await listActiveSessions(event.user.id)).find((s) => s.id === event.sessionId);
+    return session?.ipAddress ?? event.ipAddress;
+  } catch (error) {
+    console.error('[sessions] WorkOS could not say where the sign-in came from', error instanceof Error ? error.message : error);
+    return event.ipAddress;
+  }
+}
+
+/**
  * For /callback: records the sign-in in the security activity (new device / IP flags) and ends the session this
  * browser held before, when it belonged to the same user. `previous` defaults to the session the proxy verified
  * for the callback request (the old cookie). Never throws: signing in must not fail because of it.
@@ -86,7 +104,7 @@ export async function handleSignIn(event: SignInEvent, previous?: PreviousSessio
       userId: event.user.id,
       sessionId: event.sessionId,
       userAgent: event.userAgent,
-      ipAddress: event.ipAddress,
+      ipAddress: await signInAddress(event),
       authenticationMethod: event.authenticationMethod,
       impersonator: event.impersonator,
       source: 'callback',

@@ -66,12 +66,20 @@ export interface SignedIn {
 export async function signInOverHttp(
   appOrigin: string,
   email: string,
-  options: { password?: string; userAgent: string; ip?: string },
+  options: {
+    password?: string;
+    userAgent: string;
+    /** The browser's address as WorkOS sees it (the emulator reads X-Forwarded-For), and as the app is told. */
+    ip?: string;
+    /** Sent to the app only, over `ip`'s X-Forwarded-For: what a client claims there. */
+    appHeaders?: Record<string, string>;
+  },
 ): Promise<SignedIn> {
   const jar = new CookieJar();
   const headers = (extra: Record<string, string> = {}) => ({
     'user-agent': options.userAgent,
     ...(options.ip ? { 'x-forwarded-for': options.ip } : {}),
+    ...options.appHeaders,
     ...(jar.header() ? { cookie: jar.header() } : {}),
     ...extra,
   });

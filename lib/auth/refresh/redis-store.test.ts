@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '@/test/multi-instance/redis-server';
 import { createRefreshCoordinator } from './coordinator';
-import { createRedisRotationStore, parseRotationState } from './redis-store';
+import { createRedisRotationStore, parseRotationState, UnreadableStateError } from './redis-store';
 import { GrantError, type RotationState, type RotationStore, type SealedSession } from './types';
 
 /** Real redis-server, real ioredis: the store every instance shares, and two coordinators racing through it. */
@@ -51,15 +51,51 @@ describe('Redis rotation store', () => {
     expect(await s.get('sess_a')).toBeNull();
   });
 
-  it('trusts only well-formed states (anything else in the shared store is ignored)', async () => {
-    const s = store('t2:');
+  it('trusts only well-formed states: anything else in the shared store makes it fail as unreadable, never read as absent', async () => {
+    const logs: string[] = [];
+    const s = createRedisRotationStore({ url: server.url, keyPrefix: 't2:', log: (_level, message) => logs.push(message) });
+    stores.push(s);
     await admin.set('t2:refresh:s:bad1', 'not json');
     await admin.set('t2:refresh:s:bad2', JSON.stringify({ ...state(), currentHash: 'raw-refresh-token' }));
     await admin.set('t2:refresh:s:bad3', JSON.stringify({ ...state(), rotated: 'x' }));
     await admin.set('t2:refresh:s:bad4', JSON.stringify({ ...state(), box: 'x; Domain=evil.example; Max-Age=0' }));
-    for (const key of ['bad1', 'bad2', 'bad3', 'bad4', 'missing']) expect(await s.get(key)).toBeNull();
+    for (const key of ['bad1', 'bad2', 'bad3', 'bad4']) await expect(s.get(key)).rejects.toThrow(UnreadableStateError);
+    expect(s.healthy()).toBe(false);
+    expect(logs.filter((l) => l.includes('unreadable rotation state for session bad'))).toHaveLength(4);
+    expect(await s.get('missing')).toBeNull();
     const good = state();
     expect(parseRotationState(JSON.stringify(good))).toEqual(good);
+  });
+
+  it('a corrupt shared state never turns a lost refresh race into a sign-out: the browser is asked to retry', async () => {
+    const reused: string[] = [];
+    const coordinator = createRefreshCoordinator({
+      shared: store('t6:'),
+      // Another instance already spent rt_1 and wrote the newest session to Redis, where it got corrupted.
+      grant: async () => {
+        throw new GrantError('invalid_grant', 'Refresh token already exchanged.');
+      },
+      isSessionActive: async () => true,
+      seal: async (session) => `sealed:${JSON.stringify(session)}`,
+      unseal: async (cookie) => JSON.parse(cookie.slice(7)) as SealedSession,
+      dueAt: (token) => Number(token.split('|')[1]),
+      hashRefreshToken: () => HASH(1),
+      sessionKey: () => 'sess_corrupt',
+      onEnded: async () => {},
+      onReused: async (request) => {
+        reused.push(request.sessionId);
+      },
+      graceMs: 30_000,
+      lockTtlMs: 15_000,
+      waitMs: 8_000,
+      pollMs: 10,
+      log: () => {},
+    });
+    await admin.set('t6:refresh:s:sess_corrupt', JSON.stringify({ ...state(), delivered: 'yes' }), 'PX', 30_000);
+    const session: SealedSession = { accessToken: `at|${Date.now() - 1}`, refreshToken: 'rt_1', user: { id: 'u' } };
+    const outcome = await coordinator.refresh({ cookie: 'old', session, sessionId: 's', userId: 'u', organizationId: null, ipAddress: null, userAgent: null });
+    expect(outcome).toMatchObject({ kind: 'retry', why: 'lost_race' });
+    expect(reused).toEqual([]);
   });
 
   it('gives a session lock to one holder at a time; only the holder extends or releases it', async () => {

@@ -45,6 +45,14 @@ export function parseRotationState(text: string | null): RotationState | null {
   }
 }
 
+/** A state is in the shared store but cannot be trusted: the coordinator treats the store as unreadable. */
+export class UnreadableStateError extends Error {
+  constructor(key: string) {
+    super(`unreadable rotation state for session ${key}`);
+    this.name = 'UnreadableStateError';
+  }
+}
+
 export function createRedisRotationStore(options: RedisRotationStoreOptions): RotationStore {
   const prefix = `${options.keyPrefix ?? 'rev:'}refresh:`;
   const log = options.log ?? ((level, message) => console[level](`[refresh/redis] ${message}`));
@@ -72,7 +80,16 @@ export function createRedisRotationStore(options: RedisRotationStoreOptions): Ro
   return {
     kind: 'redis',
     async get(key) {
-      return parseRotationState(await run(() => redis.get(`${prefix}s:${key}`)));
+      const text = await run(() => redis.get(`${prefix}s:${key}`));
+      const state = parseRotationState(text);
+      if (text !== null && state === null) {
+        // IMPORTANT: not "no state". Read as absent, a race lost to another instance would look like a reused token and
+        // sign a live session out; as a failing store, the coordinator asks the browser to retry for a grace period.
+        lastFailureAt = Date.now();
+        log('warn', `unreadable rotation state for session ${key} in Redis; treating the shared store as unreliable`);
+        throw new UnreadableStateError(key);
+      }
+      return state;
     },
     async put(key, state, ttlMs) {
       await run(() => redis.set(`${prefix}s:${key}`, JSON.stringify(state), 'PX', Math.max(1, Math.round(ttlMs))));

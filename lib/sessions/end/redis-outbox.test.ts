@@ -81,12 +81,26 @@ describe('Redis WorkOS outbox', () => {
     expect(await outbox('o2:', () => t).claim(t, 10, 200)).toHaveLength(1);
   });
 
-  it('ignores (and unqueues) entries that are not well-formed', async () => {
-    const a = outbox('o3:');
-    await admin.zadd('o3:wo:q', 0, HASH(9));
+  it('never takes an unreadable entry for a confirmed one: it leaves the queue, is set aside for an operator, and its user still sees it pending', async () => {
+    const logs: string[] = [];
+    const a = createRedisOutbox({ url: server.url, keyPrefix: 'o3:', log: (_level, message) => logs.push(message) });
+    closers.push(() => a.close());
+    await a.add(entry(9));
+    await a.add(entry(8));
+    // Corrupt one entry, queue a member that names no session, and slip junk into the user's set.
     await admin.set(`o3:wo:e:${HASH(9)}`, JSON.stringify({ ...entry(9), sessionHash: 'raw-session-id' }));
-    expect(await a.claim(Date.now(), 10, 60_000)).toEqual([]);
-    expect(await admin.zcard('o3:wo:q')).toBe(0);
+    await admin.zadd('o3:wo:q', 0, 'not-a-session-hash');
+    await admin.sadd('o3:wo:u:user_1', 'not-a-session-hash');
+
+    const claimed = await a.claim(Date.now(), 10, 60_000);
+
+    expect(claimed.map((e) => e.sessionHash)).toEqual([HASH(8)]);
+    expect(await admin.zrange('o3:wo:q', 0, -1)).toEqual([HASH(8)]);
+    expect(await admin.smembers('o3:wo:bad')).toEqual([HASH(9)]);
+    expect(await admin.exists(`o3:wo:e:${HASH(9)}`)).toBe(1);
+    expect(await a.pendingFor('user_1')).toEqual(new Set([HASH(8), HASH(9)]));
+    expect(logs.some((l) => l.includes(`unreadable WorkOS outbox entry for session ${HASH(9)}`))).toBe(true);
+    expect(logs.some((l) => l.includes('not-a-session-hash'))).toBe(true);
   });
 
   it('layered over the instance’s own: every owed end is in both; the journal defers to Redis while it holds it', async () => {

@@ -12,6 +12,7 @@ import type { ClaimedEntry, NewOutboxEntry, OutboxEntry, OutboxStats, SharedOutb
  *   <prefix>wo:u:<userId>    set of the user's queued session hashes (the security page's "not confirmed yet")
  *   <prefix>wo:d:<hash>      tombstone: WorkOS confirmed it (kept TOMBSTONE_MS, so instances' journals can tell
  *                            "settled" from "lost"; see outbox.ts layeredOutbox)
+ *   <prefix>wo:bad           set of session hashes whose entry could not be read, set aside for an operator
  * Entries are validated when read: another deployment could write to a shared Redis.
  */
 
@@ -21,7 +22,10 @@ export interface RedisOutboxOptions {
   connectTimeoutMs?: number;
   commandTimeoutMs?: number;
   now?: () => number;
+  log?: (level: 'warn' | 'error', message: string) => void;
 }
+
+const HASH = /^[0-9a-f]{32}$/;
 
 const entrySchema = z.object({
   sessionHash: z.string().regex(/^[0-9a-f]{32}$/),
@@ -95,6 +99,8 @@ export function createRedisOutbox(options: RedisOutboxOptions): SharedOutbox & {
   const userPrefix = `${prefix}u:`;
   const userKey = (userId: string) => `${userPrefix}${userId}`;
   const tombstoneKey = (hash: string) => `${prefix}d:${hash}`;
+  const setAside = `${prefix}bad`;
+  const log = options.log ?? ((level, message) => console[level](`[sessions/outbox] ${message}`));
   const { redis, ready: connected } = createFailFastRedis({
     url: options.url,
     connectTimeoutMs: options.connectTimeoutMs,
@@ -129,13 +135,25 @@ export function createRedisOutbox(options: RedisOutboxOptions): SharedOutbox & {
       const claimed: ClaimedEntry[] = [];
       for (const hash of due) {
         if (claimed.length >= limit) break;
+        if (!HASH.test(hash)) {
+          log('warn', `dropping ${JSON.stringify(hash.slice(0, 100))} from the WorkOS outbox queue: it names no session`);
+          await redis.zrem(queue, hash);
+          continue;
+        }
         const token = randomUUID();
         if ((await redis.set(leaseKey(hash), token, 'PX', leaseMs, 'NX')) !== 'OK') continue;
-        const entry = parse(await redis.get(entryKey(hash)));
+        const text = await redis.get(entryKey(hash));
+        const entry = parse(text);
         if (!entry || entry.sessionHash !== hash) {
-          // Gone or not ours to trust: drop it from the queue so it does not come back.
+          // Out of the queue so it does not come back every round. IMPORTANT: an unreadable entry is not "confirmed":
+          // WorkOS cannot be asked without the sealed id, so it is set aside for an operator, and its user's page
+          // goes on saying WorkOS has not confirmed (the user set keeps it).
           await redis.zrem(queue, hash);
           await redis.del(leaseKey(hash));
+          if (text !== null) {
+            await redis.sadd(setAside, hash);
+            log('error', `unreadable WorkOS outbox entry for session ${hash}; set aside in ${setAside} for an operator`);
+          }
           continue;
         }
         claimed.push({ ...entry, leaseToken: token });
@@ -164,7 +182,7 @@ export function createRedisOutbox(options: RedisOutboxOptions): SharedOutbox & {
     },
     async pendingFor(userId) {
       await connected();
-      return new Set(await redis.smembers(userKey(userId)));
+      return new Set((await redis.smembers(userKey(userId))).filter((hash) => HASH.test(hash)));
     },
     async stats(): Promise<OutboxStats> {
       await connected();

@@ -1,0 +1,58 @@
+import { signInOverHttp } from '../../test/multi-instance/http.ts';
+import { e2eEnv } from '../e2e-env';
+import { expect, test } from '../fixtures';
+
+/**
+ * Issue 11 item 5: the client cannot choose the IP address recorded for it. The app runs as deployed by default
+ * (`next start`, TRUSTED_PROXIES unset), so nothing a client writes in X-Forwarded-For (or X-Real-IP, or the header
+ * the app's own request hook writes) is believed. The emulator plays WorkOS, which sees the browser's real address
+ * on its hosted sign-in page: it takes it from X-Forwarded-For, which these sign-ins send it as the real one.
+ */
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+const REAL = '198.51.100.20';
+
+/** Signs in from REAL as WorkOS sees it, claiming `claimed` to the app in every header a proxy might use. */
+function signInClaiming(email: string, claimed: string) {
+  return signInOverHttp(e2eEnv.appURL, email, {
+    userAgent: CHROME,
+    ip: REAL,
+    appHeaders: { 'x-forwarded-for': claimed, 'x-real-ip': claimed, 'x-soe-client-ip': `guessed ${claimed}` },
+  });
+}
+
+test.beforeEach(async ({ emulator }) => {
+  await emulator.reset();
+  // Only the callback reports the sign-in: a `session.created` webhook arriving first would hide what it records.
+  await emulator.setConfig({ webhooks_enabled: false });
+});
+
+test('a forged X-Forwarded-For is neither the address recorded for a sign-in nor a reason to flag one', async ({
+  newDevice,
+  emulator,
+}) => {
+  const email = `forged-ip-${Date.now()}@example.com`;
+  await emulator.createUser({ email, first_name: 'Ida', last_name: 'Forge' });
+  // Two sign-ins of one person from one network and browser, each claiming another address to the app.
+  await signInClaiming(email, '203.0.113.66');
+  const second = await signInClaiming(email, '203.0.113.67');
+  expect((await emulator.activeSessions(email)).map((s) => s.ip_address)).toEqual([REAL, REAL]);
+
+  const viewer = await newDevice('Desktop Chrome');
+  await viewer.context.addCookies(
+    second.cookie.split('; ').map((pair) => {
+      const eq = pair.indexOf('=');
+      return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: e2eEnv.appURL };
+    }),
+  );
+  await viewer.page.goto('/account/security');
+
+  const activity = viewer.page.getByRole('list', { name: 'Security activity' });
+  const signIns = activity.getByRole('listitem').filter({ hasText: 'New sign-in' });
+  await expect(signIns).toHaveCount(2);
+  for (const line of await signIns.all()) await expect(line).toContainText(`from ${REAL}`);
+  await expect(activity).not.toContainText('203.0.113.6');
+  // The second sign-in comes from an address this user has signed in from: nothing unusual about it.
+  await expect(activity).not.toContainText('New IP address');
+  await expect(viewer.page.getByRole('main')).not.toContainText('203.0.113.6');
+});
