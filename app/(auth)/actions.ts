@@ -33,10 +33,25 @@ export async function signOutAction(): Promise<void> {
 async function endThisSession(session: CurrentSession): Promise<void> {
   const label = describeDevice((await headers()).get('user-agent')).label;
   const actor: EndActor = session.impersonator
-    ? { kind: 'impersonator', email: session.impersonator.email, userId: session.user.id, sessionId: session.sessionId, label }
+    ? {
+        kind: 'impersonator',
+        email: session.impersonator.email,
+        userId: session.user.id,
+        sessionId: session.sessionId,
+        label,
+      }
     : { kind: 'user', userId: session.user.id, sessionId: session.sessionId, label };
   const [outcome] = await endSessions({
-    targets: [{ sessionId: session.sessionId, userId: session.user.id, label, ipAddress: null, expiresAt: null }],
+    targets: [
+      {
+        sessionId: session.sessionId,
+        userId: session.user.id,
+        organizationId: session.organizationId,
+        label,
+        ipAddress: null,
+        expiresAt: null,
+      },
+    ],
     actor,
     reason: 'signed_out',
   });
