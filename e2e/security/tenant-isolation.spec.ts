@@ -116,6 +116,13 @@ test('an administrator sees and ends only their own organization’s sessions an
     'That session is not active any more. The list has been refreshed.',
   );
   expect(forged()).toBe(1);
+  // Its raw WorkOS id is no better: not a key the action takes at all.
+  await ada.page.unrouteAll();
+  const forgedRaw = await forgeNextAction(ada.page, hashSessionId(demoSession.id), otherSession.id);
+  await ada.page.getByLabel('Reason').selectOption({ label: 'Offboarding' });
+  await ada.page.getByRole('button', { name: 'Sign out Chrome on Windows' }).click();
+  await expect(ada.page.locator('#admin-result')).toContainText('That request was not valid.');
+  expect(forgedRaw()).toBe(1);
   expect((await emulator.activeSessions(BARBARA.email)).map((s) => s.ip_address).sort()).toEqual(
     [OTHER_LAPTOP_IP, DEMO_IP].sort(),
   );
