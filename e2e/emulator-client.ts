@@ -5,13 +5,24 @@
  */
 import { e2eEnv } from './e2e-env.ts';
 
+/** An organization membership in WorkOS's shape. */
+export interface EmulatorMembership {
+  id: string;
+  user_id: string;
+  organization_id: string;
+  role: { slug: string };
+  status: 'active' | 'inactive' | 'pending';
+}
+
 export interface EmulatorUser {
   id: string;
   email: string;
   first_name?: string | null;
   last_name?: string | null;
+  /** Of the first membership. */
   role?: string;
   organization_id?: string | null;
+  memberships?: EmulatorMembership[];
   [key: string]: unknown;
 }
 
@@ -129,6 +140,8 @@ export class EmulatorClient {
     role?: string;
     /** Default org_demo. */
     organization_id?: string;
+    /** Several memberships instead of the one above. */
+    memberships?: { organization_id: string; role?: string; membership_status?: string }[];
   }): Promise<EmulatorUser> {
     const body = await this.request('POST', '/_emulator/users', { password: e2eEnv.demoPassword, ...input });
     return objectOf<EmulatorUser>(body, 'user');
@@ -221,6 +234,25 @@ export class EmulatorClient {
       role: { slug: 'member' },
       created_at: now,
       updated_at: now,
+    });
+  }
+
+  /** The user's memberships of every status, through WorkOS's own API. */
+  async memberships(userIdOrEmail: string): Promise<EmulatorMembership[]> {
+    const userId = await this.resolveUserId(userIdOrEmail);
+    const query = `user_id=${encodeURIComponent(userId)}&statuses=active,inactive,pending&limit=100`;
+    return listOf<EmulatorMembership>(
+      await this.request('GET', `/user_management/organization_memberships?${query}`),
+      'data',
+    );
+  }
+
+  /** As an administrator in the WorkOS dashboard: a new role (`organization_membership.updated`). */
+  async setMembershipRole(userIdOrEmail: string, organizationId: string, role: string): Promise<EmulatorMembership> {
+    const membership = (await this.memberships(userIdOrEmail)).find((m) => m.organization_id === organizationId);
+    if (!membership) throw new Error(`${userIdOrEmail} has no membership of ${organizationId}`);
+    return this.request('PUT', `/user_management/organization_memberships/${encodeURIComponent(membership.id)}`, {
+      role_slug: role,
     });
   }
 

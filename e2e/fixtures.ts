@@ -20,6 +20,7 @@ export {
   EmulatorClient,
   type EmulatorConfig,
   type EmulatorFault,
+  type EmulatorMembership,
   type EmulatorSession,
   type EmulatorUser,
   type RefreshGrant,
@@ -32,6 +33,13 @@ export const DEMO_USERS = {
   alan: { email: 'alan@example.com', name: 'Alan Turing', role: 'member' },
   /** The one user of the second organization (org_other): no business of Ada, the admin of org_demo. */
   linus: { email: 'linus@example.com', name: 'Linus Torvalds', role: 'member' },
+  /** A member of both organizations: the hosted page asks which one (SignInOptions.organization). */
+  barbara: { email: 'barbara@example.com', name: 'Barbara Liskov', role: 'member' },
+} as const;
+
+export const ORGANIZATIONS = {
+  demo: { id: 'org_demo', name: 'Demo Org' },
+  other: { id: 'org_other', name: 'Other Org' },
 } as const;
 export const DEMO_PASSWORD = e2eEnv.demoPassword;
 
@@ -84,6 +92,8 @@ export interface SignInOptions {
   returnTo?: string;
   /** Forces re-authentication when the last sign-in is older (seconds). */
   maxAge?: number;
+  /** For a member of several organizations: the one to choose on the hosted page ("Other Org"). */
+  organization?: string;
 }
 
 export async function signInWith(page: Page, email: string, options: SignInOptions = {}): Promise<void> {
@@ -92,6 +102,10 @@ export async function signInWith(page: Page, email: string, options: SignInOptio
   if (options.maxAge !== undefined) query.set('maxAge', String(options.maxAge));
   await page.goto(`/sign-in?${query}`);
   await fillHostedSignIn(page, email, options.password ?? DEMO_PASSWORD);
+  if (options.organization) {
+    await expect(page).toHaveTitle(/Choose an organization/);
+    await page.getByRole('button', { name: `Continue to ${options.organization}` }).click();
+  }
   const expected = new URL(returnTo, e2eEnv.appURL);
   await page.waitForURL((url) => url.origin === expected.origin && url.pathname === expected.pathname);
 }

@@ -81,12 +81,18 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     const page = parsePageQuery(url.searchParams, { limit: 10, order: 'desc' });
     const email = url.searchParams.get('email')?.trim().toLowerCase() || null;
     const organizationId = url.searchParams.get('organization_id') || null;
+    const members =
+      organizationId === null
+        ? null
+        : new Set(
+            store
+              .listMemberships()
+              .filter((m) => m.organizationId === organizationId)
+              .map((m) => m.userId),
+          );
     const users = store
       .listUsers()
-      .filter(
-        (u) =>
-          (email === null || u.email === email) && (organizationId === null || u.organizationId === organizationId),
-      );
+      .filter((u) => (email === null || u.email === email) && (members === null || members.has(u.id)));
     const result = paginate(users, page);
     sendJson(res, 200, list({ ...result, data: result.data.map(userJson) }));
     return true;
@@ -119,10 +125,50 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     return true;
   }
 
-  if (path === '/user_management/organization_memberships' && method === 'GET') {
-    requireApiKey(req, config);
-    listOrganizationMemberships(ctx);
-    return true;
+  if (path === '/user_management/organization_memberships') {
+    if (method === 'GET') {
+      requireApiKey(req, config);
+      listOrganizationMemberships(ctx);
+      return true;
+    }
+    if (method === 'POST') {
+      requireApiKey(req, config);
+      const params = await readParams(req);
+      const membership = store.createMembership({
+        userId: requiredString(params, 'user_id'),
+        organizationId: requiredString(params, 'organization_id'),
+        role: optionalString(params, 'role_slug'),
+      });
+      sendJson(res, 201, membershipJson(membership));
+      return true;
+    }
+  }
+
+  if ((match = /^\/user_management\/organization_memberships\/([^/]+?)(\/deactivate|\/reactivate)?$/.exec(path))) {
+    const membershipId = decodeURIComponent(match[1] ?? '');
+    const verb = match[2] ?? null;
+    if (verb === null && method === 'GET') {
+      requireApiKey(req, config);
+      sendJson(res, 200, membershipJson(store.requireMembership(membershipId)));
+      return true;
+    }
+    if (verb === null && method === 'PUT') {
+      requireApiKey(req, config);
+      const params = await readParams(req);
+      sendJson(res, 200, membershipJson(store.updateMembershipRole(membershipId, requiredString(params, 'role_slug'))));
+      return true;
+    }
+    if (verb === null && method === 'DELETE') {
+      requireApiKey(req, config);
+      store.deleteMembership(membershipId);
+      res.writeHead(202).end();
+      return true;
+    }
+    if (verb !== null && method === 'PUT') {
+      requireApiKey(req, config);
+      sendJson(res, 200, membershipJson(store.setMembershipActive(membershipId, verb === '/reactivate')));
+      return true;
+    }
   }
 
   if ((match = /^\/organizations\/([^/]+)$/.exec(path)) && method === 'GET') {
@@ -179,7 +225,7 @@ function listOrganizationMemberships({ res, url, store }: ApiContext): void {
   if (statuses.size === 0) statuses.add('active');
   const page = parsePageQuery(query, { limit: 10, order: 'desc' });
   const memberships = store
-    .listUsers()
+    .listMemberships()
     .map(membershipJson)
     .filter(
       (m) =>

@@ -6,8 +6,10 @@ import { readParams, sendJson } from './http.ts';
 import {
   ApiError,
   iso,
+  membershipJson,
   unprocessable,
   userJson,
+  type MembershipStatus,
   type DeliveryRecord,
   type RuntimeConfig,
   type Store,
@@ -106,13 +108,32 @@ export function deliveryJson(delivery: DeliveryRecord) {
   };
 }
 
-export function controlUserJson(user: UserRecord) {
+/** The user with their memberships; `role`, `organization_id` and `membership_status` are of the first one. */
+export function controlUserJson(store: Store, user: UserRecord) {
+  const memberships = store.listMemberships(user.id);
+  const first = memberships[0];
   return {
     ...userJson(user),
-    role: user.role,
-    organization_id: user.organizationId,
-    membership_status: user.membershipStatus ?? 'active',
+    role: first?.role ?? null,
+    organization_id: first?.organizationId ?? null,
+    membership_status: first?.status ?? null,
+    memberships: memberships.map(membershipJson),
   };
+}
+
+const MEMBERSHIP_STATUSES: readonly MembershipStatus[] = ['active', 'inactive', 'pending'];
+
+/** One membership of a user created through the control API; `prefix` names the fields in errors. */
+function membershipInput(value: Record<string, unknown>, prefix = '') {
+  const field = (name: string) => `${prefix}${name}`;
+  const organizationId = text(value.organization_id, field('organization_id'), false) ?? 'org_demo';
+  const role = text(value.role, field('role'), false) ?? 'member';
+  if (role !== 'admin' && role !== 'member') throw unprocessable(field('role'), 'role must be admin or member');
+  const status = text(value.membership_status, field('membership_status'), false) ?? 'active';
+  if (!MEMBERSHIP_STATUSES.includes(status as MembershipStatus)) {
+    throw unprocessable(field('membership_status'), 'membership_status must be active, inactive or pending');
+  }
+  return { organizationId, role, status: status as MembershipStatus };
 }
 
 const int = (value: unknown, field: string, min: number, max: number): number => {
@@ -215,7 +236,11 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
   }
   if (path === '/_emulator/users') {
     if (method === 'GET') {
-      sendJson(res, 200, store.listUsers().map(controlUserJson));
+      sendJson(
+        res,
+        200,
+        store.listUsers().map((user) => controlUserJson(store, user)),
+      );
       return true;
     }
     if (method === 'POST') {
@@ -223,23 +248,27 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
       const email = text(params.email, 'email', true) ?? '';
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw unprocessable('email', 'email must be an email address');
       const password = text(params.password, 'password', true) ?? '';
-      const role = text(params.role, 'role', false) ?? 'member';
-      if (role !== 'admin' && role !== 'member') throw unprocessable('role', 'role must be admin or member');
-      const membershipStatus = text(params.membership_status, 'membership_status', false) ?? 'active';
-      if (membershipStatus !== 'active' && membershipStatus !== 'inactive' && membershipStatus !== 'pending') {
-        throw unprocessable('membership_status', 'membership_status must be active, inactive or pending');
+      // Several memberships as a list, or one given by organization_id / role / membership_status.
+      let memberships;
+      if (params.memberships !== undefined) {
+        if (!Array.isArray(params.memberships)) throw unprocessable('memberships', 'memberships must be a list');
+        memberships = params.memberships.map((value: unknown, i) => {
+          if (typeof value !== 'object' || value === null)
+            throw unprocessable(`memberships[${i}]`, 'must be an object');
+          return membershipInput(value as Record<string, unknown>, `memberships[${i}].`);
+        });
+      } else {
+        memberships = [membershipInput(params)];
       }
+      // Unknown organizations are a 422 from the store.
       const user = store.createUser({
         email,
         password,
         firstName: text(params.first_name, 'first_name', false),
         lastName: text(params.last_name, 'last_name', false),
-        role,
-        // Unknown organizations are a 422 from the store.
-        organizationId: text(params.organization_id, 'organization_id', false) ?? undefined,
-        membershipStatus,
+        memberships,
       });
-      sendJson(res, 201, controlUserJson(user));
+      sendJson(res, 201, controlUserJson(store, user));
       return true;
     }
   }
@@ -267,7 +296,7 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
     if (action === 'reset_password') {
       const password = text(params.password, 'password', true) ?? '';
       if (password.length < 8) throw unprocessable('password', 'password must be at least 8 characters');
-      sendJson(res, 200, { user: controlUserJson(store.resetPassword(userId, password)) });
+      sendJson(res, 200, { user: controlUserJson(store, store.resetPassword(userId, password)) });
       return true;
     }
     const impersonatorEmail = text(params.impersonator_email, 'impersonator_email', true) ?? '';
@@ -323,9 +352,11 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
   if (path === '/_emulator/events' && method === 'POST') {
     const params = await readParams(req);
     const type = text(params.event, 'event', true) ?? '';
-    if (!/^[a-z_]+(\.[a-z_]+)+$/.test(type)) throw unprocessable('event', 'event must be a WorkOS event type, e.g. session.revoked');
+    if (!/^[a-z_]+(\.[a-z_]+)+$/.test(type))
+      throw unprocessable('event', 'event must be a WorkOS event type, e.g. session.revoked');
     const data = params.data;
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw unprocessable('data', 'data must be an object');
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      throw unprocessable('data', 'data must be an object');
     const record = store.injectEvent(type, data as Record<string, unknown>);
     sendJson(res, 201, { id: record.id, event: record.event, created_at: iso(record.createdAt) });
     return true;

@@ -3,7 +3,15 @@ import { secretsEqual } from './api.ts';
 import { applyConfig, faultJson, parseFault, type ControlContext } from './control.ts';
 import { html, page, type SafeHtml } from './html.ts';
 import { parseCookies, readParams, redirect, sendHtml } from './http.ts';
-import { ApiError, displayName, iso, type EventRecord, type SessionRecord, type Store } from './store.ts';
+import {
+  ApiError,
+  displayName,
+  getOrganization,
+  iso,
+  type EventRecord,
+  type SessionRecord,
+  type Store,
+} from './store.ts';
 
 const COOKIE = 'emulator_dashboard';
 const BASE = '/_emulator/dashboard';
@@ -157,7 +165,7 @@ function dashboardPage(ctx: ControlContext, notice: string | null, error: string
           <thead>
             <tr>
               <th>User</th>
-              <th>Role</th>
+              <th>Organizations</th>
               <th>Active sessions</th>
               <th>Created</th>
               <th>Actions</th>
@@ -169,7 +177,17 @@ function dashboardPage(ctx: ControlContext, notice: string | null, error: string
               const active = store.listSessions(user.id).filter((s) => store.sessionStatus(s) === 'active').length;
               return html`<tr>
                 <td><strong>${name}</strong><br />${user.email}<br /><span class="mono muted">${user.id}</span></td>
-                <td>${user.role}</td>
+                <td>
+                  ${store
+                    .listMemberships(user.id)
+                    .map(
+                      (m) =>
+                        html`<div>
+                          ${getOrganization(m.organizationId)?.name ?? m.organizationId}:
+                          ${m.role}${m.status === 'active' ? '' : ` (${m.status})`}
+                        </div>`,
+                    )}
+                </td>
                 <td>${active}</td>
                 <td>${time(user.createdAt)}</td>
                 <td class="actions">
@@ -328,9 +346,11 @@ function dashboardPage(ctx: ControlContext, notice: string | null, error: string
                         <td><span class="badge ${d.status}">${d.status}</span></td>
                         <td>${d.attempts}</td>
                         <td>
-                          ${d.lastError ?? (d.lastStatus === null ? '—' : `HTTP ${d.lastStatus}`)}${d.acknowledgedAs
-                            ? html` · <span class="badge ${d.acknowledgedAs}">${d.acknowledgedAs}</span>`
-                            : null}
+                          ${d.lastError ?? (d.lastStatus === null ? '—' : `HTTP ${d.lastStatus}`)}${
+                            d.acknowledgedAs
+                              ? html` · <span class="badge ${d.acknowledgedAs}">${d.acknowledgedAs}</span>`
+                              : null
+                          }
                         </td>
                         <td>${time(d.nextAttemptAt)}</td>
                       </tr>`,
@@ -480,7 +500,7 @@ async function runAction(ctx: ControlContext, params: Record<string, unknown>): 
         password: str('password'),
         firstName: str('first_name') || null,
         lastName: str('last_name') || null,
-        role: str('role') === 'admin' ? 'admin' : 'member',
+        memberships: [{ organizationId: 'org_demo', role: str('role') === 'admin' ? 'admin' : 'member' }],
       });
       return `Created ${displayName(user)}.`;
     }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorConfig } from './config.ts';
 import { html, page, type SafeHtml } from './html.ts';
 import { clientIp, readParams, redirect, sendHtml } from './http.ts';
-import { ApiError, displayName, getOrganization, type Store, type UserRecord } from './store.ts';
+import { ApiError, displayName, getOrganization, type MembershipRecord, type Store, type UserRecord } from './store.ts';
 
 /** The OAuth parameters of one authorize request, carried through the hosted forms as hidden fields. */
 interface AuthorizeRequest {
@@ -168,7 +168,7 @@ function signInPage(store: Store, request: AuthorizeRequest, form: FormState): s
                     >${user.email}</span
                   ></span
                 >
-                <span class="role">${user.role}</span>
+                <span class="role">${membershipSummary(store.listMemberships(user.id))}</span>
               </button>
             </form>`,
         )}
@@ -216,6 +216,45 @@ function signUpPage(request: AuthorizeRequest, form: FormState): string {
     </div>
   </main>`;
   return page({ title: 'Create your Demo App account', body });
+}
+
+/** "admin" for one organization; "Demo Org · member, Other Org · admin" for several. */
+function membershipSummary(memberships: MembershipRecord[]): string {
+  const active = memberships.filter((m) => m.status === 'active');
+  if (active.length === 0) return 'no organization';
+  if (active.length === 1) return active[0]?.role ?? '';
+  return active.map((m) => `${getOrganization(m.organizationId)?.name ?? m.organizationId} · ${m.role}`).join(', ');
+}
+
+/** After the credentials, for a user with several active memberships and no `organization_id` asked for. */
+function organizationPage(
+  request: AuthorizeRequest,
+  user: UserRecord,
+  memberships: MembershipRecord[],
+  token: string,
+): string {
+  const body = html`<main class="auth">
+    <div class="card">
+      <div class="brand"><span class="dot" aria-hidden="true"></span> Demo App</div>
+      <h1>Choose an organization</h1>
+      <p class="lead">${user.email} is a member of several organizations. Which one do you want to sign in to?</p>
+      <div class="demo-users" role="group" aria-label="Organizations">
+        ${memberships.map((membership) => {
+          const name = getOrganization(membership.organizationId)?.name ?? membership.organizationId;
+          return html`<form method="post" action="/user_management/authorize">
+            ${hiddenFields(request)}<input type="hidden" name="intent" value="organization" />
+            <input type="hidden" name="pending_authentication_token" value="${token}" />
+            <input type="hidden" name="selected_organization_id" value="${membership.organizationId}" />
+            <button type="submit" aria-label="Continue to ${name}">
+              <span>Continue to <strong>${name}</strong></span>
+              <span class="role">${membership.role}</span>
+            </button>
+          </form>`;
+        })}
+      </div>
+    </div>
+  </main>`;
+  return page({ title: 'Choose an organization', body });
 }
 
 function renderForm(
@@ -269,27 +308,47 @@ export async function handleAuthorizePost(
 
   const ipAddress = clientIp(req);
   const userAgent = req.headers['user-agent'] ?? null;
-  const complete = (user: UserRecord, sessionId: string | null = null, authMethod = 'password') => {
-    // Signing in to a named organization needs a membership there (the emulator keeps one per user).
-    if (request.organizationId !== null && request.organizationId !== user.organizationId) {
-      return renderForm(res, 403, store, request, {
-        error: `${user.email} is not a member of that organization.`,
-        email: user.email,
-      });
-    }
+  const issueCode = (
+    user: UserRecord,
+    organizationId: string | null,
+    sessionId: string | null,
+    authMethod: string,
+    authTime: number,
+  ) => {
     const code = store.createCode({
       userId: user.id,
       sessionId,
       clientId: request.clientId,
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
-      organizationId: request.organizationId ?? user.organizationId,
+      organizationId,
       ipAddress,
       userAgent,
-      authTime: store.clock.now(),
+      authTime,
       authMethod,
     });
     redirect(res, callbackUrl(request, { code }));
+  };
+  const complete = (user: UserRecord, authMethod = 'password') => {
+    const authTime = store.clock.now();
+    // Signing in to a named organization needs an active membership there.
+    if (request.organizationId !== null) {
+      if (!store.activeMembership(user.id, request.organizationId)) {
+        return renderForm(res, 403, store, request, {
+          error: `${user.email} is not a member of that organization.`,
+          email: user.email,
+        });
+      }
+      return issueCode(user, request.organizationId, null, authMethod, authTime);
+    }
+    // As AuthKit: one active membership is chosen for the user, several are a choice on the next page, none is a
+    // session of no organization.
+    const memberships = store.activeMemberships(user.id);
+    if (memberships.length > 1) {
+      const token = store.createPendingAuthentication({ userId: user.id, authMethod, authTime });
+      return sendHtml(res, 200, organizationPage(request, user, memberships, token));
+    }
+    return issueCode(user, memberships[0]?.organizationId ?? null, null, authMethod, authTime);
   };
 
   const intent = str(params, 'intent');
@@ -305,7 +364,23 @@ export async function handleAuthorizePost(
     const user = session ? store.getUser(session.userId) : undefined;
     if (!session || !user)
       return renderForm(res, 404, store, request, { error: 'That impersonation has ended or expired.' });
-    return complete(user, session.id, 'impersonation');
+    // The session exists already, in the organization it was started for.
+    return issueCode(user, session.organizationId, session.id, 'impersonation', store.clock.now());
+  }
+  if (intent === 'organization') {
+    const pending = store.takePendingAuthentication(str(params, 'pending_authentication_token') ?? '');
+    const user = pending ? store.getUser(pending.userId) : undefined;
+    if (!pending || !user) {
+      return renderForm(res, 400, store, request, { error: 'That sign-in has expired. Sign in again.' });
+    }
+    const organizationId = str(params, 'selected_organization_id') ?? '';
+    if (!store.activeMembership(user.id, organizationId)) {
+      return renderForm(res, 403, store, request, {
+        error: `${user.email} is not a member of that organization.`,
+        email: user.email,
+      });
+    }
+    return issueCode(user, organizationId, null, pending.authMethod, pending.authTime);
   }
   if (intent === 'password') {
     const user = email && password ? store.checkPassword(email, password) : null;

@@ -16,16 +16,30 @@ export interface UserRecord {
   firstName: string | null;
   lastName: string | null;
   passwordHash: string;
-  role: string;
-  organizationId: string;
-  /** Of the user's one organization membership; absent in older state files (then `active`). */
-  membershipStatus?: MembershipStatus;
   lastSignInAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
 
 export type MembershipStatus = 'active' | 'inactive' | 'pending';
+
+/** A user's membership of one organization. A user may have several, one per organization, as at WorkOS. */
+export interface MembershipRecord {
+  id: string;
+  userId: string;
+  organizationId: string;
+  role: string;
+  status: MembershipStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** State files written when a user had exactly one membership, kept on the user record. */
+interface LegacyUserRecord extends UserRecord {
+  role?: string;
+  organizationId?: string;
+  membershipStatus?: MembershipStatus;
+}
 
 export interface Impersonator {
   email: string;
@@ -65,6 +79,15 @@ interface CodeRecord {
   userAgent: string | null;
   authTime: number;
   authMethod: string;
+  expiresAt: number;
+}
+
+/** A sign-in waiting for the user to choose one of their organizations on the hosted page (in memory only). */
+interface PendingAuthentication {
+  token: string;
+  userId: string;
+  authMethod: string;
+  authTime: number;
   expiresAt: number;
 }
 
@@ -119,6 +142,7 @@ interface PersistedState {
   version: 1;
   signingKey: StoredSigningKey;
   users: UserRecord[];
+  memberships: MembershipRecord[];
   sessions: SessionRecord[];
   codes: CodeRecord[];
   refreshTokens: RefreshTokenRecord[];
@@ -132,24 +156,48 @@ export const ORGANIZATION = { id: 'org_demo', name: 'Demo Org' } as const;
 export const OTHER_ORGANIZATION = { id: 'org_other', name: 'Other Org' } as const;
 export const ORGANIZATIONS: readonly { id: string; name: string }[] = [ORGANIZATION, OTHER_ORGANIZATION];
 export const DEMO_PASSWORD = 'demo-password';
-export const DEMO_USERS = [
-  { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', role: 'admin', organizationId: ORGANIZATION.id },
+export const ROLES = ['admin', 'member'] as const;
+export const DEMO_USERS: readonly {
+  email: string;
+  firstName: string;
+  lastName: string;
+  memberships: readonly { organizationId: string; role: string }[];
+}[] = [
+  {
+    email: 'ada@example.com',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    memberships: [{ organizationId: ORGANIZATION.id, role: 'admin' }],
+  },
   {
     email: 'grace@example.com',
     firstName: 'Grace',
     lastName: 'Hopper',
-    role: 'member',
-    organizationId: ORGANIZATION.id,
+    memberships: [{ organizationId: ORGANIZATION.id, role: 'member' }],
   },
-  { email: 'alan@example.com', firstName: 'Alan', lastName: 'Turing', role: 'member', organizationId: ORGANIZATION.id },
+  {
+    email: 'alan@example.com',
+    firstName: 'Alan',
+    lastName: 'Turing',
+    memberships: [{ organizationId: ORGANIZATION.id, role: 'member' }],
+  },
   {
     email: 'linus@example.com',
     firstName: 'Linus',
     lastName: 'Torvalds',
-    role: 'member',
-    organizationId: OTHER_ORGANIZATION.id,
+    memberships: [{ organizationId: OTHER_ORGANIZATION.id, role: 'member' }],
   },
-] as const;
+  // A member of both organizations: the hosted page asks which one to sign in to, as WorkOS does.
+  {
+    email: 'barbara@example.com',
+    firstName: 'Barbara',
+    lastName: 'Liskov',
+    memberships: [
+      { organizationId: ORGANIZATION.id, role: 'member' },
+      { organizationId: OTHER_ORGANIZATION.id, role: 'member' },
+    ],
+  },
+];
 
 export function getOrganization(id: string): { id: string; name: string } | undefined {
   return ORGANIZATIONS.find((o) => o.id === id);
@@ -172,25 +220,27 @@ export function organizationJson(organization: { id: string; name: string }, cre
   };
 }
 
-/**
- * The user's organization membership in WorkOS's shape. The emulator keeps one membership per user; its id is
- * derived from the user id (`om_<ULID>`), so it is stable and sorts by creation time like every other id.
- */
-export function membershipJson(user: UserRecord) {
+/** An organization membership in WorkOS's shape. */
+export function membershipJson(membership: MembershipRecord) {
   return {
     object: 'organization_membership' as const,
-    id: `om_${user.id.replace(/^user_/, '')}`,
-    user_id: user.id,
-    organization_id: user.organizationId,
-    organization_name: getOrganization(user.organizationId)?.name ?? user.organizationId,
-    role: { slug: user.role },
-    roles: [{ slug: user.role }],
-    status: user.membershipStatus ?? 'active',
+    id: membership.id,
+    user_id: membership.userId,
+    organization_id: membership.organizationId,
+    organization_name: getOrganization(membership.organizationId)?.name ?? membership.organizationId,
+    role: { slug: membership.role },
+    roles: [{ slug: membership.role }],
+    status: membership.status,
     directory_managed: false,
     custom_attributes: {},
-    created_at: iso(user.createdAt),
-    updated_at: iso(user.updatedAt),
+    created_at: iso(membership.createdAt),
+    updated_at: iso(membership.updatedAt),
   };
+}
+
+function requireRole(slug: string): string {
+  if (!(ROLES as readonly string[]).includes(slug)) throw unprocessable('role_slug', `Role not found: '${slug}'`);
+  return slug;
 }
 
 const PERMISSIONS: Record<string, string[]> = {
@@ -268,6 +318,25 @@ function verifyPassword(password: string, stored: string): boolean {
   return timingSafeEqual(actual, expected);
 }
 
+/** One membership per user, from state files written before users could have several (same ids as then). */
+function migrateMemberships(users: LegacyUserRecord[]): MembershipRecord[] {
+  return users.map((user) => {
+    const membership: MembershipRecord = {
+      id: `om_${user.id.replace(/^user_/, '')}`,
+      userId: user.id,
+      organizationId: user.organizationId ?? ORGANIZATION.id,
+      role: user.role ?? 'member',
+      status: user.membershipStatus ?? 'active',
+      createdAt: user.createdAt,
+      updatedAt: user.updatedAt,
+    };
+    delete user.role;
+    delete user.organizationId;
+    delete user.membershipStatus;
+    return membership;
+  });
+}
+
 export type EventListener = (event: EventRecord) => void;
 
 export interface StoreOptions {
@@ -297,6 +366,7 @@ export class Store {
   private readonly options: StoreOptions;
   private state: PersistedState;
   private readonly listeners = new Set<EventListener>();
+  private readonly pending = new Map<string, PendingAuthentication>();
   private saveTimer: NodeJS.Timeout | null = null;
 
   constructor(options: StoreOptions) {
@@ -337,23 +407,37 @@ export class Store {
 
   private seed(signingKey: StoredSigningKey): PersistedState {
     const now = this.now();
-    const users = DEMO_USERS.map((demo): UserRecord => ({
-      id: newId('user', now),
-      email: demo.email,
-      emailVerified: true,
-      firstName: demo.firstName,
-      lastName: demo.lastName,
-      passwordHash: hashPassword(DEMO_PASSWORD),
-      role: demo.role,
-      organizationId: demo.organizationId,
-      lastSignInAt: null,
-      createdAt: now,
-      updatedAt: now,
-    }));
+    const users: UserRecord[] = [];
+    const memberships: MembershipRecord[] = [];
+    for (const demo of DEMO_USERS) {
+      const user: UserRecord = {
+        id: newId('user', now),
+        email: demo.email,
+        emailVerified: true,
+        firstName: demo.firstName,
+        lastName: demo.lastName,
+        passwordHash: hashPassword(DEMO_PASSWORD),
+        lastSignInAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      users.push(user);
+      for (const m of demo.memberships) {
+        memberships.push({
+          id: newId('om', now),
+          userId: user.id,
+          ...m,
+          status: 'active',
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+    }
     return {
       version: 1,
       signingKey,
       users,
+      memberships,
       sessions: [],
       codes: [],
       refreshTokens: [],
@@ -366,6 +450,7 @@ export class Store {
   /** Back to the seeded state; the signing key is kept so tokens already verified stay verifiable. */
   reset(): void {
     this.grantLog.length = 0;
+    this.pending.clear();
     this.state = this.seed(this.state.signingKey);
     this.persistSoon();
   }
@@ -386,7 +471,8 @@ export class Store {
     if (parsed.version !== 1 || !parsed.signingKey || !Array.isArray(parsed.users)) {
       throw new Error(`EMULATOR_STATE_FILE ${file} is not an emulator state file (delete it to start fresh)`);
     }
-    for (const list of [parsed.users, parsed.sessions, parsed.events, parsed.deliveries]) {
+    if (!Array.isArray(parsed.memberships)) parsed.memberships = migrateMemberships(parsed.users as LegacyUserRecord[]);
+    for (const list of [parsed.users, parsed.memberships, parsed.sessions, parsed.events, parsed.deliveries]) {
       for (const item of list) observeId(item.id);
     }
     // State files written before `authTimeClaim` existed: take it from the configuration.
@@ -492,16 +578,20 @@ export class Store {
     password: string;
     firstName?: string | null;
     lastName?: string | null;
-    role?: string;
-    /** Default org_demo. */
-    organizationId?: string;
-    /** Default active. */
-    membershipStatus?: MembershipStatus;
+    /** Default: one active `member` membership of org_demo. An empty list makes a user of no organization. */
+    memberships?: { organizationId: string; role?: string; status?: MembershipStatus }[];
   }): UserRecord {
     const email = input.email.trim().toLowerCase();
-    const organizationId = input.organizationId ?? ORGANIZATION.id;
-    if (!getOrganization(organizationId))
-      throw unprocessable('organization_id', `Organization not found: '${organizationId}'`);
+    const memberships = input.memberships ?? [{ organizationId: ORGANIZATION.id }];
+    const seen = new Set<string>();
+    for (const m of memberships) {
+      if (!getOrganization(m.organizationId))
+        throw unprocessable('organization_id', `Organization not found: '${m.organizationId}'`);
+      if (seen.has(m.organizationId))
+        throw unprocessable('organization_id', `One membership per organization: '${m.organizationId}' is given twice`);
+      seen.add(m.organizationId);
+      if (m.role !== undefined) requireRole(m.role);
+    }
     if (this.findUserByEmail(email)) {
       throw new ApiError(409, { message: `A user with email '${email}' already exists.`, code: 'user_already_exists' });
     }
@@ -513,16 +603,25 @@ export class Store {
       firstName: input.firstName?.trim() || null,
       lastName: input.lastName?.trim() || null,
       passwordHash: hashPassword(input.password),
-      role: input.role ?? 'member',
-      organizationId,
-      ...(input.membershipStatus &&
-        input.membershipStatus !== 'active' && { membershipStatus: input.membershipStatus }),
       lastSignInAt: null,
       createdAt: now,
       updatedAt: now,
     };
     this.state.users.push(user);
     this.emit('user.created', userJson(user));
+    // Part of making the user (a seed for QA), so announced by `user.created` alone; memberships added through the
+    // API later are announced on their own.
+    for (const m of memberships) {
+      this.state.memberships.push({
+        id: newId('om', now),
+        userId: user.id,
+        organizationId: m.organizationId,
+        role: m.role ?? 'member',
+        status: m.status ?? 'active',
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
     return user;
   }
 
@@ -537,6 +636,7 @@ export class Store {
     const user = this.requireUser(id);
     this.revokeUserSessions(id);
     this.state.users = this.state.users.filter((u) => u.id !== id);
+    this.state.memberships = this.state.memberships.filter((m) => m.userId !== id);
     this.state.codes = this.state.codes.filter((c) => c.userId !== id);
     this.emit('user.deleted', { ...userJson(user), updated_at: iso(this.now()) });
   }
@@ -556,6 +656,101 @@ export class Store {
     });
     this.emit('user.updated', userJson(user));
     return user;
+  }
+
+  // -- organization memberships -----------------------------------------------------------------
+
+  /** Every membership, oldest first; of one user when given. */
+  listMemberships(userId?: string): MembershipRecord[] {
+    return userId === undefined ? this.state.memberships : this.state.memberships.filter((m) => m.userId === userId);
+  }
+
+  requireMembership(id: string): MembershipRecord {
+    const membership = this.state.memberships.find((m) => m.id === id);
+    if (!membership) throw notFound('OrganizationMembership', id);
+    return membership;
+  }
+
+  /** The user's ACTIVE membership of that organization: what signing in to it, and its tokens, need. */
+  activeMembership(userId: string, organizationId: string): MembershipRecord | undefined {
+    return this.state.memberships.find(
+      (m) => m.userId === userId && m.organizationId === organizationId && m.status === 'active',
+    );
+  }
+
+  activeMemberships(userId: string): MembershipRecord[] {
+    return this.state.memberships.filter((m) => m.userId === userId && m.status === 'active');
+  }
+
+  /**
+   * `POST /user_management/organization_memberships`: a new active membership. For an organization where the user
+   * has an inactive one, that one is activated with the given role instead (as the SDK documents).
+   */
+  createMembership(input: { userId: string; organizationId: string; role?: string | null }): MembershipRecord {
+    this.requireUser(input.userId);
+    if (!getOrganization(input.organizationId)) throw notFound('Organization', input.organizationId);
+    const role = input.role ? requireRole(input.role) : 'member';
+    const existing = this.state.memberships.find(
+      (m) => m.userId === input.userId && m.organizationId === input.organizationId,
+    );
+    if (!existing) {
+      const now = this.now();
+      const membership: MembershipRecord = {
+        id: newId('om', now),
+        userId: input.userId,
+        organizationId: input.organizationId,
+        role,
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.state.memberships.push(membership);
+      this.emit('organization_membership.created', membershipJson(membership));
+      return membership;
+    }
+    if (existing.status !== 'inactive') {
+      throw new ApiError(422, {
+        message: `The user already has a membership of organization '${input.organizationId}'.`,
+        code: 'organization_membership_already_exists',
+      });
+    }
+    return this.changeMembership(existing, { status: 'active', role });
+  }
+
+  /** `PUT …/organization_memberships/{id}`: a new role (`organization_membership.updated` when it changes). */
+  updateMembershipRole(id: string, roleSlug: string): MembershipRecord {
+    const membership = this.requireMembership(id);
+    return this.changeMembership(membership, { role: requireRole(roleSlug) });
+  }
+
+  /**
+   * `PUT …/deactivate` and `…/reactivate`. Already in that state: unchanged, no event. A pending membership (an
+   * invitation) can do neither: it is deleted, or accepted, instead.
+   */
+  setMembershipActive(id: string, active: boolean): MembershipRecord {
+    const membership = this.requireMembership(id);
+    if (membership.status === 'pending') {
+      throw new ApiError(400, {
+        message: `A pending membership cannot be ${active ? 'reactivated' : 'deactivated'}.`,
+        code: 'invalid_membership_status',
+      });
+    }
+    return this.changeMembership(membership, { status: active ? 'active' : 'inactive' });
+  }
+
+  /** `DELETE …/organization_memberships/{id}`: gone for good (`organization_membership.deleted`). */
+  deleteMembership(id: string): void {
+    const membership = this.requireMembership(id);
+    this.state.memberships = this.state.memberships.filter((m) => m !== membership);
+    this.emit('organization_membership.deleted', { ...membershipJson(membership), updated_at: iso(this.now()) });
+  }
+
+  private changeMembership(membership: MembershipRecord, patch: Partial<Pick<MembershipRecord, 'role' | 'status'>>) {
+    const changed = Object.entries(patch).some(([key, value]) => membership[key as keyof typeof patch] !== value);
+    if (!changed) return membership;
+    Object.assign(membership, patch, { updatedAt: this.now() });
+    this.emit('organization_membership.updated', membershipJson(membership));
+    return membership;
   }
 
   // -- sessions ---------------------------------------------------------------------------------
@@ -645,7 +840,7 @@ export class Store {
     const user = this.requireUser(userId);
     return this.createSession({
       user,
-      organizationId: user.organizationId,
+      organizationId: this.activeMemberships(user.id)[0]?.organizationId ?? null,
       authMethod: 'impersonation',
       ipAddress: null,
       userAgent: null,
@@ -667,6 +862,22 @@ export class Store {
   }
 
   // -- authorization codes and tokens -----------------------------------------------------------
+
+  /** Credentials checked, organization not chosen yet: a single-use token for the hosted page's next step. */
+  createPendingAuthentication(input: Pick<PendingAuthentication, 'userId' | 'authMethod' | 'authTime'>): string {
+    const now = this.now();
+    for (const [token, entry] of this.pending) if (entry.expiresAt <= now) this.pending.delete(token);
+    const token = randomToken(24);
+    this.pending.set(token, { ...input, token, expiresAt: now + CODE_TTL_MS });
+    return token;
+  }
+
+  /** Consumes a pending authentication (any attempt does); undefined when unknown or expired. */
+  takePendingAuthentication(token: string): PendingAuthentication | undefined {
+    const entry = this.pending.get(token);
+    this.pending.delete(token);
+    return entry && entry.expiresAt > this.now() ? entry : undefined;
+  }
 
   createCode(input: Omit<CodeRecord, 'code' | 'expiresAt'>): string {
     const now = this.now();
@@ -705,6 +916,10 @@ export class Store {
     }
     const user = this.getUser(record.userId);
     if (!user) throw invalidGrant('The user no longer exists.');
+    // A membership deactivated or deleted since the code was made does not get a session in that organization.
+    if (record.organizationId !== null && !this.activeMembership(user.id, record.organizationId)) {
+      throw invalidGrant('The user is no longer a member of the organization.');
+    }
 
     let session: SessionRecord;
     if (record.sessionId !== null) {
@@ -740,7 +955,10 @@ export class Store {
       this.logGrant(sessionId, 'ok');
       return tokens;
     } catch (error) {
-      this.logGrant(sessionId, error instanceof ApiError && error.body.error === 'invalid_grant' ? 'invalid_grant' : 'rejected');
+      this.logGrant(
+        sessionId,
+        error instanceof ApiError && error.body.error === 'invalid_grant' ? 'invalid_grant' : 'rejected',
+      );
       throw error;
     }
   }
@@ -761,13 +979,17 @@ export class Store {
     if (status === 'expired') throw invalidGrant('Session has expired.');
     const user = this.getUser(session.userId);
     if (!user) throw invalidGrant('The user no longer exists.');
-    if (input.organizationId !== null && input.organizationId !== user.organizationId) {
+    // With organization_id the session switches to that organization; without, it keeps its most recent one. Either
+    // way the user must still be an active member of it, and the token carries the membership's role as it is now.
+    const organizationId = input.organizationId ?? session.organizationId;
+    if (organizationId !== null && !this.activeMembership(user.id, organizationId)) {
       throw new ApiError(400, {
-        message: `The user is not a member of organization '${input.organizationId}'.`,
+        message: `The user is not a member of organization '${organizationId}'.`,
         code: 'organization_membership_not_found',
       });
     }
     record.usedAt = this.now();
+    session.organizationId = organizationId;
     session.updatedAt = this.now();
     return this.issueTokens(user, session);
   }
@@ -785,11 +1007,13 @@ export class Store {
     };
     // Optional at WorkOS (its documented session token has none): only when configured.
     if (this.state.config.authTimeClaim) claims.auth_time = Math.floor(session.authTime / 1000);
-    if (session.organizationId !== null) {
-      claims.org_id = session.organizationId;
-      claims.role = user.role;
-      claims.roles = [user.role];
-      claims.permissions = PERMISSIONS[user.role] ?? [];
+    const membership =
+      session.organizationId === null ? undefined : this.activeMembership(user.id, session.organizationId);
+    if (session.organizationId !== null) claims.org_id = session.organizationId;
+    if (membership) {
+      claims.role = membership.role;
+      claims.roles = [membership.role];
+      claims.permissions = PERMISSIONS[membership.role] ?? [];
     }
     if (session.impersonator) claims.act = { sub: session.impersonator.email };
 

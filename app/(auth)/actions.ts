@@ -34,7 +34,16 @@ async function endThisSession(session: CurrentSession): Promise<void> {
   const label = describeDevice((await headers()).get('user-agent')).label;
   const actor = actorOfSession(session, label);
   const [outcome] = await endSessions({
-    targets: [{ sessionId: session.sessionId, userId: session.user.id, label, ipAddress: null, expiresAt: null }],
+    targets: [
+      {
+        sessionId: session.sessionId,
+        userId: session.user.id,
+        organizationId: session.organizationId,
+        label,
+        ipAddress: null,
+        expiresAt: null,
+      },
+    ],
     actor,
     reason: 'signed_out',
   });

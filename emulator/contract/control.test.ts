@@ -39,6 +39,7 @@ describe('control API', () => {
       ['grace@example.com', 'member'],
       ['alan@example.com', 'member'],
       ['linus@example.com', 'member'],
+      ['barbara@example.com', 'member'],
     ]);
   });
 
@@ -69,7 +70,7 @@ describe('control API', () => {
     await h.control('POST', '/_emulator/faults', { path: '/events', status: 500, count: 5 });
     await h.control('POST', '/_emulator/config', { access_token_ttl_seconds: 30 });
     expect((await h.control('POST', '/_emulator/reset')).status).toBe(200);
-    expect((await h.control<ControlUser[]>('GET', '/_emulator/users')).body).toHaveLength(4);
+    expect((await h.control<ControlUser[]>('GET', '/_emulator/users')).body).toHaveLength(5);
     expect((await h.control<unknown[]>('GET', '/_emulator/sessions')).body).toEqual([]);
     expect((await h.control<unknown[]>('GET', '/_emulator/faults')).body).toEqual([]);
     expect(

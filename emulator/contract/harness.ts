@@ -29,6 +29,18 @@ export interface SignInOptions {
   userAgent?: string;
   forwardedFor?: string;
   state?: string;
+  /** Sent as `organization_id` of the authorization URL: sign in to that organization. */
+  organizationId?: string;
+  /** The organization to choose on the hosted page when it asks (a user with several memberships). */
+  chooseOrganization?: string;
+}
+
+/** The hosted page's organization choice, when it asks for one instead of redirecting. */
+export function organizationChoice(html: string): { token: string; organizations: string[] } | null {
+  const token = /name="pending_authentication_token" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) return null;
+  const organizations = [...html.matchAll(/name="selected_organization_id" value="([^"]+)"/g)].map((m) => m[1] ?? '');
+  return { token, organizations };
 }
 
 export type SignInResult = Awaited<ReturnType<WorkOS['userManagement']['authenticateWithCode']>> & {
@@ -72,29 +84,39 @@ export async function startHarness(options: StartEmulatorOptions = {}): Promise<
       state,
       codeChallenge,
       codeChallengeMethod: 'S256',
+      ...(signInOptions.organizationId ? { organizationId: signInOptions.organizationId } : {}),
     });
     const headers: Record<string, string> = { 'user-agent': signInOptions.userAgent ?? 'ContractTest/1.0' };
     if (signInOptions.forwardedFor) headers['x-forwarded-for'] = signInOptions.forwardedFor;
     const page = await fetch(url, { headers });
     if (page.status !== 200) throw new Error(`authorize page answered ${page.status}`);
     const query = new URL(url).searchParams;
-    const form = new URLSearchParams({
+    const oauth = {
       client_id: query.get('client_id') ?? '',
       redirect_uri: query.get('redirect_uri') ?? '',
       response_type: 'code',
       state,
       code_challenge: codeChallenge,
       code_challenge_method: 'S256',
-      intent: 'password',
-      email,
-      password: signInOptions.password ?? 'demo-password',
-    });
-    const response = await fetch(`${emulator.url}/user_management/authorize`, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-      body: form,
-      redirect: 'manual',
-    });
+      ...(signInOptions.organizationId ? { organization_id: signInOptions.organizationId } : {}),
+    };
+    const post = (fields: Record<string, string>) =>
+      fetch(`${emulator.url}/user_management/authorize`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...oauth, ...fields }),
+        redirect: 'manual',
+      });
+    let response = await post({ intent: 'password', email, password: signInOptions.password ?? 'demo-password' });
+    if (response.status === 200 && signInOptions.chooseOrganization) {
+      const choice = organizationChoice(await response.text());
+      if (!choice) throw new Error('the hosted page asked for no organization');
+      response = await post({
+        intent: 'organization',
+        pending_authentication_token: choice.token,
+        selected_organization_id: signInOptions.chooseOrganization,
+      });
+    }
     if (response.status !== 302) throw new Error(`sign-in answered ${response.status}: ${await response.text()}`);
     const location = new URL(response.headers.get('location') ?? '');
     const code = location.searchParams.get('code');

@@ -66,6 +66,45 @@ describe('persistence (EMULATOR_STATE_FILE)', () => {
     }
   });
 
+  it('reads a state file from when each user had one membership on the user record', async () => {
+    const stateFile = join(dir, 'legacy.json');
+    const first = await startHarness({ stateFile });
+    await first.close();
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      users: { id: string; email: string; [key: string]: unknown }[];
+      memberships?: unknown;
+    };
+    delete state.memberships;
+    for (const user of state.users) {
+      Object.assign(user, { role: user.email === 'ada@example.com' ? 'admin' : 'member', organizationId: 'org_demo' });
+    }
+    const grace = state.users.find((u) => u.email === 'grace@example.com');
+    Object.assign(grace ?? {}, { membershipStatus: 'inactive' });
+    writeFileSync(stateFile, JSON.stringify(state));
+
+    const second = await startHarness({ stateFile });
+    try {
+      const ada = await second.userId('ada@example.com');
+      const memberships = await second.workos.userManagement.listOrganizationMemberships({
+        organizationId: 'org_demo',
+        statuses: ['active', 'inactive'],
+        order: 'asc',
+      });
+      expect(memberships.data.map((m) => [m.userId === ada, m.role.slug, m.status]).slice(0, 2)).toEqual([
+        [true, 'admin', 'active'],
+        [false, 'member', 'inactive'],
+      ]);
+      // The ids it had then.
+      expect(memberships.data[0]?.id).toBe(`om_${ada.replace(/^user_/, '')}`);
+      expect(claimsOf((await second.signIn('ada@example.com')).accessToken)).toMatchObject({
+        org_id: 'org_demo',
+        role: 'admin',
+      });
+    } finally {
+      await second.close();
+    }
+  });
+
   it('refuses a state file that is not one of its own, naming it', async () => {
     const stateFile = join(dir, 'garbage.json');
     writeFileSync(stateFile, JSON.stringify({ hello: 'world' }));

@@ -50,7 +50,13 @@ describe('users', () => {
       after: page.listMetadata.after ?? undefined,
     });
     expect(next.data.map((u) => u.email)).toEqual(['alan@example.com', 'linus@example.com']);
-    expect(next.listMetadata.after).toBeNull();
+    const last = await h.workos.userManagement.listUsers({
+      limit: 2,
+      order: 'asc',
+      after: next.listMetadata.after ?? undefined,
+    });
+    expect(last.data.map((u) => u.email)).toEqual(['barbara@example.com']);
+    expect(last.listMetadata.after).toBeNull();
   });
 
   it('deletes a user through the SDK (sessions revoked first, then user.deleted)', async () => {
@@ -199,7 +205,11 @@ describe('injected events (POST /_emulator/events)', () => {
   });
 
   it('are refused with a reason when they are not events', async () => {
-    for (const body of [{ event: 'Not An Event', data: {} }, { event: 'session.revoked', data: [] }, { event: 'session.revoked' }]) {
+    for (const body of [
+      { event: 'Not An Event', data: {} },
+      { event: 'session.revoked', data: [] },
+      { event: 'session.revoked' },
+    ]) {
       const response = await h.control<{ code?: string }>('POST', '/_emulator/events', body);
       expect(response.status).toBe(422);
     }

@@ -7,6 +7,7 @@ import {
   getSignInMethods,
   getTokenReuse,
   listAudit,
+  listOrganizationAudit,
   markWorkosConfirmed,
   recordAudit,
   recordSignIn,
@@ -33,7 +34,7 @@ beforeEach(() => {
 describe('recordAudit / listAudit', () => {
   it('stores who, from which session, target, reason and time — with session ids hashed, never raw', async () => {
     await recordAudit({
-      userId: 'user_1',
+      userId: 'user_1', organizationId: 'org_demo',
       kind: 'session_revoked',
       at: new Date('2026-03-10T12:00:00Z'),
       actor: { type: 'user', id: 'user_1', sessionId: 'session_actor', label: 'Chrome on macOS' },
@@ -56,15 +57,15 @@ describe('recordAudit / listAudit', () => {
   });
 
   it('accepts already-hashed session ids as they are', async () => {
-    await recordAudit({ userId: 'u', kind: 'session_revoked', actor: { type: 'workos' }, target: { sessionHash: 'abc123' } });
+    await recordAudit({ userId: 'u', organizationId: 'org_demo', kind: 'session_revoked', actor: { type: 'workos' }, target: { sessionHash: 'abc123' } });
     expect((await listAudit('u'))[0]?.target?.sessionHash).toBe('abc123');
   });
 
   it("lists one user's entries only, newest first, up to the limit", async () => {
     for (let i = 0; i < 5; i++) {
-      await recordAudit({ userId: 'user_1', kind: 'sign_in', actor: { type: 'user' }, at: 1_000 + i, details: { i } });
+      await recordAudit({ userId: 'user_1', organizationId: 'org_demo', kind: 'sign_in', actor: { type: 'user' }, at: 1_000 + i, details: { i } });
     }
-    await recordAudit({ userId: 'user_2', kind: 'sign_in', actor: { type: 'user' }, at: 9_999 });
+    await recordAudit({ userId: 'user_2', organizationId: 'org_demo', kind: 'sign_in', actor: { type: 'user' }, at: 9_999 });
     const entries = await listAudit('user_1', 3);
     expect(entries.map((e) => e.details?.i)).toEqual([4, 3, 2]);
     expect(entries.every((e) => e.userId === 'user_1')).toBe(true);
@@ -72,7 +73,7 @@ describe('recordAudit / listAudit', () => {
 });
 
 describe('recordSignIn', () => {
-  const base = { userId: 'user_1', source: 'callback' as const };
+  const base = { userId: 'user_1', organizationId: 'org_demo', source: 'callback' as const };
 
   it('does not flag the first sign-in ever, then flags a new device and a new IP address', async () => {
     const first = await recordSignIn({ ...base, sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1' });
@@ -127,6 +128,7 @@ function entry(overrides: Partial<AuditEntry>): AuditEntry {
     id: 1,
     at: new Date(),
     userId: 'user_1',
+    organizationId: 'org_demo',
     kind: 'session_revoked',
     actor: { type: 'user', id: 'user_1', sessionHash: 'h_actor', label: 'Chrome on macOS' },
     target: { sessionHash: 'h_target', label: 'Safari on iOS' },
@@ -198,10 +200,10 @@ describe('describeAuditEntry', () => {
 
 describe('refresh-token reuse', () => {
   it('is kept per session (latest first), named in the activity, and the sign-in label of the session is found', async () => {
-    await recordSignIn({ userId: 'user_1', sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', source: 'callback', at: new Date('2026-03-10T11:00:00Z') });
+    await recordSignIn({ userId: 'user_1', organizationId: 'org_demo', sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', source: 'callback', at: new Date('2026-03-10T11:00:00Z') });
     for (const [ip, at] of [['198.51.100.1', '2026-03-10T11:30:00Z'], ['198.51.100.2', '2026-03-10T11:40:00Z']] as const) {
       await recordAudit({
-        userId: 'user_1',
+        userId: 'user_1', organizationId: 'org_demo',
         kind: 'refresh_token_reused',
         actor: { type: 'system', label: 'Firefox on Windows' },
         target: { sessionId: 's1', label: getSessionLabel('user_1', hashSessionId('s1')) },
@@ -228,6 +230,7 @@ describe('revocation lines say what WorkOS confirmed', () => {
     id: 1,
     at: new Date('2026-03-10T12:00:00Z'),
     userId: 'user_1',
+    organizationId: 'org_demo',
     kind: 'session_revoked',
     target: { sessionHash: 'h', label: 'Safari on iOS' },
     reason: 'signed_out_elsewhere',
@@ -258,7 +261,7 @@ describe('markWorkosConfirmed', () => {
   it('marks the pending revocation line of that session, and only it, with when WorkOS confirmed', async () => {
     for (const id of ['s_pending', 's_other']) {
       await recordAudit({
-        userId: 'user_1',
+        userId: 'user_1', organizationId: 'org_demo',
         kind: 'session_revoked',
         actor: { type: 'user', id: 'user_1' },
         target: { sessionId: id, label: 'Safari on iOS' },
@@ -271,5 +274,33 @@ describe('markWorkosConfirmed', () => {
     const [other, pending] = await listAudit('user_1');
     expect(pending).toMatchObject({ flagged: false, details: { workos: 'confirmed', workosConfirmedAt: 1_800_000_000_000, source: 'action' } });
     expect(other).toMatchObject({ flagged: true, details: { workos: 'pending' } });
+  });
+});
+
+describe('organizations', () => {
+  it('records the organization of every entry; an administrator’s view holds only their organization’s', async () => {
+    const entry = (organizationId: string | null, at: number, userId = 'user_1') =>
+      recordAudit({ userId, organizationId, kind: 'session_revoked', actor: { type: 'admin', label: `admin of ${organizationId}` }, at });
+    await entry('org_demo', 1);
+    await entry('org_other', 2);
+    await entry(null, 3);
+    await entry('org_demo', 4, 'user_2');
+
+    expect((await listAudit('user_1')).map((e) => e.organizationId)).toEqual([null, 'org_other', 'org_demo']);
+    const demo = await listOrganizationAudit('user_1', 'org_demo');
+    expect(demo.map((e) => [e.userId, e.organizationId, e.actor.label])).toEqual([['user_1', 'org_demo', 'admin of org_demo']]);
+    expect(await listOrganizationAudit('user_1', 'org_nope')).toEqual([]);
+  });
+
+  it('keeps the organization signed in to with a sign-in; a second report fills in one the first did not know', async () => {
+    const signIn = { userId: 'user_1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', source: 'callback' as const };
+    expect(await recordSignIn({ ...signIn, sessionId: 's1', organizationId: 'org_other' })).toMatchObject({ organizationId: 'org_other' });
+    await recordSignIn({ ...signIn, sessionId: 's2', organizationId: null, source: 'webhook' });
+    await recordSignIn({ ...signIn, sessionId: 's2', organizationId: 'org_demo' });
+    // A later report never moves a sign-in to another organization.
+    await recordSignIn({ ...signIn, sessionId: 's1', organizationId: 'org_demo' });
+
+    expect((await listOrganizationAudit('user_1', 'org_demo')).map((e) => e.target?.sessionHash)).toEqual([hashSessionId('s2')]);
+    expect((await listOrganizationAudit('user_1', 'org_other')).map((e) => e.target?.sessionHash)).toEqual([hashSessionId('s1')]);
   });
 });

@@ -12,6 +12,7 @@ interface AuditRow {
   id: number;
   at: number;
   user_id: string;
+  organization_id: string | null;
   kind: string;
   actor_type: string;
   actor_id: string | null;
@@ -52,6 +53,7 @@ function toEntry(row: AuditRow): AuditEntry {
     id: row.id,
     at: new Date(row.at),
     userId: row.user_id,
+    organizationId: row.organization_id,
     kind: row.kind,
     actor: {
       type: row.actor_type as ActorType,
@@ -74,14 +76,15 @@ function insert(db: Database, entry: AuditInput): AuditEntry {
   const at = entry.at instanceof Date ? entry.at.getTime() : (entry.at ?? Date.now());
   const row = db
     .prepare(
-      `INSERT INTO audit_log (at, user_id, kind, actor_type, actor_id, actor_session_hash, actor_label,
+      `INSERT INTO audit_log (at, user_id, organization_id, kind, actor_type, actor_id, actor_session_hash, actor_label,
          target_session_hash, target_label, reason, ip_address, flagged, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        RETURNING *`,
     )
     .get(
       at,
       entry.userId,
+      text(entry.organizationId, 128),
       entry.kind,
       entry.actor.type,
       text(entry.actor.id),
@@ -116,11 +119,24 @@ export function markWorkosConfirmed(sessionHash: string, at: number): void {
     .run(at, sessionHash);
 }
 
-/** The user's latest entries, newest first. */
+const boundedLimit = (limit: number) => Math.max(1, Math.min(200, Math.floor(limit)));
+
+/** The user's latest entries in every organization, newest first: for the user's own security page only. */
 export async function listAudit(userId: string, limit = 20): Promise<AuditEntry[]> {
   const rows = getDb()
     .prepare('SELECT * FROM audit_log WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?')
-    .all(userId, Math.max(1, Math.min(200, Math.floor(limit)))) as unknown as AuditRow[];
+    .all(userId, boundedLimit(limit)) as unknown as AuditRow[];
+  return rows.map(toEntry);
+}
+
+/**
+ * The user's latest entries that belong to `organizationId`, newest first: what an administrator of that organization
+ * may see. Entries of other organizations and user-level ones (no organization) are left out.
+ */
+export async function listOrganizationAudit(userId: string, organizationId: string, limit = 20): Promise<AuditEntry[]> {
+  const rows = getDb()
+    .prepare('SELECT * FROM audit_log WHERE user_id = ? AND organization_id = ? ORDER BY at DESC, id DESC LIMIT ?')
+    .all(userId, organizationId, boundedLimit(limit)) as unknown as AuditRow[];
   return rows.map(toEntry);
 }
 
@@ -165,6 +181,8 @@ export interface SignInInput {
   userId: string;
   /** Raw WorkOS session id (hashed before storage); null when unknown. */
   sessionId: string | null;
+  /** The organization signed in to (the authenticate response's, or the session's); null for none. */
+  organizationId: string | null;
   userAgent: string | null;
   ipAddress: string | null;
   /** PascalCase from the authenticate response ("Password", "GoogleOAuth"), when known (callback). */
@@ -211,6 +229,10 @@ export async function recordSignIn(input: SignInInput): Promise<AuditEntry> {
           db.prepare('UPDATE audit_log SET details = ? WHERE id = ?').run(JSON.stringify(details), existing.id);
           existing.details = JSON.stringify(details);
         }
+        if (existing.organization_id === null && input.organizationId) {
+          db.prepare('UPDATE audit_log SET organization_id = ? WHERE id = ?').run(input.organizationId, existing.id);
+          existing.organization_id = input.organizationId;
+        }
         db.exec('COMMIT');
         return toEntry(existing);
       }
@@ -231,6 +253,7 @@ export async function recordSignIn(input: SignInInput): Promise<AuditEntry> {
     const impersonator = input.impersonator ?? null;
     const entry = insert(db, {
       userId: input.userId,
+      organizationId: input.organizationId,
       kind: 'sign_in',
       at,
       actor: impersonator

@@ -15,6 +15,13 @@ export type AuditKind =
 export interface AuditInput {
   /** Whose account the entry belongs to (shown on that user's security page). */
   userId: string;
+  /**
+   * IMPORTANT: the organization the entry belongs to — the session's (access-token `org_id`, WorkOS's session
+   * `organization_id`), the administrator's, the event's — and the only entries an administrator of that
+   * organization is shown. Required so every writer decides; null only for what belongs to the user alone (a
+   * password, a deleted account), which no administrator sees.
+   */
+  organizationId: string | null;
   kind: AuditKind;
   actor: {
     type: ActorType;
@@ -37,6 +44,7 @@ export interface AuditEntry {
   id: number;
   at: Date;
   userId: string;
+  organizationId: string | null;
   kind: AuditKind;
   actor: { type: ActorType; id: string | null; sessionHash: string | null; label: string | null };
   target: { sessionHash: string | null; label: string | null } | null;

@@ -15,12 +15,9 @@ vi.mock('next/navigation', () => ({
   redirect: (url: string) => {
     throw new Error(`REDIRECT ${url}`);
   },
-  forbidden: () => {
-    throw new Error('FORBIDDEN');
-  },
 }));
 
-const { getOptionalSession, getSessionState, readAuthTime, requireAdmin, requireSession } = await import('./session');
+const { getOptionalSession, getSessionState, readAuthTime, requireSession } = await import('./session');
 const { hashSessionId } = await import('@/lib/security/hash');
 
 async function token(claims: Record<string, unknown>): Promise<string> {
@@ -114,17 +111,5 @@ describe('requireSession', () => {
     await expect(requireSession()).rejects.toThrow(
       `REDIRECT /sign-in?returnTo=${encodeURIComponent('/account/security?tab=1')}`,
     );
-  });
-});
-
-describe('requireAdmin', () => {
-  it('lets an admin through', async () => {
-    mocks.withAuth.mockResolvedValue(await signedIn());
-    expect((await requireAdmin()).role).toBe('admin');
-  });
-
-  it('forbids anyone else', async () => {
-    mocks.withAuth.mockResolvedValue(await signedIn({ role: 'member' }));
-    await expect(requireAdmin()).rejects.toThrow('FORBIDDEN');
   });
 });

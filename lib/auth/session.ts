@@ -2,7 +2,7 @@ import 'server-only';
 import { withAuth } from '@workos-inc/authkit-nextjs';
 import { decodeJwt } from 'jose';
 import { headers } from 'next/headers';
-import { forbidden, redirect } from 'next/navigation';
+import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { getRevocationRegistry } from '@/lib/revocation';
 import type { RevocationReason } from '@/lib/revocation/types';
@@ -111,11 +111,4 @@ export const requireSession = cache(async (): Promise<CurrentSession> => {
   if (state.status === 'active') return state.session;
   if (state.status === 'revoked') redirect(`/signed-out?reason=${encodeURIComponent(state.reason)}`);
   redirect(await getSignInPath());
-});
-
-/** The live session of an administrator (role `admin`); anyone else gets 403 (forbidden(), authInterrupts). */
-export const requireAdmin = cache(async (): Promise<CurrentSession> => {
-  const session = await requireSession();
-  if (session.role !== 'admin') forbidden();
-  return session;
 });

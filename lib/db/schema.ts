@@ -1,10 +1,19 @@
 import type { DatabaseSync } from 'node:sqlite';
 
+/** A column added to a table that existing databases already have (SQLite has no ADD COLUMN IF NOT EXISTS). */
+interface AddColumn {
+  table: string;
+  column: string;
+  definition: string;
+  /** Run once, when the column is added: fills it for the rows already there. */
+  backfill?: string;
+}
+
 /**
  * The embedded database's tables. Session ids are NEVER stored raw: every `*_session_hash` column holds
- * `hashSessionId(id)` from lib/security/hash.ts. Statements are idempotent; add new ones at the end.
+ * `hashSessionId(id)` from lib/security/hash.ts. Steps are idempotent; add new ones at the end.
  */
-const statements = [
+const statements: (string | AddColumn)[] = [
   // Revocation registry (lib/revocation): one row per revoked session.
   `CREATE TABLE IF NOT EXISTS revocations (
      session_hash TEXT PRIMARY KEY,
@@ -115,31 +124,53 @@ const statements = [
   `INSERT OR IGNORE INTO event_ledger (event_id, event_type, status, channel, attempts, updated_at)
      SELECT event_id, event_type, 'processed', source, 1, processed_at FROM processed_events WHERE source NOT LIKE 'pending:%'`,
   `DELETE FROM processed_events`,
-];
-
-/** Columns added to a table after it was first created: [table, column, declaration, backfill]. */
-const addedColumns: [string, string, string, string][] = [
-  // When the user last signed in from it (lib/audit): personal data is purged by this (lib/privacy).
-  ['known_devices', 'last_seen_at', 'INTEGER', 'UPDATE known_devices SET last_seen_at = first_seen_at WHERE last_seen_at IS NULL'],
-];
-
-/** Indexes of the purge of personal data past its retention (lib/privacy/retention.ts). */
-const retentionIndexes = [
+  // The organization an audit entry belongs to (the session's, the administrator's, the event's), so that an
+  // administrator is shown only their organization's entries. NULL for user-level entries (a password change, a
+  // deleted account) and for entries written before this column existed: neither is shown to any administrator.
+  {
+    table: 'audit_log',
+    column: 'organization_id',
+    definition: 'TEXT',
+    // Entries of administrators and of membership events carried their organization in `details` already.
+    backfill: `UPDATE audit_log SET organization_id = json_extract(details, '$.organizationId')
+                WHERE json_valid(details) AND json_type(details, '$.organizationId') = 'text'`,
+  },
+  `CREATE INDEX IF NOT EXISTS audit_log_user_organization_at ON audit_log (user_id, organization_id, at DESC)`,
+  // When the user last signed in from a known device or address (lib/audit): personal data is purged by this.
+  {
+    table: 'known_devices',
+    column: 'last_seen_at',
+    definition: 'INTEGER',
+    backfill: 'UPDATE known_devices SET last_seen_at = first_seen_at WHERE last_seen_at IS NULL',
+  },
+  // The purge of personal data past its retention (lib/privacy/retention.ts).
   `CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at)`,
   `CREATE INDEX IF NOT EXISTS session_activity_last_active ON session_activity (last_active_at)`,
   `CREATE INDEX IF NOT EXISTS known_devices_last_seen ON known_devices (last_seen_at)`,
 ];
 
-export function migrate(db: DatabaseSync): void {
-  for (const sql of statements) db.exec(sql);
-  for (const [table, column, declaration, backfill] of addedColumns) {
-    try {
-      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${declaration}`);
-      db.exec(backfill);
-    } catch (error) {
-      // Added already (by an earlier start, or by another process opening the same file at the same moment).
-      if (!(error instanceof Error && /duplicate column/i.test(error.message))) throw error;
+function hasColumn(db: DatabaseSync, table: string, column: string): boolean {
+  return db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
+}
+
+function addColumn(db: DatabaseSync, step: AddColumn): void {
+  // IMMEDIATE: two processes opening the same file at once must not both see the column missing and both add it.
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    if (!hasColumn(db, step.table, step.column)) {
+      db.exec(`ALTER TABLE ${step.table} ADD COLUMN ${step.column} ${step.definition}`);
+      if (step.backfill) db.exec(step.backfill);
     }
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
   }
-  for (const sql of retentionIndexes) db.exec(sql);
+}
+
+export function migrate(db: DatabaseSync): void {
+  for (const step of statements) {
+    if (typeof step === 'string') db.exec(step);
+    else addColumn(db, step);
+  }
 }

@@ -23,6 +23,7 @@ describe('processEvent: session.revoked', () => {
     expect(audit.entries).toEqual([
       expect.objectContaining({
         userId: grace,
+        organizationId: 'org_demo',
         kind: 'session_revoked',
         actor: { type: 'workos', label: 'WorkOS' },
         target: { sessionId: 'session_a', label: 'Firefox on Windows' },
@@ -244,7 +245,13 @@ describe('processEvent: ordering', () => {
 describe('processEvent: session.created', () => {
   it('records the sign-in with its device, address and method', async () => {
     const { deps, audit, registry } = fakeDeps();
-    const s = session({ id: 'session_h', userId: grace, authMethod: 'magic_code', createdAt: new Date('2026-02-01T08:00:00Z') });
+    const s = session({
+      id: 'session_h',
+      userId: grace,
+      organizationId: 'org_other',
+      authMethod: 'magic_code',
+      createdAt: new Date('2026-02-01T08:00:00Z'),
+    });
 
     await processEvent(event('session.created', { session: s }), 'events', deps);
 
@@ -252,6 +259,7 @@ describe('processEvent: session.created', () => {
       {
         userId: grace,
         sessionId: 'session_h',
+        organizationId: 'org_other',
         ipAddress: '203.0.113.7',
         userAgent: s.userAgent,
         authMethod: 'magic_code',
@@ -272,7 +280,9 @@ describe('processEvent: user.deleted', () => {
 
     expect(registry.users.get(grace)).toEqual({ reason: 'user_deleted', source: 'webhook' });
     expect(registry.check('session_any', grace)?.reason).toBe('user_deleted');
-    expect(audit.entries).toEqual([expect.objectContaining({ userId: grace, kind: 'user_locked', reason: 'user_deleted' })]);
+    expect(audit.entries).toEqual([
+      expect.objectContaining({ userId: grace, organizationId: null, kind: 'user_locked', reason: 'user_deleted' }),
+    ]);
   });
 });
 
@@ -288,7 +298,7 @@ describe('processEvent: password_reset.succeeded', () => {
     });
 
   it('with the policy on, ends every earlier session at WorkOS, then here, and says how many', async () => {
-    const workos = new FakeWorkos([before('session_1'), before('session_2'), after('session_new')]);
+    const workos = new FakeWorkos([before('session_1'), { ...before('session_2'), organizationId: 'org_other' }, after('session_new')]);
     const { deps, registry, audit } = fakeDeps({ workos });
     deps.workos = workos;
 
@@ -304,9 +314,17 @@ describe('processEvent: password_reset.succeeded', () => {
       'session_2',
     ]);
     expect(audit.entries.filter((a) => a.kind === 'session_revoked').every((a) => a.reason === 'password_changed')).toBe(true);
+    // Each session's line is its organization's; the password line is the user's alone.
+    expect(
+      audit.entries.filter((a) => a.kind === 'session_revoked').map((a) => [a.target?.sessionId, a.organizationId]).sort(),
+    ).toEqual([
+      ['session_1', 'org_demo'],
+      ['session_2', 'org_other'],
+    ]);
     expect(audit.entries.filter((a) => a.kind === 'password_changed')).toEqual([
       expect.objectContaining({
         userId: grace,
+        organizationId: null,
         details: expect.objectContaining({ sessionsSignedOut: 2, policy: 'on' }),
       }),
     ]);
@@ -376,7 +394,7 @@ describe('processEvent: organization membership', () => {
     expect(workos.revoked).toEqual(['session_org']);
     expect(registry.check('session_org', grace)).toMatchObject({ reason: 'revoked_at_workos', source: 'policy', note: 'Organization membership ended' });
     expect(registry.check('session_other', grace)).toBeNull();
-    expect(audit.entries).toHaveLength(1);
+    expect(audit.entries).toEqual([expect.objectContaining({ organizationId: 'org_demo', kind: 'session_revoked' })]);
   });
 
   it('processed late (retries, a replay, the poller catching up), ends only sessions that existed when the membership ended', async () => {

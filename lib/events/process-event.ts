@@ -224,6 +224,7 @@ function targetOf(session: AppSession, deps: ProcessDeps): EndTarget {
   return {
     sessionId: session.id,
     userId: session.userId,
+    organizationId: session.organizationId,
     label: deps.describeDevice(session.userAgent),
     ipAddress: session.ipAddress,
     expiresAt: session.expiresAt,
@@ -257,6 +258,7 @@ async function onSessionCreated(event: WorkosEvent, channel: EventChannel, deps:
   await deps.audit.recordSignIn({
     userId: session.userId,
     sessionId: session.id,
+    organizationId: session.organizationId,
     ipAddress: session.ipAddress,
     userAgent: session.userAgent,
     authMethod: session.authMethod,
@@ -281,6 +283,9 @@ async function onPasswordChanged(event: WorkosEvent, channel: EventChannel, deps
   if (!deps.revokeSessionsOnPasswordChange) {
     await deps.audit.record({
       userId,
+      // A password is the user's own, in every organization: no administrator is shown this line (each session it
+      // ends is recorded under that session's organization).
+      organizationId: null,
       kind: 'password_changed',
       actor: { type: 'policy', label: null },
       reason: 'password_changed',
@@ -303,6 +308,7 @@ async function onPasswordChanged(event: WorkosEvent, channel: EventChannel, deps
   if (newlyEnded > 0 || sessions.length === 0) {
     await deps.audit.record({
       userId,
+      organizationId: null, // the user's own, as above
       kind: 'password_changed',
       actor: { type: 'policy', label: null },
       reason: 'password_changed',

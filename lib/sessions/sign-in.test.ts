@@ -36,17 +36,19 @@ const CHROME_MAC =
 const event: SignInEvent = {
   user: { id: 'user_ada', email: 'ada@example.com', firstName: 'Ada', lastName: null, name: 'Ada' },
   sessionId: 'session_new',
-  organizationId: null,
+  organizationId: 'org_demo',
   authenticationMethod: 'Password',
   impersonator: null,
   ipAddress: '203.0.113.1',
   userAgent: CHROME_MAC,
   at: new Date('2026-03-10T12:00:00Z'),
 };
-const rows = () => openDatabase(':memory:').prepare('SELECT kind, reason, target_session_hash FROM audit_log ORDER BY id').all();
+const rows = () =>
+  openDatabase(':memory:').prepare('SELECT kind, reason, target_session_hash, organization_id FROM audit_log ORDER BY id').all();
 const addresses = () => openDatabase(':memory:').prepare('SELECT kind, ip_address FROM audit_log ORDER BY id').all();
 const knownIps = () =>
   (openDatabase(':memory:').prepare("SELECT value FROM known_devices WHERE kind = 'ip'").all() as { value: string }[]).map((r) => r.value);
+const OLD = { sessionId: 'session_old', userId: 'user_ada', organizationId: 'org_demo' };
 const outbox = () => openDatabase(':memory:').prepare('SELECT session_hash FROM workos_outbox').all();
 
 beforeEach(() => {
@@ -63,7 +65,8 @@ beforeEach(() => {
 
 describe('handleSignIn', () => {
   it("records the sign-in and ends the same user's previous session on this browser (reason 'reauthenticated')", async () => {
-    await handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' });
+    // The old session was signed in to another organization: each line belongs to its own session's.
+    await handleSignIn(event, { ...OLD, organizationId: 'org_other' });
     expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_old', expect.anything());
     expect(m.registryRevoke).toHaveBeenCalledExactlyOnceWith({
       sessionId: 'session_old',
@@ -75,21 +78,28 @@ describe('handleSignIn', () => {
       holdUntil: null,
     });
     expect(rows()).toEqual([
-      { kind: 'sign_in', reason: null, target_session_hash: hashSessionId('session_new') },
-      { kind: 'session_revoked', reason: 'reauthenticated', target_session_hash: hashSessionId('session_old') },
+      { kind: 'sign_in', reason: null, target_session_hash: hashSessionId('session_new'), organization_id: 'org_demo' },
+      {
+        kind: 'session_revoked',
+        reason: 'reauthenticated',
+        target_session_hash: hashSessionId('session_old'),
+        organization_id: 'org_other',
+      },
     ]);
   });
 
   it('finds the previous session from the request the proxy verified when none is passed', async () => {
-    m.withAuth.mockResolvedValue({ user: { id: 'user_ada' }, sessionId: 'session_old' });
+    m.withAuth.mockResolvedValue({ user: { id: 'user_ada' }, sessionId: 'session_old', organizationId: 'org_other' });
     await handleSignIn(event);
     expect(m.revokeWorkosSession).toHaveBeenCalledWith('session_old', expect.anything());
+    expect(rows()).toContainEqual(expect.objectContaining({ kind: 'session_revoked', organization_id: 'org_other' }));
   });
 
   it('finds the previous session the proxy read from a cookie whose token was due (so never verified by authkit)', async () => {
-    m.headers = new Headers({ 'x-soe-previous-session': JSON.stringify({ sessionId: 'session_old', userId: 'user_ada' }) });
+    m.headers = new Headers({ 'x-soe-previous-session': JSON.stringify({ ...OLD, organizationId: 'org_other' }) });
     await handleSignIn(event);
     expect(m.revokeWorkosSession).toHaveBeenCalledWith('session_old', expect.anything());
+    expect(rows()).toContainEqual(expect.objectContaining({ kind: 'session_revoked', organization_id: 'org_other' }));
     vi.clearAllMocks();
     m.headers = new Headers({ 'x-soe-previous-session': '{"sessionId": 42}' });
     await handleSignIn({ ...event, sessionId: 'session_new3' });
@@ -97,7 +107,7 @@ describe('handleSignIn', () => {
   });
 
   it("leaves another user's session alone (switching accounts) and does nothing without a previous session", async () => {
-    await handleSignIn(event, { sessionId: 'session_grace', userId: 'user_grace' });
+    await handleSignIn(event, { sessionId: 'session_grace', userId: 'user_grace', organizationId: 'org_demo' });
     await handleSignIn({ ...event, sessionId: 'session_new2' }, null);
     expect(m.revokeWorkosSession).not.toHaveBeenCalled();
     expect(m.registryRevoke).not.toHaveBeenCalled();
@@ -105,7 +115,7 @@ describe('handleSignIn', () => {
 
   it('leaves a previous session that was already revoked (e.g. signed out elsewhere) as it is here (WorkOS is asked again)', async () => {
     m.registryCheck.mockImplementation((id: string) => (id === 'session_old' ? { reason: 'signed_out_elsewhere' } : null));
-    await handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' });
+    await handleSignIn(event, OLD);
     expect(m.registryCheck).toHaveBeenCalledWith('session_old', 'user_ada');
     expect(m.revokeWorkosSession).toHaveBeenCalledOnce();
     expect(m.registryRevoke).not.toHaveBeenCalled();
@@ -114,7 +124,7 @@ describe('handleSignIn', () => {
 
   it('when WorkOS refuses, still ends the old session here and owes it to WorkOS; never throws', async () => {
     m.revokeWorkosSession.mockRejectedValue(new WorkosError('unavailable', 'down'));
-    await expect(handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' })).resolves.toBeUndefined();
+    await expect(handleSignIn(event, OLD)).resolves.toBeUndefined();
     expect(m.registryRevoke).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ sessionId: 'session_old', holdUntil: expect.any(Number) }));
     expect(outbox()).toEqual([{ session_hash: hashSessionId('session_old') }]);
     expect(rows()).toHaveLength(2);
@@ -142,7 +152,7 @@ describe('handleSignIn', () => {
   it('never throws, whatever fails', async () => {
     m.revokeWorkosSession.mockRejectedValue(new WorkosError('unavailable', 'down'));
     m.registryRevoke.mockRejectedValue(new Error('disk full'));
-    await expect(handleSignIn(event, { sessionId: 'session_old', userId: 'user_ada' })).resolves.toBeUndefined();
+    await expect(handleSignIn(event, OLD)).resolves.toBeUndefined();
     expect(rows()).toHaveLength(1);
   });
 });

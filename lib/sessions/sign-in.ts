@@ -28,9 +28,14 @@ export interface PreviousSession {
   /** Raw id of the session this browser held before signing in again. */
   sessionId: string;
   userId: string;
+  organizationId: string | null;
 }
 
-const previousSchema = z.object({ sessionId: z.string().min(1), userId: z.string().min(1) });
+const previousSchema = z.object({
+  sessionId: z.string().min(1),
+  userId: z.string().min(1),
+  organizationId: z.string().min(1).nullable().default(null),
+});
 
 /**
  * The session this browser held before /callback replaces it, if any: the one the proxy verified for this request,
@@ -40,7 +45,9 @@ const previousSchema = z.object({ sessionId: z.string().min(1), userId: z.string
 async function findPreviousSession(): Promise<PreviousSession | null> {
   try {
     const auth = await withAuth();
-    if (auth.user && auth.sessionId) return { sessionId: auth.sessionId, userId: auth.user.id };
+    if (auth.user && auth.sessionId) {
+      return { sessionId: auth.sessionId, userId: auth.user.id, organizationId: auth.organizationId ?? null };
+    }
     const noted = (await headers()).get(PREVIOUS_SESSION_HEADER);
     if (!noted) return null;
     const parsed = previousSchema.safeParse(JSON.parse(noted));
@@ -64,7 +71,16 @@ export async function supersedePreviousSession(
   try {
     const label = describeDevice(event.userAgent).label;
     const [outcome] = await endSessions({
-      targets: [{ sessionId: previous.sessionId, userId: event.user.id, label, ipAddress: null, expiresAt: null }],
+      targets: [
+        {
+          sessionId: previous.sessionId,
+          userId: event.user.id,
+          organizationId: previous.organizationId,
+          label,
+          ipAddress: null,
+          expiresAt: null,
+        },
+      ],
       actor: { kind: 'user', userId: event.user.id, sessionId: event.sessionId, label },
       reason: 'reauthenticated',
       details: { via: 'callback' },
@@ -103,6 +119,7 @@ export async function handleSignIn(event: SignInEvent, previous?: PreviousSessio
     await recordSignIn({
       userId: event.user.id,
       sessionId: event.sessionId,
+      organizationId: event.organizationId,
       userAgent: event.userAgent,
       ipAddress: await signInAddress(event),
       authenticationMethod: event.authenticationMethod,

@@ -308,12 +308,17 @@ describe('listOrganizationMemberships', () => {
       organizationId: 'org_1',
       organizationName: 'Org One',
       role: 'member',
+      roles: ['member'],
       status: 'active',
     });
     expect(mapMembership(sdkMembership('om_2', { organizationName: undefined, role: undefined }))).toMatchObject({
       organizationName: null,
       role: null,
+      roles: [],
     });
+    expect(
+      mapMembership(sdkMembership('om_6', { role: { slug: 'member' }, roles: [{ slug: 'member' }, { slug: 'admin' }] })),
+    ).toMatchObject({ role: 'member', roles: ['member', 'admin'] });
     expect(() => mapMembership(sdkMembership('om_3', { status: 'deleted' }))).toThrow(WorkosError);
   });
 

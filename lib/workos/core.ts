@@ -45,6 +45,8 @@ export interface SdkMembership {
   organizationId: string;
   organizationName?: string | null;
   role?: { slug: string } | null;
+  /** Every role of the membership (WorkOS's multiple roles); the SDK copies it only when WorkOS sends it. */
+  roles?: { slug: string }[] | null;
   status: string;
 }
 
@@ -238,6 +240,7 @@ export function mapMembership(membership: SdkMembership): AppMembership {
     organizationId: membership.organizationId,
     organizationName: membership.organizationName ?? null,
     role: membership.role?.slug ?? null,
+    roles: membership.roles?.map((r) => r.slug) ?? (membership.role ? [membership.role.slug] : []),
     status: toMembershipStatus(membership.status),
   };
 }

@@ -43,6 +43,8 @@ export interface AppMembership {
   organizationName: string | null;
   /** The primary role's slug, e.g. `admin`, `member`. */
   role: string | null;
+  /** Every role's slug (the primary one included). */
+  roles: string[];
   status: MembershipStatus;
 }
 

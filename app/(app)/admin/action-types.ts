@@ -15,6 +15,10 @@ export type AdminActionResult =
 
 export const IDLE: AdminActionResult = { status: 'idle' };
 
+/** WorkOS could not confirm the administrator's role for this request (guard.ts): nothing was done. */
+export const ADMIN_UNCONFIRMED =
+  'We could not confirm your administrator role with WorkOS, so nothing was signed out. Please try again.';
+
 /** The text stored with the revocation and shown to the user: "Offboarding", "Other: left the contractor pool". */
 export function reasonText(reason: AdminReason, details: string): string {
   const label = ADMIN_REASONS.find((r) => r.value === reason)?.label ?? 'Other';

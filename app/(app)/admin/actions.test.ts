@@ -7,7 +7,14 @@ const m = vi.hoisted(() => ({
   organizationId: 'org_demo' as string | null,
   calls: [] as string[],
   sessions: [] as AppSession[],
-  memberships: [] as { userId: string; organizationId: string; status: 'active' | 'inactive' | 'pending' }[],
+  memberships: [] as {
+    userId: string;
+    organizationId: string;
+    status: 'active' | 'inactive' | 'pending';
+    role?: string;
+  }[],
+  /** listOrganizationMemberships of these users fails as WorkOS does when it cannot be reached. */
+  membershipsDown: new Set<string>(),
   failRevoke: new Map<string, 'refused' | 'timeout'>(),
   failRegistry: new Set<string>(),
   goneAtWorkos: new Set<string>(),
@@ -77,6 +84,7 @@ vi.mock('@/lib/workos/client', async () => {
     findUserByEmail: async (email: string) => users.find((u) => u.email === email) ?? null,
     listOrganizationMemberships: async (opts: { userId?: string; organizationId?: string; statuses?: string[] }) => {
       m.calls.push(`memberships:${opts.userId}:${opts.organizationId}:${opts.statuses?.join(',')}`);
+      if (opts.userId && m.membershipsDown.has(opts.userId)) throw new types.WorkosError('timeout', 'no answer');
       return m.memberships
         .filter(
           (ms) =>
@@ -84,7 +92,7 @@ vi.mock('@/lib/workos/client', async () => {
             (!opts.organizationId || ms.organizationId === opts.organizationId) &&
             (!opts.statuses || opts.statuses.includes(ms.status)),
         )
-        .map((ms, i) => ({ id: `om_${i}`, organizationName: null, role: 'member', ...ms }));
+        .map((ms, i) => ({ id: `om_${i}`, organizationName: null, ...ms, role: ms.role ?? 'member', roles: [ms.role ?? 'member'] }));
     },
     listActiveSessions: async (userId: string) => m.sessions.filter((s) => s.userId === userId),
     revokeWorkosSession: async (id: string) => {
@@ -146,7 +154,11 @@ beforeEach(() => {
   m.failRegistry = new Set();
   m.goneAtWorkos = new Set();
   m.sessions = [graceSession('session_g1', CHROME_MAC), graceSession('session_g2', SAFARI_IOS)];
+  m.membershipsDown = new Set();
   m.memberships = [
+    // Ada administers both organizations at WorkOS; her session's organization decides which one she acts for.
+    { userId: 'user_ada', organizationId: 'org_demo', status: 'active', role: 'admin' },
+    { userId: 'user_ada', organizationId: 'org_other', status: 'active', role: 'admin' },
     { userId: 'user_grace', organizationId: 'org_demo', status: 'active' },
     { userId: 'user_linus', organizationId: 'org_other', status: 'active' },
     { userId: 'user_ken', organizationId: 'org_demo', status: 'inactive' },
@@ -156,6 +168,8 @@ beforeEach(() => {
 const offboard = (userId: string, target = 'all') =>
   signOutUserAsAdmin({ status: 'idle' }, form({ userId, target, reason: 'offboarding', details: '' }));
 const ended = () => m.calls.filter((c) => c.startsWith('workos:') || c.startsWith('registry:'));
+/** The administrator's own membership, asked of WorkOS before anything else. */
+const ROLE_CHECK = 'memberships:user_ada:org_demo:active';
 
 describe('signOutUserAsAdmin', () => {
   it('answers 403 to a non-administrator and ends nothing', async () => {
@@ -177,7 +191,7 @@ describe('signOutUserAsAdmin', () => {
     );
 
     expect(result).toMatchObject({ status: 'error', fieldErrors: { reason: expect.any(String) } });
-    expect(m.calls).toEqual([]);
+    expect(m.calls).toEqual([ROLE_CHECK]);
   });
 
   it('requires details when the reason is “Other”', async () => {
@@ -187,7 +201,7 @@ describe('signOutUserAsAdmin', () => {
     );
 
     expect(result).toMatchObject({ status: 'error', fieldErrors: { details: expect.any(String) } });
-    expect(m.calls).toEqual([]);
+    expect(m.calls).toEqual([ROLE_CHECK]);
   });
 
   it('signs out every session at WorkOS first, then here, recorded on the user’s activity with the reason', async () => {
@@ -215,6 +229,7 @@ describe('signOutUserAsAdmin', () => {
     expect(m.audit).toContainEqual(
       expect.objectContaining({
         userId: 'user_grace',
+        organizationId: 'org_demo',
         kind: 'session_revoked',
         actor: expect.objectContaining({ type: 'admin', id: 'user_ada', label: 'Ada Lovelace' }),
         target: { sessionId: 'session_g2', label: 'Safari on iOS' },
@@ -350,7 +365,9 @@ describe('tenant isolation: an administrator manages only their own organization
   });
 
   it('finds users by email (the page) only in the administrator’s organization', async () => {
-    const admin = await requireAdministrator();
+    const state = await requireAdministrator();
+    if (state.status !== 'confirmed') throw new Error('Ada is an administrator');
+    const { admin } = state;
 
     expect(await findManagedUser(admin, { email: 'grace@example.com' })).toMatchObject({ id: 'user_grace' });
     expect(await findManagedUser(admin, { email: 'linus@example.com' })).toBeNull();
@@ -380,5 +397,53 @@ describe('tenant isolation: an administrator manages only their own organization
       message: 'That session is not active any more. The list has been refreshed.',
     });
     expect(ended()).toEqual([]);
+  });
+});
+
+describe('the administrator’s role is WorkOS’s word, on every request', () => {
+  it('answers 403 once WorkOS no longer gives the role, though the access token still does, and ends nothing', async () => {
+    m.memberships = m.memberships.map((ms) => (ms.userId === 'user_ada' ? { ...ms, role: 'member' } : ms));
+
+    await expect(offboard('user_grace')).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    await expect(requireAdministrator()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    expect(m.calls).toEqual([ROLE_CHECK, ROLE_CHECK]);
+    expect(m.audit).toEqual([]);
+  });
+
+  it('answers 403 when the administrator’s membership is no longer active, or gone', async () => {
+    m.memberships = m.memberships.map((ms) =>
+      ms.userId === 'user_ada' && ms.organizationId === 'org_demo' ? { ...ms, status: 'inactive' } : ms,
+    );
+    await expect(offboard('user_grace')).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+
+    m.memberships = m.memberships.filter((ms) => !(ms.userId === 'user_ada' && ms.organizationId === 'org_demo'));
+    await expect(offboard('user_grace')).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    expect(ended()).toEqual([]);
+  });
+
+  it('an administrator of another organization only: 403 for a session of this one', async () => {
+    m.memberships = m.memberships.filter((ms) => !(ms.userId === 'user_ada' && ms.organizationId === 'org_demo'));
+    // Ada is still admin of org_other at WorkOS, but this session is signed in to org_demo.
+    await expect(offboard('user_grace')).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    expect(ended()).toEqual([]);
+  });
+
+  it('does nothing, and says why, while WorkOS cannot confirm the role — never a sign-out', async () => {
+    m.membershipsDown.add('user_ada');
+
+    expect(await offboard('user_grace')).toEqual({
+      status: 'error',
+      message: 'We could not confirm your administrator role with WorkOS, so nothing was signed out. Please try again.',
+    });
+    expect(await requireAdministrator()).toEqual({ status: 'unconfirmed' });
+    expect(m.calls).toEqual([ROLE_CHECK, ROLE_CHECK]);
+    expect(m.registry).toEqual([]);
+    expect(m.audit).toEqual([]);
+  });
+
+  it('asks WorkOS nothing for a caller whose access token gives no admin role', async () => {
+    m.role = 'member';
+    await expect(requireAdministrator()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    expect(m.calls).toEqual([]);
   });
 });

@@ -4,13 +4,13 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { describeEndOutcomes } from '@/lib/sessions/end';
 import { WorkosError } from '@/lib/workos/client';
-import { ADMIN_REASONS, reasonText, type AdminActionResult, type AdminReason } from './action-types';
+import { ADMIN_REASONS, ADMIN_UNCONFIRMED, reasonText, type AdminActionResult, type AdminReason } from './action-types';
 import { requireAdministrator } from './guard';
 import { findManagedUser, getUserSessions, signOutUserSessions } from './user-sessions';
 
 /**
- * Administrators end another user's sessions (OWASP ASVS 7.4.5). Each action: authorize (requireAdministrator,
- * 403 otherwise) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
+ * Administrators end another user's sessions (OWASP ASVS 7.4.5). Each action: authorize (requireAdministrator: the
+ * role confirmed at WorkOS for this request, 403 otherwise, nothing done while WorkOS cannot confirm it) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
  * trusted: the user must be an active member of the administrator's organization, and the session key is matched
  * among that user's sessions in that organization as WorkOS lists them) → end them through lib/sessions/end
  * (WorkOS first, then the registry and the user's security activity) → revalidate.
@@ -33,7 +33,9 @@ const input = z
   });
 
 export async function signOutUserAsAdmin(_previous: AdminActionResult, formData: FormData): Promise<AdminActionResult> {
-  const admin = await requireAdministrator();
+  const administrator = await requireAdministrator();
+  if (administrator.status === 'unconfirmed') return { status: 'error', message: ADMIN_UNCONFIRMED };
+  const { admin } = administrator;
 
   const parsed = input.safeParse({
     userId: formData.get('userId'),

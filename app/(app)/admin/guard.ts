@@ -1,19 +1,68 @@
 import 'server-only';
 import { forbidden } from 'next/navigation';
+import { cache } from 'react';
 import { requireSession, type CurrentSession } from '@/lib/auth/session';
+import { listOrganizationMemberships, WorkosError } from '@/lib/workos/client';
 
-/** An administrator's session: the role is the one WorkOS gives for `organizationId`, so it is always set. */
+export const ADMIN_ROLE = 'admin';
+
+/** An administrator's session: confirmed at WorkOS for `organizationId`, the session's organization. */
 export type AdminSession = CurrentSession & { organizationId: string };
 
+export type AdministratorState =
+  /** WorkOS lists an active membership of the session's organization with the `admin` role: act. */
+  | { status: 'confirmed'; admin: AdminSession }
+  /** Not an administrator of the session's organization (or a session of none): HTTP 403. */
+  | { status: 'forbidden' }
+  /** WorkOS could not be asked just now: no admin power without its word (fail closed), and no one is signed out. */
+  | { status: 'unconfirmed' };
+
 /**
- * The administrator's live session (WorkOS role `admin`). Anyone else signed in gets HTTP 403 through Next's
- * `forbidden()` (experimental.authInterrupts); a signed-out or revoked caller is redirected by requireSession.
- * The `admin` role belongs to the session's organization (access-token `org_id`): a session without one cannot
- * administer anyone, and every lookup is limited to that organization (see user-sessions.ts).
- * IMPORTANT: the page AND every action call this; an action is a public endpoint of its own.
+ * Whether this request may act as an administrator, and for which organization. The `admin` role of the access token
+ * is only the first filter (no WorkOS call for anyone else): a token lives five minutes, and a role taken away at
+ * WorkOS must end admin powers at once. So WorkOS is asked, on every request, for the caller's membership of the
+ * session's organization (access-token `org_id`): it must be active and carry the `admin` role. A session of no
+ * organization administers no one; every lookup is limited to that organization (see user-sessions.ts).
+ * A signed-out or revoked caller is redirected by requireSession.
  */
-export async function requireAdministrator(): Promise<AdminSession> {
+export const getAdministratorState = cache(async (): Promise<AdministratorState> => {
   const session = await requireSession();
-  if (session.role !== 'admin' || !session.organizationId) forbidden();
-  return { ...session, organizationId: session.organizationId };
+  const organizationId = session.organizationId;
+  if (session.role !== ADMIN_ROLE || !organizationId) return { status: 'forbidden' };
+  let memberships;
+  try {
+    memberships = await listOrganizationMemberships({ userId: session.user.id, organizationId, statuses: ['active'] });
+  } catch (error) {
+    console.error(
+      '[admin] could not confirm the administrator role at WorkOS',
+      error instanceof WorkosError ? error.kind : error,
+    );
+    return { status: 'unconfirmed' };
+  }
+  const confirmed = memberships.some(
+    (m) =>
+      m.userId === session.user.id &&
+      m.organizationId === organizationId &&
+      m.status === 'active' &&
+      m.roles.includes(ADMIN_ROLE),
+  );
+  if (!confirmed) {
+    console.warn('[admin] WorkOS no longer gives this session the administrator role', {
+      session: session.sessionHash,
+      organizationId,
+    });
+    return { status: 'forbidden' };
+  }
+  return { status: 'confirmed', admin: { ...session, organizationId } };
+});
+
+/**
+ * IMPORTANT: the page AND every action call this first; an action is a public endpoint of its own. Anyone but an
+ * administrator gets HTTP 403 through Next's `forbidden()` (experimental.authInterrupts); the caller handles
+ * `unconfirmed` by doing nothing and saying so.
+ */
+export async function requireAdministrator(): Promise<Exclude<AdministratorState, { status: 'forbidden' }>> {
+  const state = await getAdministratorState();
+  if (state.status === 'forbidden') forbidden();
+  return state;
 }

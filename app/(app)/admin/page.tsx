@@ -1,12 +1,13 @@
 import { Search, ShieldCheck } from 'lucide-react';
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { z } from 'zod';
-import { describeAuditEntry, listAudit } from '@/lib/audit';
+import { describeAuditEntry, listOrganizationAudit } from '@/lib/audit';
 import { formatExact, formatRelative } from '@/lib/sessions/time';
 import type { SessionView } from '@/lib/sessions/view';
 import { WorkosError, type AppUser } from '@/lib/workos/client';
 import { AdminSessions } from './_components/admin-sessions';
-import { requireAdministrator } from './guard';
+import { requireAdministrator, type AdminSession } from './guard';
 import { findManagedUser, getUserSessions } from './user-sessions';
 
 export const metadata: Metadata = { title: 'Administration' };
@@ -30,7 +31,7 @@ type Lookup =
 
 const emailSchema = z.email().max(320);
 
-async function lookUp(raw: string | undefined, admin: Awaited<ReturnType<typeof requireAdministrator>>): Promise<Lookup> {
+async function lookUp(raw: string | undefined, admin: AdminSession): Promise<Lookup> {
   const email = raw?.trim() ?? '';
   if (!email) return { state: 'none' };
   if (!emailSchema.safeParse(email).success) return { state: 'invalid', email };
@@ -53,7 +54,9 @@ async function lookUp(raw: string | undefined, admin: Awaited<ReturnType<typeof 
   }
   let activity: ActivityLine[] = [];
   try {
-    activity = (await listAudit(user.id, 10)).map((entry) => ({
+    // Only the entries of the administrator's organization: a member of several organizations signs in, and is
+    // signed out by their administrators, elsewhere too, and none of that is this administrator's to see.
+    activity = (await listOrganizationAudit(user.id, admin.organizationId, 10)).map((entry) => ({
       id: entry.id,
       text: describeAuditEntry(entry, null).text,
       iso: entry.at.toISOString(),
@@ -66,8 +69,34 @@ async function lookUp(raw: string | undefined, admin: Awaited<ReturnType<typeof 
   return { state: 'found', email, user, sessions, activity };
 }
 
+function Heading() {
+  return (
+    <h1 className="flex items-center gap-2 text-2xl font-bold tracking-tight sm:text-3xl">
+      <ShieldCheck aria-hidden className="size-7 text-brand-600" />
+      Administration
+    </h1>
+  );
+}
+
 export default async function AdminPage({ searchParams }: { searchParams: SearchParams }) {
-  const admin = await requireAdministrator();
+  const administrator = await requireAdministrator();
+  if (administrator.status === 'unconfirmed') {
+    return (
+      <div className="space-y-8">
+        <Heading />
+        <section role="alert" className="card max-w-2xl border-red-200 bg-red-50 text-red-900">
+          <p>
+            We couldn&apos;t confirm your administrator role with WorkOS just now, so this page is not shown. Nothing
+            has changed, and you are still signed in.
+          </p>
+          <Link href="/admin" className="btn btn-secondary mt-4">
+            Try again
+          </Link>
+        </section>
+      </div>
+    );
+  }
+  const { admin } = administrator;
   const raw = (await searchParams).email;
   const lookup = await lookUp(typeof raw === 'string' ? raw : undefined, admin);
   const email = lookup.state === 'none' ? '' : lookup.email;
@@ -75,10 +104,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Search
   return (
     <div className="space-y-8">
       <div>
-        <h1 className="flex items-center gap-2 text-2xl font-bold tracking-tight sm:text-3xl">
-          <ShieldCheck aria-hidden className="size-7 text-brand-600" />
-          Administration
-        </h1>
+        <Heading />
         <p className="mt-1 max-w-2xl text-slate-600">
           Find a person by email to see where they&apos;re signed in, and sign out one device or all of them — for
           offboarding or a suspected compromise. Every device is told at once, and the person sees why in their

@@ -69,6 +69,8 @@ export function signOutUserSessions(entries: SessionEntry[], input: AdminSignOut
     targets: entries.map((entry) => ({
       sessionId: entry.session.id,
       userId: input.user.id,
+      // getUserSessions lists only sessions of the administrator's organization: the line is theirs.
+      organizationId: input.admin.organizationId,
       label: entry.view.label,
       ipAddress: entry.session.ipAddress,
       expiresAt: entry.session.expiresAt,

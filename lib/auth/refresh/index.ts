@@ -103,6 +103,7 @@ async function recordEnded(request: RefreshRequest): Promise<void> {
       {
         sessionId: request.sessionId,
         userId: request.userId,
+        organizationId: request.organizationId,
         label: request.userAgent ? describeDevice(request.userAgent).label : null,
         ipAddress: request.ipAddress,
         expiresAt: null,
@@ -120,6 +121,7 @@ async function recordReuse(request: RefreshRequest): Promise<void> {
   const { getSessionLabel, recordAudit } = await import('@/lib/audit');
   await recordAudit({
     userId: request.userId,
+    organizationId: request.organizationId,
     kind: 'refresh_token_reused',
     actor: { type: 'system', label: request.userAgent ? describeDevice(request.userAgent).label : null },
     target: { sessionId: request.sessionId, label: getSessionLabel(request.userId, hashSessionId(request.sessionId)) },
@@ -165,7 +167,10 @@ export async function renewSessionIfDue(request: NextRequest): Promise<Renewal> 
   if (!claims || claims.dueAt > now) return { kind: 'pass', claims };
   if (request.nextUrl.pathname === '/callback') {
     // A new sign-in replaces this session: refreshing it would only delay the sign-in. The callback still ends it.
-    request.headers.set(PREVIOUS_SESSION_HEADER, JSON.stringify({ sessionId: claims.sessionId, userId: claims.userId }));
+    request.headers.set(
+      PREVIOUS_SESSION_HEADER,
+      JSON.stringify({ sessionId: claims.sessionId, userId: claims.userId, organizationId: claims.organizationId }),
+    );
     request.cookies.delete(cookieName);
     return { kind: 'stripped', clearCookie: false };
   }

@@ -80,6 +80,7 @@ function setup(options: { failWith?: (sessionId: string) => Error | null; concur
 const target = (sessionId: string, label = sessionId, expiresAt: Date | null = null): EndTarget => ({
   sessionId,
   userId: 'user_1',
+  organizationId: 'org_demo',
   label,
   ipAddress: '203.0.113.9',
   expiresAt,
@@ -90,10 +91,16 @@ const down = () => new WorkosError('unavailable', 'WorkOS is unavailable (503)',
 describe('endSessions', () => {
   it('ends at WorkOS first, then locks out here and writes the activity, one outcome per target in order', async () => {
     const t = setup();
-    const outcomes = await t.ender.endSessions({ targets: [target('s_a'), target('s_b')], actor: user, reason: 'signed_out_elsewhere' });
+    const elsewhere = { ...target('s_b'), organizationId: 'org_other' };
+    const outcomes = await t.ender.endSessions({ targets: [target('s_a'), elsewhere], actor: user, reason: 'signed_out_elsewhere' });
     expect(outcomes.map((o) => [o.target.sessionId, o.status])).toEqual([
       ['s_a', 'ended'],
       ['s_b', 'ended'],
+    ]);
+    // Each line belongs to the organization its session is signed in to.
+    expect(t.audits.map((a) => [a.target?.sessionId, a.organizationId]).sort()).toEqual([
+      ['s_a', 'org_demo'],
+      ['s_b', 'org_other'],
     ]);
     expect(t.atWorkos.has('s_a')).toBe(false);
     expect(t.registry.check('s_a')).toMatchObject({ reason: 'signed_out_elsewhere', source: 'action', actor: { type: 'user' } });
@@ -279,6 +286,14 @@ describe('endSessions', () => {
       allEnded: false,
       message: 'Signed out s_a. Could not sign out s_b: it could not be recorded here. Try again.',
     });
+  });
+});
+
+describe('endUser', () => {
+  it('writes the account-wide line with no organization: no one organization’s administrator is shown it', async () => {
+    const t = setup();
+    await t.ender.endUser({ userId: 'user_1', actor: { kind: 'workos', channel: 'webhook' }, reason: 'user_deleted' });
+    expect(t.audits).toEqual([expect.objectContaining({ kind: 'user_locked', userId: 'user_1', organizationId: null })]);
   });
 });
 

@@ -189,6 +189,7 @@ export function createSessionEnder(deps: EndSessionsDeps) {
     try {
       await deps.audit({
         userId: target.userId,
+        organizationId: target.organizationId,
         kind: 'session_revoked',
         actor: roles.audit,
         target: { sessionId: target.sessionId, label: target.label },
@@ -243,6 +244,8 @@ export function createSessionEnder(deps: EndSessionsDeps) {
     await deps.registry.revokeUser(request.userId, request.reason, roles.source);
     await deps.audit({
       userId: request.userId,
+      // The account itself ended, in every organization at once: no one organization's administrator is told.
+      organizationId: null,
       kind: 'user_locked',
       actor: roles.audit,
       reason: request.reason,

@@ -36,6 +36,11 @@ export interface EndTarget {
   /** IMPORTANT: the raw WorkOS session id. Hashed before it is stored or logged; sealed in the outbox. */
   sessionId: string;
   userId: string;
+  /**
+   * The organization the session is signed in to (WorkOS's session `organization_id`, the access token's `org_id`):
+   * its audit line belongs to that organization's administrators. Null for a session of no organization.
+   */
+  organizationId: string | null;
   /** "Safari on iOS": for the audit line and the messages. */
   label: string | null;
   ipAddress: string | null;

@@ -159,6 +159,15 @@ describe('revokeSession', () => {
     expect(m.revalidatePath).toHaveBeenCalledWith('/account/security');
   });
 
+  it('records the revocation under the organization the ended session is signed in to', async () => {
+    m.listActiveSessions.mockResolvedValue([
+      { ...adaSessions[0]!, organizationId: 'org_demo' },
+      { ...adaSessions[1]!, organizationId: 'org_other' },
+    ]);
+    expect((await revokeSession(key('session_phone'))).status).toBe('success');
+    expect(auditRows()).toEqual([expect.objectContaining({ target_session_hash: key('session_phone'), organization_id: 'org_other' })]);
+  });
+
   it("answers another user's session id exactly as an unknown one, and changes nothing", async () => {
     m.listActiveSessions.mockImplementation(async (userId: string) =>
       userId === 'user_ada' ? adaSessions : [session('session_grace', CHROME_WINDOWS, 'user_grace')],

@@ -71,6 +71,7 @@ function targetOf(entry: SessionEntry): EndTarget {
   return {
     sessionId: entry.session.id,
     userId: entry.session.userId,
+    organizationId: entry.session.organizationId,
     label: entry.view.label,
     ipAddress: entry.session.ipAddress,
     expiresAt: entry.session.expiresAt,
@@ -81,7 +82,14 @@ function targetOf(entry: SessionEntry): EndTarget {
 function currentTarget(current: CurrentSession, owned: SessionEntry[]): EndTarget {
   const mine = owned.find((e) => e.session.id === current.sessionId);
   if (mine) return targetOf(mine);
-  return { sessionId: current.sessionId, userId: current.user.id, label: null, ipAddress: null, expiresAt: null };
+  return {
+    sessionId: current.sessionId,
+    userId: current.user.id,
+    organizationId: current.organizationId,
+    label: null,
+    ipAddress: null,
+    expiresAt: null,
+  };
 }
 
 // What the page may say about an action that needs a recent sign-in. `afterReauth` is set by the confirmation the
