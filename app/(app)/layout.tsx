@@ -9,7 +9,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
 
   return (
     <div className="flex min-h-dvh flex-col">
-      <Header user={{ name: session.user.name, email: session.user.email }} isAdmin={session.role === 'admin'} />
+      <Header user={{ name: session.user.name, email: session.user.email }} isAdmin={session.role === 'admin' && !session.impersonator} />
       <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">
         {children}
       </main>

@@ -4,6 +4,7 @@ import type { AppSession } from '@/lib/workos/types';
 
 const m = vi.hoisted(() => ({
   role: 'admin' as string | null,
+  impersonator: null as { email: string; reason: string | null } | null,
   organizationId: 'org_demo' as string | null,
   calls: [] as string[],
   sessions: [] as AppSession[],
@@ -33,7 +34,7 @@ vi.mock('@/lib/auth/session', async () => {
   const { currentSession } = await import('@/test/fixtures');
   return {
     requireSession: async () =>
-      currentSession({ sessionId: 'session_ada', organizationId: m.organizationId, role: m.role }),
+      currentSession({ sessionId: 'session_ada', organizationId: m.organizationId, role: m.role, impersonator: m.impersonator }),
   };
 });
 vi.mock('@/lib/env', () => ({
@@ -439,6 +440,18 @@ describe('the administrator’s role is WorkOS’s word, on every request', () =
     expect(m.calls).toEqual([ROLE_CHECK, ROLE_CHECK]);
     expect(m.registry).toEqual([]);
     expect(m.audit).toEqual([]);
+  });
+
+  it('support impersonating an administrator gets no admin powers (administrative acts are the administrator’s own)', async () => {
+    m.impersonator = { email: 'alice@support.example', reason: 'Ticket 42' };
+    try {
+      await expect(offboard('user_grace')).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+      await expect(requireAdministrator()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+      expect(m.calls).toEqual([]);
+      expect(ended()).toEqual([]);
+    } finally {
+      m.impersonator = null;
+    }
   });
 
   it('asks WorkOS nothing for a caller whose access token gives no admin role', async () => {

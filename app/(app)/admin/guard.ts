@@ -22,13 +22,15 @@ export type AdministratorState =
  * is only the first filter (no WorkOS call for anyone else): a token lives five minutes, and a role taken away at
  * WorkOS must end admin powers at once. So WorkOS is asked, on every request, for the caller's membership of the
  * session's organization (access-token `org_id`): it must be active and carry the `admin` role. A session of no
- * organization administers no one; every lookup is limited to that organization (see user-sessions.ts).
+ * organization, or one support started by impersonating the administrator, administers no one; every lookup is limited to that organization (see user-sessions.ts).
  * A signed-out or revoked caller is redirected by requireSession.
  */
 export const getAdministratorState = cache(async (): Promise<AdministratorState> => {
   const session = await requireSession();
   const organizationId = session.organizationId;
   if (session.role !== ADMIN_ROLE || !organizationId) return { status: 'forbidden' };
+  // Support impersonating an administrator is not that administrator: administrative acts must be their own.
+  if (session.impersonator) return { status: 'forbidden' };
   let memberships;
   try {
     memberships = await listOrganizationMemberships({ userId: session.user.id, organizationId, statuses: ['active'] });
