@@ -4,6 +4,7 @@ import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { describeDevice } from '@/lib/sessions/device';
 import { endSessions, endUser } from '@/lib/sessions/end';
+import { forgetSessionListing } from '@/lib/sessions/listing';
 import { listActiveSessions, listEvents, type WorkosEvent } from '@/lib/workos/client';
 import { listedEvent, type SdkEvent } from '@/lib/workos/core';
 import { ledgerCounts, listParked, parkEvent, unparkForReplay } from './ledger';
@@ -18,7 +19,14 @@ export function getProcessDeps(): ProcessDeps {
     db: getDb(),
     sessions: { end: endSessions, endUser },
     workos: { listActiveSessions },
-    audit: { record: recordAudit, recordSignIn },
+    audit: {
+      record: recordAudit,
+      // A new session (session.created): the user's pages list afresh. Revocations reach the cache by the registry.
+      recordSignIn: async (input) => {
+        forgetSessionListing(input.userId);
+        return recordSignIn(input);
+      },
+    },
     describeDevice: (userAgent) => describeDevice(userAgent).label,
     revokeSessionsOnPasswordChange: env.REVOKE_SESSIONS_ON_PASSWORD_CHANGE,
     log: (message, detail) => log('warn', message, detail),

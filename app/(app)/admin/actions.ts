@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
+import { limitCaller } from '@/lib/rate-limit';
 import { describeEndOutcomes } from '@/lib/sessions/end';
 import { WorkosError } from '@/lib/workos/client';
 import { ADMIN_REASONS, reasonText, type AdminActionResult, type AdminReason } from './action-types';
@@ -10,7 +11,7 @@ import { findManagedUser, getUserSessions, signOutUserSessions } from './user-se
 
 /**
  * Administrators end another user's sessions (OWASP ASVS 7.4.5). Each action: authorize (requireAdministrator,
- * 403 otherwise) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
+ * 403 otherwise) → rate limit (per session and per user: each action asks WorkOS several times) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
  * trusted: the user must be an active member of the administrator's organization, and the session key is matched
  * among that user's sessions in that organization as WorkOS lists them) → end them through lib/sessions/end
  * (WorkOS first, then the registry and the user's security activity) → revalidate.
@@ -34,6 +35,8 @@ const input = z
 
 export async function signOutUserAsAdmin(_previous: AdminActionResult, formData: FormData): Promise<AdminActionResult> {
   const admin = await requireAdministrator();
+  const limited = await limitCaller('action', admin);
+  if (limited) return { status: 'error', message: `${limited.message} Nothing was signed out.` };
 
   const parsed = input.safeParse({
     userId: formData.get('userId'),

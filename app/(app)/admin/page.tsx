@@ -2,6 +2,8 @@ import { Search, ShieldCheck } from 'lucide-react';
 import type { Metadata } from 'next';
 import { z } from 'zod';
 import { describeAuditEntry, listAudit } from '@/lib/audit';
+import { limitCaller } from '@/lib/rate-limit';
+import { listForDisplay } from '@/lib/sessions/overview';
 import { formatExact, formatRelative } from '@/lib/sessions/time';
 import type { SessionView } from '@/lib/sessions/view';
 import { WorkosError, type AppUser } from '@/lib/workos/client';
@@ -26,6 +28,7 @@ type Lookup =
   | { state: 'invalid'; email: string }
   | { state: 'not_found'; email: string }
   | { state: 'unavailable'; email: string }
+  | { state: 'limited'; email: string; message: string }
   | { state: 'found'; email: string; user: AppUser; sessions: SessionView[] | null; activity: ActivityLine[] };
 
 const emailSchema = z.email().max(320);
@@ -34,6 +37,9 @@ async function lookUp(raw: string | undefined, admin: Awaited<ReturnType<typeof 
   const email = raw?.trim() ?? '';
   if (!email) return { state: 'none' };
   if (!emailSchema.safeParse(email).success) return { state: 'invalid', email };
+  // Each lookup asks WorkOS several times: counted against the administrator's page limits.
+  const limited = await limitCaller('page', admin);
+  if (limited) return { state: 'limited', email, message: limited.message };
   let user: AppUser | null;
   try {
     // Only users of the administrator's organization; anyone else is "No user with the email …".
@@ -47,7 +53,7 @@ async function lookUp(raw: string | undefined, admin: Awaited<ReturnType<typeof 
   const now = new Date();
   let sessions: SessionView[] | null = null;
   try {
-    sessions = (await getUserSessions(user, admin, now)).map((entry) => entry.view);
+    sessions = (await getUserSessions(user, admin, now, listForDisplay)).map((entry) => entry.view);
   } catch (error) {
     console.error('[admin] listing sessions failed', error instanceof WorkosError ? error.kind : error);
   }
@@ -118,6 +124,11 @@ export default async function AdminPage({ searchParams }: { searchParams: Search
         {lookup.state === 'not_found' ? (
           <p role="status" className="mt-3 text-sm text-slate-700">
             No user with the email {lookup.email}.
+          </p>
+        ) : null}
+        {lookup.state === 'limited' ? (
+          <p role="alert" className="mt-3 text-sm text-red-700">
+            {lookup.message} Nothing has changed.
           </p>
         ) : null}
         {lookup.state === 'unavailable' ? (

@@ -15,8 +15,11 @@ export type SecurityActionResult =
   | { status: 'partial'; message: string; signedOut: string[]; pending: string[]; failed: string[] }
   | {
       status: 'error';
-      /** `reauth_failed`: back from re-authentication, the sign-in still does not count as recent (no new loop). */
-      code: 'invalid_input' | 'not_found' | 'unavailable' | 'revoke_failed' | 'reauth_failed';
+      /**
+       * `reauth_failed`: back from re-authentication, the sign-in still does not count as recent (no new loop).
+       * `rate_limited`: over this session's or user's action limit; nothing was done (the message says when to retry).
+       */
+      code: 'invalid_input' | 'not_found' | 'unavailable' | 'revoke_failed' | 'reauth_failed' | 'rate_limited';
       message: string;
       failed: string[];
     }
