@@ -105,7 +105,9 @@ describe('session cookie options', () => {
     expect(problems({ WORKOS_COOKIE_MAX_AGE: '400d' })).toContain('WORKOS_COOKIE_MAX_AGE must be a whole number');
     expect(problems({ WORKOS_COOKIE_MAX_AGE: '-1' })).toContain('WORKOS_COOKIE_MAX_AGE must be at least 0');
   });
+});
 
+describe('rate limits and stream caps', () => {
   it("limits requests and streams by default, and keeps a user's budget above what one session can spend", () => {
     const env = parseEnv(valid);
     expect(env).toMatchObject({

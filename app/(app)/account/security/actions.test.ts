@@ -524,6 +524,7 @@ describe('rate limits', () => {
   it('never refuses signing this device out, however many requests came before', async () => {
     m.envOverrides = { RATE_LIMIT_ACTIONS_PER_SESSION: 2, RATE_LIMIT_ACTIONS_PER_USER: 4 };
     await spendActions(10);
+    expect(await revokeSession(key('session_phone'))).toMatchObject({ code: 'rate_limited' });
     expect(await redirectOf(revokeSession(key('session_current')))).toBe('/signed-out?reason=signed_out');
     expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_current', expect.anything());
     expect(m.cookieDelete).toHaveBeenCalled();
