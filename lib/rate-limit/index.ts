@@ -33,7 +33,7 @@ async function createRuntime(env: Env): Promise<RateLimits> {
   // Imported only when REDIS_URL is set: ioredis stays out of processes that do not use Redis.
   const { createFailFastRedis } = await import('@/lib/redis/fail-fast');
   let lastWarning = 0;
-  const { redis } = createFailFastRedis({
+  const { redis, ready } = createFailFastRedis({
     url: env.REDIS_URL,
     connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
@@ -43,6 +43,8 @@ async function createRuntime(env: Env): Promise<RateLimits> {
       console.warn(`[rate-limit/redis] ${error.message}; counting in this instance's memory until Redis answers`);
     },
   });
+  // Once, at the first request: counted in memory while connecting, the first requests would escape the shared count.
+  await ready();
   return createRateLimits({ limits, redis, keyPrefix: env.REDIS_KEY_PREFIX });
 }
 
