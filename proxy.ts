@@ -9,6 +9,7 @@ import {
 } from '@/lib/auth/refresh';
 import { isPublicPath, isDocumentRequest } from '@/lib/auth/routes';
 import { getEnv } from '@/lib/env';
+import { limitClientIp } from '@/lib/rate-limit';
 import { enforceRevocation, refuseWhileUnknown } from '@/lib/revocation/enforce';
 import { askToRetry } from '@/lib/revocation/refusal';
 import { CSP_HEADER, createNonce, securityHeaders, withSecurityHeaders } from '@/lib/security/headers';
@@ -16,8 +17,9 @@ import { recordSessionActivity } from '@/lib/sessions/activity';
 
 /**
  * The fast first gate, on every matched request (pages, RSC, prefetch, route handlers, server actions):
- *   0. an instance that has never loaded the revocation set judges no session (fail closed: 503, public pages
- *      render signed out);
+ *   0. the entry points anyone can call (/sign-in, /sign-up, /callback, the WorkOS webhook) are limited per client
+ *      IP before any work (lib/rate-limit: 429 with Retry-After); then an instance that has never loaded the
+ *      revocation set judges no session (fail closed: 503, public pages render signed out);
  *   1. a session whose access token is due is refreshed through the single-flight coordinator (lib/auth/refresh):
  *      concurrent requests share one grant, a lost race is never a sign-out, a refresh that cannot happen yet is
  *      answered "retry" (503), never "signed out";
@@ -48,6 +50,8 @@ async function gate(request: NextRequest, event: NextFetchEvent): Promise<Respon
   if (getEnv().PROXY_MODE === 'stock') return stockProxy(request, event);
 
   forgetPreviousSession(request);
+  const limited = await limitClientIp(request);
+  if (limited) return limited;
   const unknown = await refuseWhileUnknown(request);
   if (unknown) return unknown;
 

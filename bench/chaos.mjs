@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { EmulatorClient } from '../e2e/emulator-client.ts';
 import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
 import { sessionStatus, signInOverHttp } from '../test/multi-instance/http.ts';
-import { launchBrowser, summarize } from './lib.mjs';
+import { BENCH_RATE_LIMITS, launchBrowser, summarize } from './lib.mjs';
 
 const env = process.env;
 const REVOCATIONS = Number(env.BENCH_CHAOS_REVOCATIONS ?? 200);
@@ -139,7 +139,7 @@ async function outboxPending(instance) {
 
 async function main() {
   ensureBuild({ log });
-  cluster = await startCluster({ appEnv: { OPS_TOKEN, REVOCATION_SIGNALS: 'both', EVENTS_POLL_INTERVAL_MS: '1000' } });
+  cluster = await startCluster({ appEnv: { OPS_TOKEN, REVOCATION_SIGNALS: 'both', EVENTS_POLL_INTERVAL_MS: '1000', ...BENCH_RATE_LIMITS } });
   emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
   await emulator.reset();
   const browser = await launchBrowser();

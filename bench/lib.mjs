@@ -26,6 +26,20 @@ export const EMULATOR = `http://127.0.0.1:${CONFIG.emulatorPort}`;
 const NODE = existsSync(resolve(ROOT, 'node_modules/.bin/node')) ? resolve(ROOT, 'node_modules/.bin/node') : process.execPath;
 const NEXT = resolve(ROOT, 'node_modules/next/dist/bin/next');
 
+/**
+ * The benches drive the app far faster than a person does (hundreds of sign-ins in seconds from this one machine,
+ * one session's pages rendered thousands of times a second, revocations clicked back to back): they measure
+ * revocation and the proxy, not the rate limits (lib/rate-limit), which would refuse them after a minute's worth.
+ */
+export const BENCH_RATE_LIMITS = {
+  RATE_LIMIT_PAGES_PER_SESSION: '500000',
+  RATE_LIMIT_PAGES_PER_USER: '1000000',
+  RATE_LIMIT_ACTIONS_PER_SESSION: '500000',
+  RATE_LIMIT_ACTIONS_PER_USER: '1000000',
+  RATE_LIMIT_SIGN_IN_PER_IP: '1000000',
+  RATE_LIMIT_CALLBACK_PER_IP: '1000000',
+};
+
 export function appEnv(extra = {}) {
   return {
     PATH: env.PATH,
@@ -42,8 +56,11 @@ export function appEnv(extra = {}) {
     NEXT_DIST_DIR: CONFIG.distDir,
     DATABASE_PATH: CONFIG.databasePath,
     NEXT_TELEMETRY_DISABLED: '1',
-    // The SSE fan-out bench opens BENCH_SSE_CLIENTS streams of ONE session (the default cap is 32).
+    // The SSE fan-out bench opens BENCH_SSE_CLIENTS streams of ONE session (the default caps: 32 per session, 64
+    // per user).
     SSE_MAX_STREAMS_PER_SESSION: String(Number(env.BENCH_SSE_CLIENTS ?? 1000) + 16),
+    SSE_MAX_STREAMS_PER_USER: String(Number(env.BENCH_SSE_CLIENTS ?? 1000) + 16),
+    ...BENCH_RATE_LIMITS,
     ...extra,
   };
 }

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
 import { EmulatorClient } from '../e2e/emulator-client.ts';
 import { openEventStream, signInOverHttp } from '../test/multi-instance/http.ts';
+import { BENCH_RATE_LIMITS } from './lib.mjs';
 
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
@@ -255,7 +256,9 @@ async function main() {
   );
   ensureBuild();
   // One session opens STREAMS streams on each instance: above the per-session cap a deployment would use.
-  const cluster = await startCluster({ appEnv: { SSE_MAX_STREAMS_PER_SESSION: String(STREAMS + 16) } });
+  const cluster = await startCluster({
+    appEnv: { SSE_MAX_STREAMS_PER_SESSION: String(STREAMS + 16), SSE_MAX_STREAMS_PER_USER: String(STREAMS + 16), ...BENCH_RATE_LIMITS },
+  });
   const started = Date.now();
   try {
     const emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);

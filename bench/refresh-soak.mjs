@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { EmulatorClient } from '../e2e/emulator-client.ts';
 import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
 import { CookieJar, signInOverHttp } from '../test/multi-instance/http.ts';
-import { APP, CONFIG, EMULATOR, buildIfNeeded, startApp, startEmulator, summarize } from './lib.mjs';
+import { APP, BENCH_RATE_LIMITS, CONFIG, EMULATOR, buildIfNeeded, startApp, startEmulator, summarize } from './lib.mjs';
 
 const env = process.env;
 const CLIENTS = Number(env.BENCH_REFRESH_CLIENTS ?? 200);
@@ -280,7 +280,7 @@ async function main() {
   }
   if (TOPOLOGIES.includes('two')) {
     ensureBuild({ log });
-    const cluster = await startCluster({ appEnv: { OPS_TOKEN } });
+    const cluster = await startCluster({ appEnv: { OPS_TOKEN, ...BENCH_RATE_LIMITS } });
     try {
       const emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
       results.push(await soak('two instances (Redis)', [cluster.a.origin, cluster.b.origin], emulator, PUBLIC_ORIGIN));

@@ -262,6 +262,15 @@ export class EmulatorClient {
     return listOf<RefreshGrant>(await this.request('GET', `/_emulator/grants${query}`), 'grants');
   }
 
+  /**
+   * How many calls WorkOS-facing routes received since the last reset; only those matching `path` (`*` wildcards,
+   * e.g. `/user_management/users/*\/sessions`) and `method` when given.
+   */
+  async callCount(path?: string, method?: string): Promise<number> {
+    const query = new URLSearchParams({ ...(path ? { path } : {}), ...(method ? { method } : {}) });
+    return (await this.request<{ total: number }>('GET', `/_emulator/calls?${query}`)).total;
+  }
+
   /** Moves the emulator's clock forward (token and session expiry). */
   async advanceClock(seconds: number): Promise<void> {
     await this.request('POST', '/_emulator/clock', { advance_seconds: seconds });

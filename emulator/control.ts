@@ -53,6 +53,29 @@ export class FaultRegistry {
   }
 }
 
+/** How many calls each WorkOS-facing route received since the last reset (what a rate limit must bound). */
+export class CallLog {
+  private counts = new Map<string, { method: string; path: string; count: number }>();
+
+  record(method: string, path: string): void {
+    const key = `${method} ${path}`;
+    const entry = this.counts.get(key);
+    if (entry) entry.count += 1;
+    else this.counts.set(key, { method, path, count: 1 });
+  }
+
+  clear(): void {
+    this.counts.clear();
+  }
+
+  /** Every route called, or those matching `pattern` (exact, or `*` wildcards as for faults) and `method`. */
+  list(pattern: string | null, method: string | null): { method: string; path: string; count: number }[] {
+    return [...this.counts.values()].filter(
+      (c) => (!pattern || pathMatches(pattern, c.path)) && (!method || c.method === method.toUpperCase()),
+    );
+  }
+}
+
 /** Exact path, or `*` as a wildcard (e.g. `/user_management/users/*\/sessions`). */
 function pathMatches(pattern: string, path: string): boolean {
   if (!pattern.includes('*')) return pattern === path;
@@ -214,6 +237,7 @@ export interface ControlContext {
   store: Store;
   config: EmulatorConfig;
   faults: FaultRegistry;
+  calls: CallLog;
   webhooks: WebhookDispatcher;
   /** Present when the clock can be moved (always, unless a test injected its own clock). */
   advanceClock: ((ms: number) => void) | null;
@@ -359,6 +383,11 @@ export async function handleControl(ctx: ControlContext): Promise<boolean> {
       throw unprocessable('data', 'data must be an object');
     const record = store.injectEvent(type, data as Record<string, unknown>);
     sendJson(res, 201, { id: record.id, event: record.event, created_at: iso(record.createdAt) });
+    return true;
+  }
+  if (path === '/_emulator/calls' && method === 'GET') {
+    const calls = ctx.calls.list(url.searchParams.get('path'), url.searchParams.get('method'));
+    sendJson(res, 200, { data: calls, total: calls.reduce((sum, c) => sum + c.count, 0) });
     return true;
   }
   if (path === '/_emulator/grants' && method === 'GET') {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { handleApi } from './api.ts';
 import { createOffsetClock, type Clock } from './clock.ts';
 import { loadConfig, type EmulatorConfig } from './config.ts';
-import { FaultRegistry, handleControl, type ControlContext } from './control.ts';
+import { CallLog, FaultRegistry, handleControl, type ControlContext } from './control.ts';
 import { handleDashboard } from './dashboard.ts';
 import { handleAuthorizeGet, handleAuthorizePost, handleLogout } from './hosted.ts';
 import { redirect, sendJson } from './http.ts';
@@ -38,11 +38,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   let baseUrl = '';
   const store = new Store({ config, clock, issuer: () => `${baseUrl}/user_management/${config.clientId}` });
   const faults = new FaultRegistry();
+  const calls = new CallLog();
   const webhooks = new WebhookDispatcher(store, { ...DEFAULT_RETRY_POLICY, ...webhookRetry }, log);
   const advance = clock.advance;
   const reset = () => {
     webhooks.cancelAll();
     faults.clear();
+    calls.clear();
     // A moved clock would leave the app's real-time token checks out of step with the next test.
     clock.set?.(0);
     store.reset();
@@ -59,6 +61,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     if (path === '/' && method === 'GET') return redirect(res, '/_emulator/dashboard');
 
     if (!path.startsWith('/_emulator')) {
+      calls.record(method, path);
       const fault = faults.take(method, path);
       if (fault) {
         if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -85,6 +88,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       store,
       config,
       faults,
+      calls,
       webhooks,
       advanceClock: advance ? (ms) => advance(ms) : null,
       reset,

@@ -147,3 +147,37 @@ describe('retention of personal data', () => {
     expect(parseEnv({ ...valid, PERSONAL_DATA_RETENTION_DAYS: '31', AUDIT_RETENTION_DAYS: '31' }).AUDIT_RETENTION_DAYS).toBe(31);
   });
 });
+
+describe('rate limits and stream caps', () => {
+  it("limits requests and streams by default, and keeps a user's budget above what one session can spend", () => {
+    const env = parseEnv(valid);
+    expect(env).toMatchObject({
+      RATE_LIMIT_PAGES_PER_SESSION: 60,
+      RATE_LIMIT_PAGES_PER_USER: 180,
+      RATE_LIMIT_ACTIONS_PER_SESSION: 30,
+      RATE_LIMIT_ACTIONS_PER_USER: 90,
+      RATE_LIMIT_SIGN_IN_PER_IP: 120,
+      RATE_LIMIT_CALLBACK_PER_IP: 120,
+      RATE_LIMIT_WEBHOOKS_PER_IP: 1_200,
+      SESSION_LIST_CACHE_SECONDS: 5,
+      SSE_MAX_STREAMS_PER_USER: 64,
+      SSE_MAX_STREAMS_PER_INSTANCE: 5_000,
+    });
+    const problems = (source: Record<string, string | undefined>) => {
+      try {
+        parseEnv({ ...valid, ...source });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    // Off is not a setting: a limit is at least 1.
+    expect(problems({ RATE_LIMIT_SIGN_IN_PER_IP: '0' })).toContain('RATE_LIMIT_SIGN_IN_PER_IP must be at least 1');
+    expect(problems({ RATE_LIMIT_ACTIONS_PER_SESSION: '50' })).toContain(
+      'RATE_LIMIT_ACTIONS_PER_USER must be at least twice RATE_LIMIT_ACTIONS_PER_SESSION (= 50)',
+    );
+    expect(problems({ RATE_LIMIT_PAGES_PER_USER: '100' })).toContain('RATE_LIMIT_PAGES_PER_USER must be at least twice');
+    expect(problems({ RATE_LIMIT_ACTIONS_PER_SESSION: '50', RATE_LIMIT_ACTIONS_PER_USER: '100' })).toBe('');
+    expect(problems({ SSE_MAX_STREAMS_PER_SESSION: '100' })).toContain('SSE_MAX_STREAMS_PER_USER must be at least SSE_MAX_STREAMS_PER_SESSION');
+  });
+});

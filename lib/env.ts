@@ -125,6 +125,20 @@ const schema = z
     SSE_HEARTBEAT_MS: int(15_000, 1_000, 300_000),
     // Open /api/session/events streams allowed per session and instance (one per tab); more are answered 429.
     SSE_MAX_STREAMS_PER_SESSION: int(32, 1, 100_000),
+    // …per user (all their sessions) and per instance (every user): caps on memory and sockets a cookie can hold.
+    SSE_MAX_STREAMS_PER_USER: int(64, 1, 1_000_000),
+    SSE_MAX_STREAMS_PER_INSTANCE: int(5_000, 1, 1_000_000),
+    // Requests per minute (lib/rate-limit). Pages and actions that ask WorkOS on a user's behalf, per session and per
+    // user; the entry points anyone can call, per client IP. A person never gets near them; a loop does at once.
+    RATE_LIMIT_PAGES_PER_SESSION: int(60, 1, 1_000_000),
+    RATE_LIMIT_PAGES_PER_USER: int(180, 1, 1_000_000),
+    RATE_LIMIT_ACTIONS_PER_SESSION: int(30, 1, 1_000_000),
+    RATE_LIMIT_ACTIONS_PER_USER: int(90, 1, 1_000_000),
+    RATE_LIMIT_SIGN_IN_PER_IP: int(120, 1, 1_000_000),
+    RATE_LIMIT_CALLBACK_PER_IP: int(120, 1, 1_000_000),
+    RATE_LIMIT_WEBHOOKS_PER_IP: int(1_200, 1, 1_000_000),
+    // How long a user's session list from WorkOS may be shown again (pages only; actions always ask WorkOS). 0: off.
+    SESSION_LIST_CACHE_SECONDS: int(5, 0, 60),
     NEXT_PUBLIC_SESSION_POLL_INTERVAL_MS: int(30_000, 1_000, 3_600_000),
     // `stock` runs authkit's stock authkitProxy() instead of proxy.ts's gate: NO revocation enforcement. Only for
     // the proxy-cost comparison (npm run bench, bench/proxy-cost.mjs); never set it in a deployment.
@@ -139,6 +153,25 @@ const schema = z
         path: ['PROXY_MODE'],
         message:
           '"stock" disables revocation enforcement (revoked sessions are let through); it is only for the proxy-cost benchmark, which also sets BENCH_ALLOW_STOCK_PROXY=true. Remove PROXY_MODE or set it to "app"',
+      });
+    }
+    // One session (a stolen cookie) must not be able to spend its user's whole budget: the owner's other devices
+    // keep room to act, sign-outs of other sessions included.
+    for (const kind of ['PAGES', 'ACTIONS'] as const) {
+      const perSession = env[`RATE_LIMIT_${kind}_PER_SESSION`];
+      if (env[`RATE_LIMIT_${kind}_PER_USER`] < 2 * perSession) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [`RATE_LIMIT_${kind}_PER_USER`],
+          message: `must be at least twice RATE_LIMIT_${kind}_PER_SESSION (= ${perSession}): otherwise one session could use up its user's whole budget and lock the owner's other devices out`,
+        });
+      }
+    }
+    if (env.SSE_MAX_STREAMS_PER_USER < env.SSE_MAX_STREAMS_PER_SESSION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SSE_MAX_STREAMS_PER_USER'],
+        message: `must be at least SSE_MAX_STREAMS_PER_SESSION (= ${env.SSE_MAX_STREAMS_PER_SESSION})`,
       });
     }
     if (env.REVOCATION_RETENTION_SECONDS < env.WORKOS_ACCESS_TOKEN_MAX_AGE_SECONDS) {

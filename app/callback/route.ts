@@ -2,6 +2,7 @@ import { handleAuth } from '@workos-inc/authkit-nextjs';
 import { decodeJwt } from 'jose';
 import { NextResponse, type NextRequest } from 'next/server';
 import { clientIp } from '@/lib/security/client-ip';
+import { forgetSessionListing } from '@/lib/sessions/listing';
 import { handleSignIn } from '@/lib/sessions/sign-in';
 import { displayName } from '@/lib/workos/core';
 import { getEnv } from '@/lib/env';
@@ -22,6 +23,8 @@ export async function GET(request: NextRequest) {
     baseURL: appOrigin,
     onSuccess: async (data) => {
       try {
+        // A new session: this user's pages list their sessions afresh rather than from the display cache.
+        forgetSessionListing(data.user.id);
         await handleSignIn({
           user: {
             id: data.user.id,

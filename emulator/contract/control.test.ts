@@ -32,6 +32,30 @@ describe('control API', () => {
     expect((await h.control('GET', '/_emulator/users')).status).toBe(200);
   });
 
+  it('counts the calls each WorkOS route received since the last reset, filtered by path pattern and method', async () => {
+    await h.control('POST', '/_emulator/reset');
+    const get = (path: string) => fetch(`${h.emulator.url}${path}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    await get('/user_management/users/user_nobody/sessions');
+    await get('/user_management/users/user_nobody/sessions');
+    await get('/user_management/users/user_other/sessions');
+    await get('/events?limit=1');
+    const all = await h.control<{ data: { method: string; path: string; count: number }[]; total: number }>('GET', '/_emulator/calls');
+    expect(all.body.total).toBe(4);
+    const sessions = await h.control<{ data: unknown[]; total: number }>(
+      'GET',
+      `/_emulator/calls?path=${encodeURIComponent('/user_management/users/*/sessions')}&method=get`,
+    );
+    expect(sessions.body).toEqual({
+      data: [
+        { method: 'GET', path: '/user_management/users/user_nobody/sessions', count: 2 },
+        { method: 'GET', path: '/user_management/users/user_other/sessions', count: 1 },
+      ],
+      total: 3,
+    });
+    await h.control('POST', '/_emulator/reset');
+    expect((await h.control<{ total: number }>('GET', '/_emulator/calls')).body.total).toBe(0);
+  });
+
   it('lists the seeded demo users', async () => {
     const { body } = await h.control<ControlUser[]>('GET', '/_emulator/users');
     expect(body.map((u) => [u.email, u.role])).toEqual([

@@ -18,7 +18,7 @@ export function isPublicPath(pathname: string): boolean {
 }
 
 /** A top-level navigation that expects HTML, as opposed to fetch, RSC, prefetch or a server action. */
-export function isDocumentRequest(request: NextRequest): boolean {
+export function isDocumentRequest(request: Pick<NextRequest, 'method' | 'headers'>): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (request.headers.get('rsc') || request.headers.get('next-router-prefetch') || request.headers.get('next-action')) {
     return false;

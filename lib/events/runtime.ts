@@ -6,6 +6,7 @@ import { secretBox, type SecretBox } from '@/lib/security/aead';
 import { getRevocationRegistry } from '@/lib/revocation';
 import { describeDevice } from '@/lib/sessions/device';
 import { endSessions, endUser } from '@/lib/sessions/end';
+import { forgetSessionListing } from '@/lib/sessions/listing';
 import { listActiveSessions, listEvents, type WorkosEvent } from '@/lib/workos/client';
 import { ledgerCounts, listParked, listRetrying, parkEvent, unparkForReplay } from './ledger';
 import { EventsPoller } from './poller';
@@ -20,7 +21,14 @@ export function getProcessDeps(): ProcessDeps {
     db: getDb(),
     sessions: { end: endSessions, endUser },
     workos: { listActiveSessions },
-    audit: { record: recordAudit, recordSignIn },
+    audit: {
+      record: recordAudit,
+      // A new session (session.created): the user's pages list afresh. Revocations reach the cache by the registry.
+      recordSignIn: async (input) => {
+        forgetSessionListing(input.userId);
+        return recordSignIn(input);
+      },
+    },
     describeDevice: (userAgent) => describeDevice(userAgent).label,
     revokeSessionsOnPasswordChange: env.REVOKE_SESSIONS_ON_PASSWORD_CHANGE,
     box: ledgerBox(),

@@ -16,6 +16,30 @@ export interface SessionHub {
   size(): number;
   /** Open streams of one session. */
   countFor(sessionHash: string): number;
+  /** Open streams of every session of one user. */
+  countForUser(userId: string): number;
+}
+
+export interface StreamCaps {
+  perSession: number;
+  perUser: number;
+  perInstance: number;
+}
+
+/**
+ * Which cap a new stream of this session would exceed, narrowest first, or null. A tab needs one stream; a
+ * credential must not hold unbounded memory and sockets, nor one user (many sessions) the instance's. Streams are
+ * this instance's resources, so they are counted per instance only.
+ */
+export function fullStreamScope(
+  hub: SessionHub,
+  caps: StreamCaps,
+  stream: Pick<SessionStream, 'sessionHash' | 'userId'>,
+): 'session' | 'user' | 'instance' | null {
+  if (hub.countFor(stream.sessionHash) >= caps.perSession) return 'session';
+  if (hub.countForUser(stream.userId) >= caps.perUser) return 'user';
+  if (hub.size() >= caps.perInstance) return 'instance';
+  return null;
 }
 
 /**
@@ -90,5 +114,6 @@ export function createSessionHub(registry: RevocationRegistry, options: { heartb
     },
     size: () => count,
     countFor: (sessionHash) => bySession.get(sessionHash)?.size ?? 0,
+    countForUser: (userId) => byUser.get(userId)?.size ?? 0,
   };
 }

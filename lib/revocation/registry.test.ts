@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
-import { createSessionHub } from './hub';
+import { createSessionHub, fullStreamScope } from './hub';
 import { reasonMessage, isRevocationReason } from './reasons';
 import { createRevocationRegistry, RegistryNotReadyError, type RevocationRegistry } from './registry';
 import { createSqliteBackend, type SqliteBackend } from './sqlite-backend';
@@ -259,6 +259,31 @@ describe('session hub', () => {
     expect(hub.size()).toBe(999);
     await registry.revoke(input('s700', { userId: 'user_700' }));
     expect(got.get('s700')).toEqual([]);
+  });
+
+  it('names the cap a new stream would exceed: per session, per user (all their sessions), per instance', () => {
+    const { registry } = setup();
+    const hub = createSessionHub(registry);
+    const caps = { perSession: 2, perUser: 3, perInstance: 5 };
+    const open = (session: string, userId: string) => hub.add({ sessionHash: hashSessionId(session), userId, notify: () => {} });
+    const wants = (session: string, userId: string) => fullStreamScope(hub, caps, { sessionHash: hashSessionId(session), userId });
+
+    open('laptop', 'user_ada');
+    expect(wants('laptop', 'user_ada')).toBeNull();
+    const close = open('laptop', 'user_ada');
+    expect(wants('laptop', 'user_ada')).toBe('session');
+    expect(wants('phone', 'user_ada')).toBeNull();
+    open('phone', 'user_ada');
+    // A third session of the same user is refused for the user's cap, not its own.
+    expect(wants('tablet', 'user_ada')).toBe('user');
+    expect(hub.countForUser('user_ada')).toBe(3);
+    open('grace', 'user_grace');
+    open('grace', 'user_grace');
+    expect(wants('alan', 'user_alan')).toBe('instance');
+    close();
+    expect(hub.countForUser('user_ada')).toBe(2);
+    expect(wants('alan', 'user_alan')).toBeNull();
+    expect(wants('tablet', 'user_ada')).toBeNull();
   });
 });
 

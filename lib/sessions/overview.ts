@@ -2,26 +2,36 @@ import 'server-only';
 import { getSignInMethods, getTokenReuse } from '@/lib/audit';
 import type { CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
+import { limitCaller, type Limited } from '@/lib/rate-limit';
 import { getRevocationRegistry } from '@/lib/revocation';
-import { listActiveSessions } from '@/lib/workos/client';
+import { listActiveSessions, type AppSession } from '@/lib/workos/client';
 import { clientIp } from '@/lib/security/client-ip';
 import { getLastActive } from './activity';
+import { listForDisplay } from './listing';
 import { buildSessionViews, type SessionEntry } from './view';
 
 export type { SessionEntry } from './view';
+export { forgetSessionListing, listForDisplay } from './listing';
 
 type ViewInput = Parameters<typeof buildSessionViews>[0];
 
+export interface DescribeOptions {
+  /** Names the caller in log lines. */
+  logTag?: string;
+  /** Where the sessions come from: WorkOS itself by default; pages pass the display cache (listForDisplay). */
+  list?: (userId: string) => Promise<AppSession[]>;
+}
+
 /**
  * The active sessions of `userId` as WorkOS knows them, described for a page in display order, compared with
- * `current` (the device looking). Local extras (last active, sign-in method) are dropped if they cannot be read;
- * `logTag` names the caller in that log line. Throws a WorkosError when WorkOS cannot be asked.
+ * `current` (the device looking). Local extras (last active, sign-in method) are dropped if they cannot be read.
+ * Throws a WorkosError when WorkOS cannot be asked.
  */
 export async function describeActiveSessions(
   userId: string,
   current: ViewInput['current'],
   now: Date,
-  logTag = 'sessions',
+  { logTag = 'sessions', list = listActiveSessions }: DescribeOptions = {},
 ): Promise<SessionEntry[]> {
   const safely = <T>(read: () => T, fallback: T): T => {
     try {
@@ -31,7 +41,7 @@ export async function describeActiveSessions(
       return fallback;
     }
   };
-  const sessions = (await listActiveSessions(userId)).filter((s) => s.status === 'active' && s.userId === userId);
+  const sessions = (await list(userId)).filter((s) => s.status === 'active' && s.userId === userId);
   return buildSessionViews({
     sessions,
     current,
@@ -47,15 +57,42 @@ export async function describeActiveSessions(
   });
 }
 
+function lookingFrom(current: CurrentSession, requestHeaders: Headers): ViewInput['current'] {
+  return { sessionId: current.sessionId, userAgent: requestHeaders.get('user-agent'), ipAddress: clientIp(requestHeaders) };
+}
+
 /**
- * The caller's active sessions as WorkOS knows them (every page), described for the page, in display order.
- * This is also the ownership check for every action: a session is the caller's only if it is listed here.
+ * The caller's active sessions as WorkOS lists them NOW, described, in display order: the ownership check for every
+ * action (a session is the caller's only if it is listed here). Pages use getSessionsForDisplay.
  * Throws a WorkosError when WorkOS cannot be asked.
  */
 export async function getOwnedSessions(current: CurrentSession, requestHeaders: Headers, now = new Date()): Promise<SessionEntry[]> {
-  return describeActiveSessions(
-    current.user.id,
-    { sessionId: current.sessionId, userAgent: requestHeaders.get('user-agent'), ipAddress: clientIp(requestHeaders) },
-    now,
+  return describeActiveSessions(current.user.id, lookingFrom(current, requestHeaders), now);
+}
+
+/** What a page can show of WorkOS data: the data, a rate-limit refusal, or WorkOS could not be asked. */
+export type ForDisplay<T> = { status: 'listed'; value: T } | { status: 'limited'; limited: Limited } | { status: 'unavailable' };
+
+/**
+ * A WorkOS-backed page render for `current`: counted against its page limits (per session, per user), then `read`.
+ * A refusal or a WorkOS failure is something the page says, never an error page and never a sign-out.
+ */
+export async function readForDisplay<T>(current: CurrentSession, read: () => Promise<T>, logTag: string): Promise<ForDisplay<T>> {
+  const limited = await limitCaller('page', current);
+  if (limited) return { status: 'limited', limited };
+  try {
+    return { status: 'listed', value: await read() };
+  } catch (error) {
+    console.error(`[${logTag}] listing sessions failed`, error instanceof Error ? error.message : error);
+    return { status: 'unavailable' };
+  }
+}
+
+/** The caller's active sessions for a page (display cache), described and compared with this device. */
+export function getSessionsForDisplay(current: CurrentSession, requestHeaders: Headers, now = new Date()): Promise<ForDisplay<SessionEntry[]>> {
+  return readForDisplay(
+    current,
+    () => describeActiveSessions(current.user.id, lookingFrom(current, requestHeaders), now, { logTag: 'security', list: listForDisplay }),
+    'security',
   );
 }

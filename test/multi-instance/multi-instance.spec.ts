@@ -366,3 +366,32 @@ test.describe('durable revocation across instances', () => {
     expect((await sessionStatus(cluster.a.origin, cookie)).status).toBe(401);
   });
 });
+
+test.describe('rate limits across instances', () => {
+  const signInFrom = (instance: Instance, ip: string) =>
+    fetch(`${instance.origin}/sign-in`, {
+      headers: { 'x-forwarded-for': ip, accept: 'text/html', 'sec-fetch-dest': 'document' },
+      redirect: 'manual',
+    }).then((r) => r.status);
+
+  test('one budget for both instances through Redis; with Redis down each instance counts alone and refuses nobody for the outage', async () => {
+    // 120 sign-in starts a minute per client IP (the default), spent half on A and half on B.
+    const shared = [];
+    for (let i = 0; i < 120; i++) shared.push(await signInFrom(i % 2 ? cluster.b : cluster.a, '192.0.2.90'));
+    expect(shared).toEqual(Array(120).fill(307));
+    expect(await signInFrom(cluster.a, '192.0.2.90')).toBe(429);
+    expect(await signInFrom(cluster.b, '192.0.2.90')).toBe(429);
+
+    await cluster.redis.stop();
+    try {
+      // Each instance now counts in its own memory: the full budget on A, and still the limit past it.
+      const alone = [];
+      for (let i = 0; i < 120; i++) alone.push(await signInFrom(cluster.a, '192.0.2.91'));
+      expect(alone).toEqual(Array(120).fill(307));
+      expect(await signInFrom(cluster.a, '192.0.2.91')).toBe(429);
+      expect(await signInFrom(cluster.b, '192.0.2.91')).toBe(307);
+    } finally {
+      await cluster.redis.restart();
+    }
+  });
+});

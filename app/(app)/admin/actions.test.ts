@@ -42,6 +42,13 @@ vi.mock('@/lib/env', () => ({
     INACTIVE_SESSION_DAYS: 30,
     WORKOS_COOKIE_PASSWORD: 'a-cookie-password-of-at-least-32-characters!',
     WORKOS_COOKIE_MAX_AGE: 34_560_000,
+    RATE_LIMIT_PAGES_PER_SESSION: 60,
+    RATE_LIMIT_PAGES_PER_USER: 180,
+    RATE_LIMIT_ACTIONS_PER_SESSION: 3,
+    RATE_LIMIT_ACTIONS_PER_USER: 6,
+    RATE_LIMIT_SIGN_IN_PER_IP: 120,
+    RATE_LIMIT_CALLBACK_PER_IP: 120,
+    RATE_LIMIT_WEBHOOKS_PER_IP: 1_200,
   }),
 }));
 vi.mock('@/lib/db', async (importOriginal) => {
@@ -145,6 +152,8 @@ function form(fields: Record<string, string>): FormData {
 }
 
 beforeEach(() => {
+  // A fresh process-wide rate limiter (lib/rate-limit) per test.
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for('soe.rate-limit')];
   m.role = 'admin';
   m.organizationId = 'org_demo';
   m.calls = [];
@@ -460,3 +469,19 @@ describe('the administrator’s role is WorkOS’s word, on every request', () =
     expect(m.calls).toEqual([]);
   });
 });
+
+describe('rate limits', () => {
+  it("refuses an administrator's action over the session limit with the time to wait; WorkOS is not asked, nothing ends", async () => {
+    for (let i = 0; i < 3; i++) await offboard('user_nobody');
+    m.calls = [];
+    const refused = await offboard('user_grace');
+    expect(refused).toEqual({
+      status: 'error',
+      message: expect.stringMatching(/^Too many requests — try again in \d+ s\. Nothing was signed out\.$/),
+    });
+    expect(m.calls).toEqual([]);
+    expect(m.registry).toEqual([]);
+    expect(m.audit).toEqual([]);
+  });
+});
+

@@ -2,6 +2,8 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
+import { requireSession } from '@/lib/auth/session';
+import { limitCaller } from '@/lib/rate-limit';
 import { describeEndOutcomes } from '@/lib/sessions/end';
 import { WorkosError } from '@/lib/workos/client';
 import { ADMIN_REASONS, ADMIN_UNCONFIRMED, reasonText, type AdminActionResult, type AdminReason } from './action-types';
@@ -9,8 +11,9 @@ import { requireAdministrator } from './guard';
 import { findManagedUser, getUserSessions, signOutUserSessions } from './user-sessions';
 
 /**
- * Administrators end another user's sessions (OWASP ASVS 7.4.5). Each action: authorize (requireAdministrator: the
- * role confirmed at WorkOS for this request, 403 otherwise, nothing done while WorkOS cannot confirm it) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
+ * Administrators end another user's sessions (OWASP ASVS 7.4.5). Each action: rate limit (per session and per user,
+ * before anything asks WorkOS: each action asks it several times) → authorize (requireAdministrator: the role
+ * confirmed at WorkOS for this request, 403 otherwise, nothing done while WorkOS cannot confirm it) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
  * trusted: the user must be an active member of the administrator's organization, and the session key is matched
  * among that user's sessions in that organization as WorkOS lists them) → end them through lib/sessions/end
  * (WorkOS first, then the registry and the user's security activity) → revalidate.
@@ -33,6 +36,8 @@ const input = z
   });
 
 export async function signOutUserAsAdmin(_previous: AdminActionResult, formData: FormData): Promise<AdminActionResult> {
+  const limited = await limitCaller('action', await requireSession());
+  if (limited) return { status: 'error', message: `${limited.message} Nothing was signed out.` };
   const administrator = await requireAdministrator();
   if (administrator.status === 'unconfirmed') return { status: 'error', message: ADMIN_UNCONFIRMED };
   const { admin } = administrator;

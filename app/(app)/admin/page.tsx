@@ -1,13 +1,17 @@
 import { Search, ShieldCheck } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { forbidden } from 'next/navigation';
 import { z } from 'zod';
+import { requireSession } from '@/lib/auth/session';
 import { describeAuditEntry, listOrganizationAudit } from '@/lib/audit';
+import { limitCaller } from '@/lib/rate-limit';
+import { listForDisplay } from '@/lib/sessions/overview';
 import { formatExact, formatRelative } from '@/lib/sessions/time';
 import type { SessionView } from '@/lib/sessions/view';
 import { WorkosError, type AppUser } from '@/lib/workos/client';
 import { AdminSessions } from './_components/admin-sessions';
-import { requireAdministrator, type AdminSession } from './guard';
+import { ADMIN_ROLE, requireAdministrator, type AdminSession } from './guard';
 import { findManagedUser, getUserSessions } from './user-sessions';
 
 export const metadata: Metadata = { title: 'Administration' };
@@ -48,7 +52,7 @@ async function lookUp(raw: string | undefined, admin: AdminSession): Promise<Loo
   const now = new Date();
   let sessions: SessionView[] | null = null;
   try {
-    sessions = (await getUserSessions(user, admin, now)).map((entry) => entry.view);
+    sessions = (await getUserSessions(user, admin, now, listForDisplay)).map((entry) => entry.view);
   } catch (error) {
     console.error('[admin] listing sessions failed', error instanceof WorkosError ? error.kind : error);
   }
@@ -79,6 +83,20 @@ function Heading() {
 }
 
 export default async function AdminPage({ searchParams }: { searchParams: SearchParams }) {
+  // Counted before anything asks WorkOS (the role check, the lookup): a render is a handful of WorkOS calls.
+  const session = await requireSession();
+  const limited = await limitCaller('page', session);
+  if (limited) {
+    if (session.role !== ADMIN_ROLE || session.impersonator) forbidden();
+    return (
+      <div className="space-y-8">
+        <Heading />
+        <section role="alert" className="card max-w-2xl border-amber-200 bg-amber-50 text-amber-950">
+          <p>{limited.message} Nothing has changed.</p>
+        </section>
+      </div>
+    );
+  }
   const administrator = await requireAdministrator();
   if (administrator.status === 'unconfirmed') {
     return (

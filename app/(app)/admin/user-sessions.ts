@@ -1,6 +1,6 @@
 import 'server-only';
 import { endSessions, type EndOutcome } from '@/lib/sessions/end';
-import { describeActiveSessions } from '@/lib/sessions/overview';
+import { describeActiveSessions, type DescribeOptions } from '@/lib/sessions/overview';
 import type { SessionEntry } from '@/lib/sessions/view';
 import { findUserByEmail, getUser, listOrganizationMemberships, type AppUser } from '@/lib/workos/client';
 import type { AdminSession } from './guard';
@@ -33,15 +33,20 @@ export async function findManagedUser(
  * Another user's active sessions IN THE ADMINISTRATOR'S ORGANIZATION (a session belongs to the organization of
  * its `organizationId`; sessions elsewhere, or with none, are not shown and cannot be signed out), described as
  * the security page describes them. Hints that compare a session with "this device" make no sense for someone
- * else's account, so only the inactivity hint is kept. Pass only a user from findManagedUser.
- * Throws a WorkosError when WorkOS cannot be asked.
+ * else's account, so only the inactivity hint is kept. Pass only a user from findManagedUser. Actions leave `list`
+ * unset (WorkOS itself); the page passes the display cache. Throws a WorkosError when WorkOS cannot be asked.
  */
-export async function getUserSessions(user: AppUser, admin: AdminSession, now = new Date()): Promise<SessionEntry[]> {
+export async function getUserSessions(
+  user: AppUser,
+  admin: AdminSession,
+  now = new Date(),
+  list?: DescribeOptions['list'],
+): Promise<SessionEntry[]> {
   const entries = await describeActiveSessions(
     user.id,
     { sessionId: admin.sessionId, userAgent: null, ipAddress: null },
     now,
-    'admin',
+    { logTag: 'admin', ...(list ? { list } : {}) },
   );
   return entries
     .filter((entry) => entry.session.organizationId === admin.organizationId)

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { requireSession } from '@/lib/auth/session';
-import { formatAuthMethod, listActiveSessions, type AppSession } from '@/lib/workos/client';
+import { formatAuthMethod } from '@/lib/workos/client';
 import { describeDevice } from '@/lib/sessions/device';
+import { listForDisplay, readForDisplay } from '@/lib/sessions/overview';
 
 export const metadata: Metadata = { title: 'Home' };
 
@@ -25,19 +26,14 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-async function findThisSession(userId: string, sessionId: string): Promise<AppSession | null | 'unavailable'> {
-  try {
-    const sessions = await listActiveSessions(userId);
-    return sessions.find((s) => s.id === sessionId) ?? null;
-  } catch (error) {
-    console.error('[home] listing sessions failed', error);
-    return 'unavailable';
-  }
-}
-
 export default async function HomePage() {
   const session = await requireSession();
-  const current = await findThisSession(session.user.id, session.sessionId);
+  const listing = await readForDisplay(
+    session,
+    async () => (await listForDisplay(session.user.id)).find((s) => s.id === session.sessionId) ?? null,
+    'home',
+  );
+  const current = listing.status === 'listed' ? listing.value : null;
 
   return (
     <div className="space-y-6">
@@ -68,7 +64,11 @@ export default async function HomePage() {
         <h2 id="this-session" className="text-lg font-semibold">
           This session
         </h2>
-        {current === 'unavailable' ? (
+        {listing.status === 'limited' ? (
+          <p role="status" className="mt-2 text-sm text-amber-700">
+            {listing.limited.message}
+          </p>
+        ) : listing.status === 'unavailable' ? (
           <p role="status" className="mt-2 text-sm text-amber-700">
             Session details are unavailable right now. Try again in a moment.
           </p>

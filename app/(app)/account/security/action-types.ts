@@ -15,9 +15,12 @@ export type SecurityActionResult =
   | { status: 'partial'; message: string; signedOut: string[]; pending: string[]; failed: string[] }
   | {
       status: 'error';
-      /** `reauth_failed`: back from re-authentication, the sign-in still does not count as recent (no new loop). */
-      /** `impersonated`: support's session never counts as the user's recent sign-in, and cannot re-authenticate as them. */
-      code: 'invalid_input' | 'not_found' | 'unavailable' | 'revoke_failed' | 'reauth_failed' | 'impersonated';
+      /**
+       * `reauth_failed`: back from re-authentication, the sign-in still does not count as recent (no new loop).
+       * `impersonated`: support's session never counts as the user's recent sign-in, and cannot re-authenticate as them.
+       * `rate_limited`: over this session's or user's action limit; nothing was done (the message says when to retry).
+       */
+      code: 'invalid_input' | 'not_found' | 'unavailable' | 'revoke_failed' | 'reauth_failed' | 'impersonated' | 'rate_limited';
       message: string;
       failed: string[];
     }

@@ -48,6 +48,13 @@ vi.mock('@/lib/env', () => ({
     NEXT_PUBLIC_WORKOS_REDIRECT_URI: 'http://localhost:3000/callback',
     WORKOS_COOKIE_PASSWORD: 'a-cookie-password-of-at-least-32-characters!',
     WORKOS_COOKIE_MAX_AGE: 34_560_000,
+    RATE_LIMIT_PAGES_PER_SESSION: 60,
+    RATE_LIMIT_PAGES_PER_USER: 180,
+    RATE_LIMIT_ACTIONS_PER_SESSION: 30,
+    RATE_LIMIT_ACTIONS_PER_USER: 90,
+    RATE_LIMIT_SIGN_IN_PER_IP: 120,
+    RATE_LIMIT_CALLBACK_PER_IP: 120,
+    RATE_LIMIT_WEBHOOKS_PER_IP: 1_200,
     ...m.envOverrides,
   }),
 }));
@@ -116,6 +123,8 @@ async function redirectOf(promise: Promise<unknown>): Promise<string | null> {
 beforeEach(() => {
   vi.clearAllMocks();
   m.envOverrides = {};
+  // A fresh process-wide rate limiter (lib/rate-limit), built from this test's environment on first use.
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for('soe.rate-limit')];
   m.current.authTime = Math.floor(Date.now() / 1000) - 60; // signed in a minute ago
   m.current.sessionHash = hashSessionId('session_current');
   m.listActiveSessions.mockResolvedValue(adaSessions);
@@ -546,3 +555,55 @@ describe('failures that are not WorkOS refusals', () => {
     expect(auditRows()).toEqual([]);
   });
 });
+
+describe('rate limits', () => {
+  const LIMITED = /^Too many requests — try again in \d+ s\. Nothing was signed out\.$/;
+
+  async function spendActions(n: number) {
+    for (let i = 0; i < n; i++) await revokeSession(key('session_gone'));
+    vi.clearAllMocks();
+  }
+
+  it('refuses an action over the session limit with the time to wait, asking WorkOS nothing and changing nothing', async () => {
+    m.envOverrides = { RATE_LIMIT_ACTIONS_PER_SESSION: 2, RATE_LIMIT_ACTIONS_PER_USER: 4 };
+    await spendActions(2);
+    for (const refused of [
+      await revokeSession(key('session_phone')),
+      await revokeOtherSessions(),
+      await revokeUnusualSessions(),
+      await signOutEverywhere(),
+    ]) {
+      expect(refused).toEqual({ status: 'error', code: 'rate_limited', message: expect.stringMatching(LIMITED), failed: [] });
+    }
+    expect(m.listActiveSessions).not.toHaveBeenCalled();
+    expect(m.revokeWorkosSession).not.toHaveBeenCalled();
+    expect(m.registryRevoke).not.toHaveBeenCalled();
+    expect(m.revalidatePath).not.toHaveBeenCalled();
+    expect(m.cookieDelete).not.toHaveBeenCalled();
+    expect(auditRows()).toEqual([]);
+    expect(outboxRows()).toEqual([]);
+  });
+
+  it("counts a user's sessions together, so the user's limit stops a second session too", async () => {
+    m.envOverrides = { RATE_LIMIT_ACTIONS_PER_SESSION: 2, RATE_LIMIT_ACTIONS_PER_USER: 4 };
+    await spendActions(2);
+    const laptop = m.current;
+    m.current = { ...laptop, sessionId: 'session_phone', sessionHash: key('session_phone') };
+    try {
+      await spendActions(2);
+      expect(await revokeSession(key('session_pixel'))).toMatchObject({ code: 'rate_limited' });
+    } finally {
+      m.current = laptop;
+    }
+  });
+
+  it('never refuses signing this device out, however many requests came before', async () => {
+    m.envOverrides = { RATE_LIMIT_ACTIONS_PER_SESSION: 2, RATE_LIMIT_ACTIONS_PER_USER: 4 };
+    await spendActions(10);
+    expect(await revokeSession(key('session_phone'))).toMatchObject({ code: 'rate_limited' });
+    expect(await redirectOf(revokeSession(key('session_current')))).toBe('/signed-out?reason=signed_out');
+    expect(m.revokeWorkosSession).toHaveBeenCalledExactlyOnceWith('session_current', expect.anything());
+    expect(m.cookieDelete).toHaveBeenCalled();
+  });
+});
+

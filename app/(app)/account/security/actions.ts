@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { requireSession, type CurrentSession } from '@/lib/auth/session';
 import { sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv } from '@/lib/env';
+import { limitCaller } from '@/lib/rate-limit';
 import { actorOfSession, describeEndOutcomes, endSessions, type EndActor, type EndOutcome, type EndTarget } from '@/lib/sessions/end';
 import { getOwnedSessions, type SessionEntry } from '@/lib/sessions/overview';
 import { isRecentAuth, sessionAuthTime } from '@/lib/sessions/recent-auth';
@@ -14,7 +15,8 @@ import { WorkosError } from '@/lib/workos/client';
 import { reauthUrl, type Confirmable, type SecurityActionResult } from './action-types';
 
 /**
- * The security page's actions. Each one: authenticate (requireSession) → validate input (zod) → ownership
+ * The security page's actions. Each one: authenticate (requireSession) → validate input (zod) → rate limit (per
+ * session, then per user; never in front of ending this device's own session) → ownership
  * (the session must be among the caller's sessions as WorkOS lists them; an id from the browser is never
  * trusted) → end the sessions through lib/sessions/end (WorkOS first, then the registry and the activity; what
  * WorkOS does not confirm is locked out here and retried) → revalidate.
@@ -38,6 +40,13 @@ const NOT_FOUND: SecurityActionResult = {
   message: 'That session is not active on your account any more. The list has been refreshed.',
   failed: [],
 };
+
+/** Over the caller's action limit: nothing is asked of WorkOS and nothing changes. Null when within it. */
+async function overLimit(current: CurrentSession): Promise<SecurityActionResult | null> {
+  const limited = await limitCaller('action', current);
+  if (!limited) return null;
+  return { status: 'error', code: 'rate_limited', message: `${limited.message} Nothing was signed out.`, failed: [] };
+}
 
 function unavailable(): SecurityActionResult {
   return {
@@ -176,6 +185,12 @@ export async function revokeSession(sessionId: unknown, options?: unknown): Prom
   if (!parsed.success) {
     return { status: 'error', code: 'invalid_input', message: parsed.error.issues[0]?.message ?? 'Invalid input.', failed: [] };
   }
+  // Signing this device out is never refused by a limit (it is the caller's own session: no ownership question).
+  const isOwn = parsed.data === current.sessionHash || parsed.data === current.sessionId;
+  if (!isOwn) {
+    const refused = await overLimit(current);
+    if (refused) return refused;
+  }
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
   const target = owned.find((e) => e.view.key === parsed.data || e.session.id === parsed.data);
@@ -203,6 +218,8 @@ export async function revokeSession(sessionId: unknown, options?: unknown): Prom
 /** Signs out every session except this one. Needs a recent sign-in. */
 export async function revokeOtherSessions(options?: unknown): Promise<SecurityActionResult> {
   const current = await requireSession();
+  const refused = await overLimit(current);
+  if (refused) return refused;
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
   const reauth = needsReauth(current, owned, { kind: 'others' }, options);
@@ -220,6 +237,8 @@ export async function revokeOtherSessions(options?: unknown): Promise<SecurityAc
 /** Signs out exactly the sessions the page flags as unusual. Needs a recent sign-in. */
 export async function revokeUnusualSessions(options?: unknown): Promise<SecurityActionResult> {
   const current = await requireSession();
+  const refused = await overLimit(current);
+  if (refused) return refused;
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
   const reauth = needsReauth(current, owned, { kind: 'unusual' }, options);
@@ -240,6 +259,8 @@ export async function revokeUnusualSessions(options?: unknown): Promise<Security
  */
 export async function signOutEverywhere(options?: unknown): Promise<SecurityActionResult> {
   const current = await requireSession();
+  const refused = await overLimit(current);
+  if (refused) return refused;
   const owned = await loadOwned(current);
   if (!owned) return unavailable();
   const reauth = needsReauth(current, owned, { kind: 'everywhere' }, options);

@@ -2,9 +2,8 @@ import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { requireSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
-import { getOwnedSessions } from '@/lib/sessions/overview';
+import { getSessionsForDisplay } from '@/lib/sessions/overview';
 import { isRecentAuth, sessionAuthTime } from '@/lib/sessions/recent-auth';
-import type { SessionEntry } from '@/lib/sessions/view';
 import { parseConfirmable } from './action-types';
 import { ActivityList, loadActivity } from './_components/activity-list';
 import { SessionsPanel } from './_components/sessions-panel';
@@ -19,12 +18,9 @@ export default async function SecurityPage({ searchParams }: { searchParams: Sea
   const confirm = parseConfirmable(await searchParams);
   const now = new Date();
 
-  let entries: SessionEntry[] | null = null;
-  try {
-    entries = await getOwnedSessions(current, await headers(), now);
-  } catch (error) {
-    console.error('[security] listing sessions failed', error instanceof Error ? error.message : error);
-  }
+  // For display only (a few seconds' cache, counted against the page limits); every action asks WorkOS again.
+  const listing = await getSessionsForDisplay(current, await headers(), now);
+  const entries = listing.status === 'listed' ? listing.value : null;
   const sessions = entries?.map((entry) => entry.view) ?? null;
   const activity = await loadActivity(current, now);
   // As the actions check it (actions.ts needsReauth): auth_time, else the current WorkOS session's createdAt; never
@@ -52,10 +48,14 @@ export default async function SecurityPage({ searchParams }: { searchParams: Sea
             Where you&apos;re signed in
           </h2>
           <div role="alert" className="mt-4 flex flex-col gap-3 rounded-xl border border-red-200 bg-red-50 p-4 text-sm text-red-900 sm:flex-row sm:items-center sm:justify-between">
-            <p>
-              We couldn&apos;t load your sessions from WorkOS just now, so we can&apos;t show or sign out devices.
-              Nothing has changed.
-            </p>
+            {listing.status === 'limited' ? (
+              <p>{listing.limited.message} Nothing has changed.</p>
+            ) : (
+              <p>
+                We couldn&apos;t load your sessions from WorkOS just now, so we can&apos;t show or sign out devices.
+                Nothing has changed.
+              </p>
+            )}
             <RetryButton />
           </div>
         </section>

@@ -2,10 +2,13 @@ import { NextResponse } from 'next/server';
 import { getSessionState } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getRevocationRegistry, getSessionHub } from '@/lib/revocation';
+import { fullStreamScope } from '@/lib/revocation/hub';
 import { accessTokenExpiry, createSessionEventStream, SSE_HEADERS } from '@/lib/revocation/event-stream';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
+
+const STREAM_RETRY_AFTER_SECONDS = 30;
 
 /** Server-sent events for the caller's session: `event: revoked` the moment it is revoked, from any source. */
 export async function GET(request: Request) {
@@ -16,12 +19,17 @@ export async function GET(request: Request) {
   const registry = getRevocationRegistry();
   await registry.ready();
   const hub = getSessionHub();
-  // One stream per tab is plenty; a credential must not be able to hold unbounded server resources.
-  if (state.status === 'active' && hub.countFor(state.session.sessionHash) >= getEnv().SSE_MAX_STREAMS_PER_SESSION) {
-    return NextResponse.json(
-      { error: 'too_many_streams' },
-      { status: 429, headers: { 'Cache-Control': 'no-store', 'Retry-After': '30' } },
-    );
+  if (state.status === 'active') {
+    const env = getEnv();
+    const caps = { perSession: env.SSE_MAX_STREAMS_PER_SESSION, perUser: env.SSE_MAX_STREAMS_PER_USER, perInstance: env.SSE_MAX_STREAMS_PER_INSTANCE };
+    const full = fullStreamScope(hub, caps, { sessionHash: state.session.sessionHash, userId: state.session.user.id });
+    // EventSource cannot read this answer: the session guard backs off, and its polling and probes go on meanwhile.
+    if (full) {
+      return NextResponse.json(
+        { error: 'too_many_streams', scope: full },
+        { status: 429, headers: { 'Cache-Control': 'no-store', 'Retry-After': String(STREAM_RETRY_AFTER_SECONDS) } },
+      );
+    }
   }
   const body = createSessionEventStream({
     registry,
