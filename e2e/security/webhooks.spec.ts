@@ -102,7 +102,9 @@ test('oversized, non-UTF-8 and unusable bodies get a clear status; a signed one 
   expect(await binary.json()).toMatchObject({ error: 'malformed_event' });
 
   // Correctly signed but unusable: acknowledged (WorkOS would retry it for days), set aside for operators.
-  for (const raw of ['{"id": "event_cut", "event": "session.revoked"', JSON.stringify({ id: 'event_nodata', event: 'session.revoked', data: {}, created_at: new Date().toISOString() })]) {
+  // Ids of this run: the ledger outlives a run, and an event parked before is not parked again.
+  const run = Date.now().toString(36);
+  for (const raw of [`{"id": "event_cut_${run}", "event": "session.revoked"`, JSON.stringify({ id: `event_nodata_${run}`, event: 'session.revoked', data: {}, created_at: new Date().toISOString() })]) {
     const response = await deliver(request, raw, sign(raw));
     expect(response.status()).toBe(200);
     expect(await response.json()).toMatchObject({ received: true, status: 'parked' });

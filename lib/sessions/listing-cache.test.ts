@@ -56,6 +56,28 @@ describe('session list cache (display only)', () => {
     expect(workos.calls).toHaveLength(2);
   });
 
+  it('lists afresh, once for concurrent renders, when the kept listing shows a session already ended here', async () => {
+    const workos = fakeWorkos();
+    const endedHere = new Set<string>();
+    const cache = createSessionListCache({
+      ttlMs: 5_000,
+      list: workos.list,
+      outdated: (_userId, sessions) => sessions.some((s) => endedHere.has(s.id)),
+    });
+    const first = cache.get('user_ada');
+    workos.calls[0]!.resolve([{ id: 's1' } as AppSession, { id: 's2' } as AppSession]);
+    expect(await first).toHaveLength(2);
+
+    // s2 is ended here (by another instance, say): WorkOS has yet to confirm it, and the kept listing still shows it.
+    endedHere.add('s2');
+    const renders = [cache.get('user_ada'), cache.get('user_ada')];
+    await expect.poll(() => workos.calls.length).toBe(2);
+    workos.calls[1]!.resolve(listed('s1'));
+    expect(await Promise.all(renders)).toEqual([listed('s1'), listed('s1')]);
+    expect(await cache.get('user_ada')).toEqual(listed('s1'));
+    expect(workos.calls).toHaveLength(2);
+  });
+
   it('does not keep failures, and is a pass-through with a ttl of 0', async () => {
     const workos = fakeWorkos();
     const cache = createSessionListCache({ ttlMs: 5_000, list: workos.list });
