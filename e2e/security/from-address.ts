@@ -12,8 +12,8 @@ export interface PlainResponse {
   text: string;
 }
 
-export function fromAddress(localAddress: string) {
-  const { port } = new URL(e2eEnv.appURL);
+export function fromAddress(localAddress: string, origin: string = e2eEnv.appURL) {
+  const { port } = new URL(origin);
   return (path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
     new Promise<PlainResponse>((resolve, reject) => {
       const req = httpRequest(

@@ -9,6 +9,7 @@ import {
   wakeUpRounds,
   watch,
 } from '../../e2e/session-watch';
+import { fromAddress } from '../../e2e/security/from-address';
 import { MULTI, PUBLIC_ORIGIN, startCluster, type Cluster, type Instance } from './cluster.ts';
 import { openEventStream, sessionIdByUserAgent, sessionStatus, signInOverHttp, type SseStream } from './http.ts';
 
@@ -368,28 +369,26 @@ test.describe('durable revocation across instances', () => {
 });
 
 test.describe('rate limits across instances', () => {
-  const signInFrom = (instance: Instance, ip: string) =>
-    fetch(`${instance.origin}/sign-in`, {
-      headers: { 'x-forwarded-for': ip, accept: 'text/html', 'sec-fetch-dest': 'document' },
-      redirect: 'manual',
-    }).then((r) => r.status);
+  // From a loopback address of the test's own (the app trusts no proxy: the socket's address is the client's).
+  const signInFrom = async (instance: Instance, ip: string) =>
+    (await fromAddress(ip, instance.origin)('/sign-in', { headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } })).status;
 
   test('one budget for both instances through Redis; with Redis down each instance counts alone and refuses nobody for the outage', async () => {
     // 120 sign-in starts a minute per client IP (the default), spent half on A and half on B.
     const shared = [];
-    for (let i = 0; i < 120; i++) shared.push(await signInFrom(i % 2 ? cluster.b : cluster.a, '192.0.2.90'));
+    for (let i = 0; i < 120; i++) shared.push(await signInFrom(i % 2 ? cluster.b : cluster.a, '127.0.0.90'));
     expect(shared).toEqual(Array(120).fill(307));
-    expect(await signInFrom(cluster.a, '192.0.2.90')).toBe(429);
-    expect(await signInFrom(cluster.b, '192.0.2.90')).toBe(429);
+    expect(await signInFrom(cluster.a, '127.0.0.90')).toBe(429);
+    expect(await signInFrom(cluster.b, '127.0.0.90')).toBe(429);
 
     await cluster.redis.stop();
     try {
       // Each instance now counts in its own memory: the full budget on A, and still the limit past it.
       const alone = [];
-      for (let i = 0; i < 120; i++) alone.push(await signInFrom(cluster.a, '192.0.2.91'));
+      for (let i = 0; i < 120; i++) alone.push(await signInFrom(cluster.a, '127.0.0.91'));
       expect(alone).toEqual(Array(120).fill(307));
-      expect(await signInFrom(cluster.a, '192.0.2.91')).toBe(429);
-      expect(await signInFrom(cluster.b, '192.0.2.91')).toBe(307);
+      expect(await signInFrom(cluster.a, '127.0.0.91')).toBe(429);
+      expect(await signInFrom(cluster.b, '127.0.0.91')).toBe(307);
     } finally {
       await cluster.redis.restart();
     }
