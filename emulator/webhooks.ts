@@ -107,7 +107,8 @@ export class WebhookDispatcher {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'WorkOS-Emulator-Webhooks/1.0',
-          'workos-signature': signWebhook(secret, this.store.clock.now(), body),
+          // Real time, even with the emulator's clock moved: receivers check it against their own clock.
+          'workos-signature': signWebhook(secret, Date.now(), body),
         },
         body,
         signal: AbortSignal.timeout(this.policy.timeoutMs),

@@ -110,6 +110,19 @@ describe('webhooks', () => {
     expect(listed.data.map((e) => e.id)).toContain(event.id);
   });
 
+  it("signs with real time while the emulator's clock is moved, as the receiver's clock sees it", async () => {
+    h.clock.advance(15 * 60_000);
+    await h.control('POST', '/_emulator/users', { email: 'later@example.com', password: 'password-1' });
+    await receiver.waitFor(1);
+    const [request] = receiver.received;
+    const signedAt = Number(/^t=(\d+),/.exec(request!.signature)?.[1]);
+    expect(Math.abs(signedAt - Date.now())).toBeLessThan(60_000);
+    // The SDK's own check (3 minutes' tolerance against the receiver's clock) accepts it…
+    const event = await h.workos.webhooks.constructEvent({ payload: request!.body, sigHeader: request!.signature, secret: SECRET });
+    // …while the event itself carries the emulator's time, as WorkOS's events carry WorkOS's.
+    expect(Date.parse(event.createdAt)).toBeGreaterThan(Date.now() + 14 * 60_000);
+  });
+
   it('fails verification with the wrong secret or a tampered body', async () => {
     await h.control('POST', '/_emulator/users', { email: 'hook2@example.com', password: 'password-1' });
     await receiver.waitFor(1);
