@@ -61,6 +61,8 @@ export interface NewDeviceOptions {
    * browser itself on its hosted page). The app, trusting no proxy (TRUSTED_PROXIES unset), ignores it.
    */
   ip?: string;
+  /** The device's time zone (IANA name); default the machine's. */
+  timezoneId?: string;
 }
 
 let deviceCounter = 0;
@@ -78,6 +80,7 @@ async function openDevice(browser: Browser, name: string, options: NewDeviceOpti
     ...(isFirefox ? { isMobile: undefined } : {}),
     baseURL: e2eEnv.appURL,
     extraHTTPHeaders: { 'X-Forwarded-For': ip },
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   });
   const page = await context.newPage();
   return { name, ip, context, page };

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { DEMO_USERS, expect, test, type Device } from './fixtures';
+import { DEMO_USERS, ORGANIZATIONS, expect, test, type Device } from './fixtures';
 
 /**
  * The security page with one user on three devices:
@@ -176,4 +176,29 @@ test('a WorkOS fault on a bulk sign-out: every session locked out here, the page
   await expect.poll(async () => (await emulator.activeSessions(USER.email)).length, { timeout: 30_000 }).toBe(1);
   await a.page.reload();
   await expect(sessionList(a.page).getByRole('listitem')).toHaveCount(1);
+});
+
+test("times in the viewer's own time zone, moving on while the page stays open; the organization by its name", async ({ newDevice, signIn }) => {
+  const paris = await newDevice('Desktop Chrome', { timezoneId: 'Europe/Paris' });
+  const phone = await newDevice('iPhone 15', { timezoneId: 'America/Los_Angeles' });
+  await signIn(phone.page, DEMO_USERS.ada.email);
+  await signIn(paris.page, DEMO_USERS.ada.email);
+
+  // The server renders UTC; each browser shows its own zone (30 November: CET in Paris, PST in Los Angeles).
+  const signedInAt = (page: Page) => page.getByTestId('this-session').locator('time');
+  await expect(signedInAt(paris.page)).toHaveText(/ (CET|GMT\+1)$/);
+  await expect(signedInAt(phone.page)).toHaveText(/ (PST|GMT-8)$/);
+  await expect(paris.page.getByRole('definition').filter({ hasText: ORGANIZATIONS.demo.name })).toBeVisible();
+  await expect(paris.page.getByText(ORGANIZATIONS.demo.id)).toHaveCount(0);
+
+  await paris.page.clock.install();
+  await paris.page.goto('/account/security');
+  const phoneRow = row(paris.page, LABEL.B);
+  await expect(phoneRow).toContainText('Signed in just now');
+  await expect(phoneRow.locator('time').first()).toHaveAttribute('title', / (CET|GMT\+1)$/);
+  await paris.page.clock.fastForward('03:00');
+  await expect(phoneRow).toContainText('Signed in 3 minutes ago');
+
+  await paris.page.goto('/admin');
+  await expect(paris.page.getByText(`You administer ${ORGANIZATIONS.demo.name}.`)).toBeVisible();
 });

@@ -1,13 +1,13 @@
 /**
  * A sign-in method in words. Sessions carry WorkOS's snake_case `auth_method` ("oauth"); the authenticate
  * response (seen by /callback) carries the PascalCase `authentication_method` ("GoogleOAuth"), which is more
- * precise, so it wins when we recorded it at sign-in.
+ * precise, so it wins when we recorded it at sign-in. The one wording of sign-in methods for every page.
  */
 const SESSION_METHODS: Record<string, string> = {
   password: 'Password',
-  magic_code: 'Magic code',
+  magic_code: 'Email code',
   oauth: 'Social sign-in',
-  sso: 'SSO',
+  sso: 'Single sign-on',
   passkey: 'Passkey',
   impersonation: 'Impersonation',
   external_auth: 'External sign-in',
@@ -17,8 +17,8 @@ const SESSION_METHODS: Record<string, string> = {
 
 const AUTHENTICATION_METHODS: Record<string, string> = {
   Password: 'Password',
-  MagicAuth: 'Magic code',
-  SSO: 'SSO',
+  MagicAuth: 'Email code',
+  SSO: 'Single sign-on',
   Passkey: 'Passkey',
   Impersonation: 'Impersonation',
   GoogleOAuth: 'Google',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatExact, formatRelative } from './time';
+import { describeMoment, formatExact, formatRelative } from './time';
 
 const now = new Date('2026-03-10T12:00:00Z');
 const ago = (ms: number) => new Date(now.getTime() - ms);
@@ -32,5 +32,21 @@ describe('formatRelative', () => {
 describe('formatExact', () => {
   it('gives the full date and time in UTC, saying so', () => {
     expect(formatExact(new Date('2026-03-07T09:05:03Z'))).toBe('Saturday, 7 March 2026 at 09:05:03 UTC');
+  });
+
+  it("gives it in the viewer's time zone, naming the zone, across a date line", () => {
+    const date = new Date('2026-03-07T23:30:00Z');
+    expect(formatExact(date, 'Europe/Paris')).toBe('Sunday, 8 March 2026 at 00:30:00 CET');
+    expect(formatExact(date, 'America/Los_Angeles')).toBe('Saturday, 7 March 2026 at 15:30:00 GMT-8');
+  });
+});
+
+describe('describeMoment', () => {
+  it('is what the server renders: the ISO instant, relative to its clock, exact in UTC', () => {
+    expect(describeMoment(new Date('2026-03-07T09:05:03Z'), new Date('2026-03-07T09:08:10Z'))).toEqual({
+      iso: '2026-03-07T09:05:03.000Z',
+      relative: '3 minutes ago',
+      exact: 'Saturday, 7 March 2026 at 09:05:03 UTC',
+    });
   });
 });

@@ -20,15 +20,30 @@ export function formatRelative(date: Date, now: Date): string {
   return relative.format(-Math.floor(days / 365), 'year');
 }
 
-const exact = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'full',
-  timeStyle: 'long',
-  timeZone: 'UTC',
-});
+const exactFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The exact time for a tooltip, e.g. "Tuesday, 24 November 2026 at 22:10:03 UTC". */
-export function formatExact(date: Date): string {
-  return exact.format(date);
+/**
+ * The exact time for a tooltip, e.g. "Tuesday, 24 November 2026 at 22:10:03 UTC". Servers render it in UTC; the
+ * browser re-renders it in the viewer's own time zone (components/local-time.tsx).
+ */
+export function formatExact(date: Date, timeZone = 'UTC'): string {
+  let format = exactFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'long', timeZone });
+    exactFormats.set(timeZone, format);
+  }
+  return format.format(date);
+}
+
+/** A moment as the server renders it (UTC, relative to the server's clock); the browser re-renders it (LocalTime). */
+export interface Moment {
+  iso: string;
+  relative: string;
+  exact: string;
+}
+
+export function describeMoment(date: Date, now: Date): Moment {
+  return { iso: date.toISOString(), relative: formatRelative(date, now), exact: formatExact(date) };
 }
 
 export function daysBetween(earlier: Date, later: Date): number {

@@ -2,7 +2,7 @@ import { hashSessionId } from '@/lib/security/hash';
 import type { AppSession, Impersonator } from '@/lib/workos/types';
 import { describeSignInMethod } from './auth-method';
 import { describeDevice, describeVersions, type DeviceInfo, type DeviceType } from './device';
-import { daysBetween, formatExact, formatRelative } from './time';
+import { daysBetween, describeMoment, type Moment } from './time';
 
 /** Why a session looks unusual next to the one in use (OWASP: signals to review, never grounds for trust). */
 export type SessionHint =
@@ -13,11 +13,7 @@ export type SessionHint =
   /** A spent refresh token of this session was presented again (lib/auth/refresh): a copied cookie, most likely. */
   | { kind: 'token_reused'; text: string };
 
-export interface Moment {
-  iso: string;
-  relative: string;
-  exact: string;
-}
+export type { Moment } from './time';
 
 /**
  * One session as the security page shows it. Serializable; safe to send to the browser.
@@ -63,9 +59,6 @@ export interface BuildSessionViewsInput {
   inactiveDays: number;
 }
 
-function moment(date: Date, now: Date): Moment {
-  return { iso: date.toISOString(), relative: formatRelative(date, now), exact: formatExact(date) };
-}
 
 export function computeHints(
   device: DeviceInfo,
@@ -178,8 +171,8 @@ export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[]
       signInMethod: describeSignInMethod(session.authMethod, input.signInMethods?.get(key)),
       isCurrent,
       impersonator: session.impersonator,
-      signedIn: moment(session.createdAt, now),
-      lastActive: moment(lastActiveAt, now),
+      signedIn: describeMoment(session.createdAt, now),
+      lastActive: describeMoment(lastActiveAt, now),
       signedOutHere: input.signedOutHere?.has(session.id) ?? false,
       hints: [
         ...reuseHint(input.tokenReuse?.get(key)),

@@ -25,7 +25,7 @@ export type {
   WorkosEvent,
   WorkosErrorKind,
 } from './types';
-export { WorkosError, formatAuthMethod } from './types';
+export { WorkosError } from './types';
 export type { ListedEvent, ListEventsOptions, ListMembershipsOptions, RefreshedTokens, RefreshInput } from './core';
 
 const client = createWorkosClient((): WorkosSdk => getWorkOS());

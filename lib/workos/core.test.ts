@@ -9,7 +9,7 @@ import {
   type SdkSession,
   type WorkosSdk,
 } from './core';
-import { WorkosError, formatAuthMethod } from './types';
+import { WorkosError } from './types';
 
 const future = new Date(Date.now() + 3_600_000).toISOString();
 
@@ -387,12 +387,6 @@ describe('helpers', () => {
     expect(toWorkosError(error, 'x')).toBe(error);
   });
 
-  it('labels sign-in methods', () => {
-    expect(formatAuthMethod('password')).toBe('Password');
-    expect(formatAuthMethod('sso')).toBe('Single sign-on');
-    expect(formatAuthMethod('something_new')).toBe('Other');
-    expect(formatAuthMethod(null)).toBe('Unknown');
-  });
 });
 
 describe('refreshSession', () => {

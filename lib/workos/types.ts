@@ -77,20 +77,3 @@ export class WorkosError extends Error {
   }
 }
 
-const AUTH_METHOD_LABELS: Record<string, string> = {
-  password: 'Password',
-  magic_code: 'Email code',
-  oauth: 'Social sign-in',
-  sso: 'Single sign-on',
-  passkey: 'Passkey',
-  impersonation: 'Impersonation',
-  external_auth: 'External sign-in',
-  cross_app_auth: 'Cross-app sign-in',
-  migrated_session: 'Migrated session',
-};
-
-/** "Password", "Single sign-on", … for a session's `authMethod`. */
-export function formatAuthMethod(method: AuthMethod | null | undefined): string {
-  if (!method) return 'Unknown';
-  return AUTH_METHOD_LABELS[method] ?? 'Other';
-}

@@ -7,7 +7,7 @@ import { listOrganizationMemberships, WorkosError } from '@/lib/workos/client';
 export const ADMIN_ROLE = 'admin';
 
 /** An administrator's session: confirmed at WorkOS for `organizationId`, the session's organization. */
-export type AdminSession = CurrentSession & { organizationId: string };
+export type AdminSession = CurrentSession & { organizationId: string; organizationName: string };
 
 export type AdministratorState =
   /** WorkOS lists an active membership of the session's organization with the `admin` role: act. */
@@ -41,7 +41,7 @@ export const getAdministratorState = cache(async (): Promise<AdministratorState>
     );
     return { status: 'unconfirmed' };
   }
-  const confirmed = memberships.some(
+  const confirmed = memberships.find(
     (m) =>
       m.userId === session.user.id &&
       m.organizationId === organizationId &&
@@ -55,7 +55,7 @@ export const getAdministratorState = cache(async (): Promise<AdministratorState>
     });
     return { status: 'forbidden' };
   }
-  return { status: 'confirmed', admin: { ...session, organizationId } };
+  return { status: 'confirmed', admin: { ...session, organizationId, organizationName: confirmed.organizationName ?? organizationId } };
 });
 
 /**

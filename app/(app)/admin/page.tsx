@@ -7,7 +7,8 @@ import { requireSession } from '@/lib/auth/session';
 import { describeAuditEntry, listOrganizationAudit } from '@/lib/audit';
 import { limitCaller } from '@/lib/rate-limit';
 import { listForDisplay } from '@/lib/sessions/overview';
-import { formatExact, formatRelative } from '@/lib/sessions/time';
+import { LocalTime } from '@/components/local-time';
+import { describeMoment, type Moment } from '@/lib/sessions/time';
 import type { SessionView } from '@/lib/sessions/view';
 import { WorkosError, type AppUser } from '@/lib/workos/client';
 import { AdminSessions } from './_components/admin-sessions';
@@ -21,9 +22,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 interface ActivityLine {
   id: number;
   text: string;
-  iso: string;
-  relative: string;
-  exact: string;
+  at: Moment;
 }
 
 type Lookup =
@@ -63,9 +62,7 @@ async function lookUp(raw: string | undefined, admin: AdminSession): Promise<Loo
     activity = (await listOrganizationAudit(user.id, admin.organizationId, 10)).map((entry) => ({
       id: entry.id,
       text: describeAuditEntry(entry, null).text,
-      iso: entry.at.toISOString(),
-      relative: formatRelative(entry.at, now),
-      exact: formatExact(entry.at),
+      at: describeMoment(entry.at, now),
     }));
   } catch (error) {
     console.error('[admin] reading activity failed', error instanceof Error ? error.message : error);
@@ -124,7 +121,8 @@ export default async function AdminPage({ searchParams }: { searchParams: Search
       <div>
         <Heading />
         <p className="mt-1 max-w-2xl text-slate-600">
-          Find a person by email to see where they&apos;re signed in, and sign out one device or all of them — for
+          You administer <strong className="font-semibold text-slate-900">{admin.organizationName}</strong>. Find a
+          person of it by email to see where they&apos;re signed in, and sign out one device or all of them — for
           offboarding or a suspected compromise. Every device is told at once, and the person sees why in their
           security activity.
         </p>
@@ -200,9 +198,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Search
                 {lookup.activity.map((line) => (
                   <li key={line.id} className="flex flex-col gap-0.5 py-2 sm:flex-row sm:justify-between sm:gap-4">
                     <span className="text-slate-800">{line.text}</span>
-                    <time dateTime={line.iso} title={line.exact} className="shrink-0 text-slate-500">
-                      {line.relative}
-                    </time>
+                    <LocalTime moment={line.at} className="shrink-0 text-slate-500" />
                   </li>
                 ))}
               </ol>

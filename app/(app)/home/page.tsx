@@ -1,20 +1,23 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { requireSession } from '@/lib/auth/session';
-import { formatAuthMethod } from '@/lib/workos/client';
+import { LocalTime } from '@/components/local-time';
+import { listOrganizationMemberships } from '@/lib/workos/client';
+import { describeSignInMethod } from '@/lib/sessions/auth-method';
 import { describeDevice } from '@/lib/sessions/device';
 import { listForDisplay, readForDisplay } from '@/lib/sessions/overview';
+import { describeMoment } from '@/lib/sessions/time';
 
 export const metadata: Metadata = { title: 'Home' };
 
-const dateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
-
-function When({ date }: { date: Date }) {
-  return <time dateTime={date.toISOString()}>{dateTime.format(date)} UTC</time>;
+/** The organization's name as WorkOS has it; its id when WorkOS cannot say (the page still renders). */
+async function organizationName(userId: string, organizationId: string): Promise<string> {
+  try {
+    const memberships = await listOrganizationMemberships({ userId, organizationId, statuses: ['active', 'inactive', 'pending'] });
+    return memberships.find((m) => m.organizationId === organizationId)?.organizationName ?? organizationId;
+  } catch {
+    return organizationId;
+  }
 }
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -34,6 +37,8 @@ export default async function HomePage() {
     'home',
   );
   const current = listing.status === 'listed' ? listing.value : null;
+  const organization = session.organizationId && listing.status === 'listed' ? await organizationName(session.user.id, session.organizationId) : session.organizationId;
+  const now = new Date();
 
   return (
     <div className="space-y-6">
@@ -50,7 +55,7 @@ export default async function HomePage() {
           <Field label="Name">{session.user.name}</Field>
           <Field label="Email">{session.user.email}</Field>
           <Field label="Role">{session.role ?? 'member'}</Field>
-          {session.organizationId ? <Field label="Organization">{session.organizationId}</Field> : null}
+          {session.organizationId ? <Field label="Organization">{organization}</Field> : null}
           {session.impersonator ? (
             <Field label="Impersonated by">
               {session.impersonator.email}
@@ -78,13 +83,13 @@ export default async function HomePage() {
           </p>
         ) : (
           <dl className="mt-2 divide-y divide-slate-100">
-            <Field label="Sign-in method">{formatAuthMethod(current.authMethod)}</Field>
+            <Field label="Sign-in method">{describeSignInMethod(current.authMethod)}</Field>
             <Field label="IP address">
               <span data-testid="session-ip">{current.ipAddress ?? 'Unknown'}</span>
             </Field>
             <Field label="Device">{describeDevice(current.userAgent).label}</Field>
             <Field label="Signed in at">
-              <When date={session.authTime ? new Date(session.authTime * 1000) : current.createdAt} />
+              <LocalTime moment={describeMoment(session.authTime ? new Date(session.authTime * 1000) : current.createdAt, now)} show="exact" />
             </Field>
           </dl>
         )}

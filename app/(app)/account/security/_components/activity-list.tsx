@@ -1,7 +1,8 @@
 import { History, LogIn, LogOut, ShieldAlert, UserCog } from 'lucide-react';
 import { describeAuditEntry, listAudit, type AuditEntry } from '@/lib/audit';
 import type { CurrentSession } from '@/lib/auth/session';
-import { formatExact, formatRelative } from '@/lib/sessions/time';
+import { LocalTime } from '@/components/local-time';
+import { describeMoment, type Moment } from '@/lib/sessions/time';
 
 export interface ActivityItem {
   id: number;
@@ -9,9 +10,7 @@ export interface ActivityItem {
   actorType: AuditEntry['actor']['type'];
   text: string;
   badges: string[];
-  iso: string;
-  relative: string;
-  exact: string;
+  at: Moment;
 }
 
 const LIMIT = 15;
@@ -28,9 +27,7 @@ export async function loadActivity(current: CurrentSession, now: Date): Promise<
         actorType: entry.actor.type,
         text,
         badges,
-        iso: entry.at.toISOString(),
-        relative: formatRelative(entry.at, now),
-        exact: formatExact(entry.at),
+        at: describeMoment(entry.at, now),
       };
     });
   } catch (error) {
@@ -76,9 +73,7 @@ export function ActivityList({ activity }: { activity: ActivityItem[] | null }) 
               <div className="min-w-0 flex-1">
                 <p className="text-sm text-slate-900">
                   {item.text},{' '}
-                  <time dateTime={item.iso} title={item.exact} className="text-slate-500">
-                    {item.relative}
-                  </time>
+                  <LocalTime moment={item.at} className="text-slate-500" />
                 </p>
                 {item.badges.length > 0 ? (
                   <p className="mt-1 flex flex-wrap gap-1.5">

@@ -2,14 +2,11 @@ import { Globe, KeyRound, LoaderCircle, LogOut, UserCog } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { Moment, SessionView } from '@/lib/sessions/view';
 import { describeDeviceType } from '@/lib/sessions/device';
+import { LocalTime } from '@/components/local-time';
 import { DeviceIcon } from './device-icon';
 
 function When({ moment }: { moment: Moment }) {
-  return (
-    <time dateTime={moment.iso} title={moment.exact} className="underline decoration-slate-300 decoration-dotted underline-offset-2">
-      {moment.relative}
-    </time>
-  );
+  return <LocalTime moment={moment} className="underline decoration-slate-300 decoration-dotted underline-offset-2" />;
 }
 
 function Badge({ tone, children }: { tone: 'green' | 'violet' | 'amber'; children: ReactNode }) {

@@ -1,0 +1,24 @@
+'use client';
+
+import { useNow } from '@/hooks/use-now';
+import { formatExact, formatRelative, type Moment } from '@/lib/sessions/time';
+
+function viewerTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/**
+ * A moment shown in the viewer's time zone: relative ("3 minutes ago", moving on while the page is open) with the
+ * exact time as its tooltip, or the exact time itself. The server's UTC text until the browser takes over.
+ */
+export function LocalTime({ moment, show = 'relative', className }: { moment: Moment; show?: 'relative' | 'exact'; className?: string }) {
+  const now = useNow();
+  const date = new Date(moment.iso);
+  const exact = now === null ? moment.exact : formatExact(date, viewerTimeZone());
+  const relative = now === null ? moment.relative : formatRelative(date, new Date(now));
+  return (
+    <time dateTime={moment.iso} title={show === 'relative' ? exact : undefined} className={className}>
+      {show === 'relative' ? relative : exact}
+    </time>
+  );
+}
