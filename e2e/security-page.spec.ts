@@ -178,9 +178,9 @@ test('a WorkOS fault on a bulk sign-out: every session locked out here, the page
   await expect(sessionList(a.page).getByRole('listitem')).toHaveCount(1);
 });
 
-test("times in the viewer's own time zone, moving on while the page stays open; the organization by its name", async ({ newDevice, signIn }) => {
+test("times in the viewer's own time zone, moving on while the page stays open; where each session is; the organization by its name", async ({ newDevice, signIn }) => {
   const paris = await newDevice('Desktop Chrome', { timezoneId: 'Europe/Paris' });
-  const phone = await newDevice('iPhone 15', { timezoneId: 'America/Los_Angeles' });
+  const phone = await newDevice('iPhone 15', { timezoneId: 'America/Los_Angeles', ip: '81.2.69.142' });
   await signIn(phone.page, DEMO_USERS.ada.email);
   await signIn(paris.page, DEMO_USERS.ada.email);
 
@@ -196,6 +196,10 @@ test("times in the viewer's own time zone, moving on while the page stays open; 
   const phoneRow = row(paris.page, LABEL.B);
   await expect(phoneRow).toContainText('Signed in just now');
   await expect(phoneRow.locator('time').first()).toHaveAttribute('title', / (CET|GMT\+1)$/);
+  // Where, offline (DB-IP City Lite), with the attribution its licence asks for; nothing for an unknown address.
+  await expect(phoneRow.getByRole('definition').filter({ hasText: 'London, United Kingdom' })).toBeVisible();
+  await expect(paris.page.getByRole('list', { name: 'Security activity' })).toContainText('New sign-in on Safari on iOS from 81.2.69.142 (London, United Kingdom)');
+  await expect(paris.page.getByRole('link', { name: 'IP Geolocation by DB-IP' })).toHaveAttribute('href', 'https://db-ip.com');
   await paris.page.clock.fastForward('03:00');
   await expect(phoneRow).toContainText('Signed in 3 minutes ago');
 

@@ -196,6 +196,13 @@ describe('describeAuditEntry', () => {
       badges: ['New device', 'New IP address'],
     });
   });
+
+  it('says where the address is when it is known', () => {
+    const signIn = entry({ kind: 'sign_in', target: { sessionHash: 'h_new', label: 'Safari on iOS' }, ipAddress: '81.2.69.142', reason: null });
+    const locate = (ip: string | null) => (ip === '81.2.69.142' ? 'London, United Kingdom' : null);
+    expect(describeAuditEntry(signIn, 'h_other', locate).text).toBe('New sign-in on Safari on iOS from 81.2.69.142 (London, United Kingdom)');
+    expect(describeAuditEntry({ ...signIn, ipAddress: '198.51.100.5' }, 'h_other', locate).text).toBe('New sign-in on Safari on iOS from 198.51.100.5');
+  });
 });
 
 describe('refresh-token reuse', () => {

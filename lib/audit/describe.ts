@@ -61,7 +61,13 @@ function capitalize(value: string): string {
  * One line of the security activity, in words, from the point of view of the person reading it on the session
  * `viewerSessionHash`: "You signed out Safari on iOS from Chrome on macOS", "New sign-in on Firefox on Windows".
  */
-export function describeAuditEntry(entry: AuditEntry, viewerSessionHash: string | null): AuditDescription {
+export function describeAuditEntry(
+  entry: AuditEntry,
+  viewerSessionHash: string | null,
+  locate: (ip: string | null) => string | null = () => null,
+): AuditDescription {
+  const place = locate(entry.ipAddress);
+  const from = entry.ipAddress ? ` from ${entry.ipAddress}${place ? ` (${place})` : ''}` : '';
   const badges: string[] = [];
   switch (entry.kind) {
     case 'sign_in': {
@@ -69,7 +75,6 @@ export function describeAuditEntry(entry: AuditEntry, viewerSessionHash: string 
       if (details.newDevice === true) badges.push('New device');
       if (details.newIp === true) badges.push('New IP address');
       const where = targetName(entry, viewerSessionHash);
-      const from = entry.ipAddress ? ` from ${entry.ipAddress}` : '';
       if (entry.actor.type === 'admin') {
         badges.push('Impersonation');
         const who = entry.actor.label ?? 'An administrator';
@@ -95,7 +100,6 @@ export function describeAuditEntry(entry: AuditEntry, viewerSessionHash: string 
     }
     case 'refresh_token_reused': {
       badges.push('Token reused');
-      const from = entry.ipAddress ? ` from ${entry.ipAddress}` : '';
       const by = entry.actor.label ? ` (${entry.actor.label})` : '';
       return { text: `A sign-in token of ${targetName(entry, viewerSessionHash)} was reused${from}${by}`, badges };
     }

@@ -5,6 +5,7 @@ import { getEnv } from '@/lib/env';
 import { limitCaller, type Limited } from '@/lib/rate-limit';
 import { getRevocationRegistry } from '@/lib/revocation';
 import { listActiveSessions, type AppSession } from '@/lib/workos/client';
+import { getLocator } from '@/lib/location';
 import { clientIp } from '@/lib/security/client-ip';
 import { getLastActive } from './activity';
 import { listForDisplay } from './listing';
@@ -42,6 +43,7 @@ export async function describeActiveSessions(
     }
   };
   const sessions = (await list(userId)).filter((s) => s.status === 'active' && s.userId === userId);
+  const locate = await getLocator(sessions.map((s) => s.ipAddress));
   return buildSessionViews({
     sessions,
     current,
@@ -54,6 +56,7 @@ export async function describeActiveSessions(
     }, new Set<string>()),
     now,
     inactiveDays: getEnv().INACTIVE_SESSION_DAYS,
+    locate,
   });
 }
 

@@ -27,6 +27,8 @@ export interface SessionView {
   deviceType: DeviceType;
   versions: string;
   ipAddress: string | null;
+  /** Where the IP address is ("Lyon, France", "Local network"); null when unknown. */
+  location: string | null;
   signInMethod: string;
   isCurrent: boolean;
   impersonator: Impersonator | null;
@@ -57,6 +59,8 @@ export interface BuildSessionViewsInput {
   signedOutHere?: Set<string>;
   now: Date;
   inactiveDays: number;
+  /** Where an IP address is (lib/location); none by default. */
+  locate?: (ip: string | null) => string | null;
 }
 
 
@@ -168,6 +172,7 @@ export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[]
       deviceType: device.type,
       versions: describeVersions(device),
       ipAddress: session.ipAddress,
+      location: input.locate?.(session.ipAddress) ?? null,
       signInMethod: describeSignInMethod(session.authMethod, input.signInMethods?.get(key)),
       isCurrent,
       impersonator: session.impersonator,

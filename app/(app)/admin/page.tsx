@@ -8,6 +8,8 @@ import { describeAuditEntry, listOrganizationAudit } from '@/lib/audit';
 import { limitCaller } from '@/lib/rate-limit';
 import { listForDisplay } from '@/lib/sessions/overview';
 import { LocalTime } from '@/components/local-time';
+import { LocationAttribution } from '@/components/location-attribution';
+import { getLocator } from '@/lib/location';
 import { describeMoment, type Moment } from '@/lib/sessions/time';
 import type { SessionView } from '@/lib/sessions/view';
 import { WorkosError, type AppUser } from '@/lib/workos/client';
@@ -59,9 +61,11 @@ async function lookUp(raw: string | undefined, admin: AdminSession): Promise<Loo
   try {
     // Only the entries of the administrator's organization: a member of several organizations signs in, and is
     // signed out by their administrators, elsewhere too, and none of that is this administrator's to see.
-    activity = (await listOrganizationAudit(user.id, admin.organizationId, 10)).map((entry) => ({
+    const entries = await listOrganizationAudit(user.id, admin.organizationId, 10);
+    const locate = await getLocator(entries.map((entry) => entry.ipAddress));
+    activity = entries.map((entry) => ({
       id: entry.id,
-      text: describeAuditEntry(entry, null).text,
+      text: describeAuditEntry(entry, null, locate).text,
       at: describeMoment(entry.at, now),
     }));
   } catch (error) {
@@ -204,6 +208,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Search
               </ol>
             )}
           </section>
+          <LocationAttribution />
         </>
       ) : null}
     </div>

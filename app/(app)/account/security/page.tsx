@@ -5,6 +5,7 @@ import { getEnv } from '@/lib/env';
 import { getSessionsForDisplay } from '@/lib/sessions/overview';
 import { isRecentAuth, sessionAuthTime } from '@/lib/sessions/recent-auth';
 import { parseConfirmable } from './action-types';
+import { LocationAttribution } from '@/components/location-attribution';
 import { ActivityList, loadActivity } from './_components/activity-list';
 import { SessionsPanel } from './_components/sessions-panel';
 import { RetryButton } from './_components/retry-button';
@@ -69,6 +70,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Sea
       )}
 
       <ActivityList activity={activity} />
+      <LocationAttribution />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { History, LogIn, LogOut, ShieldAlert, UserCog } from 'lucide-react';
 import { describeAuditEntry, listAudit, type AuditEntry } from '@/lib/audit';
 import type { CurrentSession } from '@/lib/auth/session';
 import { LocalTime } from '@/components/local-time';
+import { getLocator } from '@/lib/location';
 import { describeMoment, type Moment } from '@/lib/sessions/time';
 
 export interface ActivityItem {
@@ -19,8 +20,9 @@ const LIMIT = 15;
 export async function loadActivity(current: CurrentSession, now: Date): Promise<ActivityItem[] | null> {
   try {
     const entries = await listAudit(current.user.id, LIMIT);
+    const locate = await getLocator(entries.map((entry) => entry.ipAddress));
     return entries.map((entry) => {
-      const { text, badges } = describeAuditEntry(entry, current.sessionHash);
+      const { text, badges } = describeAuditEntry(entry, current.sessionHash, locate);
       return {
         id: entry.id,
         kind: entry.kind,

@@ -1,4 +1,4 @@
-import { Globe, KeyRound, LoaderCircle, LogOut, UserCog } from 'lucide-react';
+import { Globe, KeyRound, LoaderCircle, LogOut, MapPin, UserCog } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { Moment, SessionView } from '@/lib/sessions/view';
 import { describeDeviceType } from '@/lib/sessions/device';
@@ -66,6 +66,13 @@ export function SessionRow({
               <Globe aria-hidden className="size-3.5 text-slate-400" />
               <dd className="font-mono text-[0.8125rem]">{session.ipAddress ?? 'IP address unknown'}</dd>
             </div>
+            {session.location ? (
+              <div className="flex items-center gap-1.5">
+                <dt className="sr-only">Location</dt>
+                <MapPin aria-hidden className="size-3.5 text-slate-400" />
+                <dd>{session.location}</dd>
+              </div>
+            ) : null}
             <div className="flex items-center gap-1.5">
               <dt className="sr-only">Sign-in method</dt>
               <KeyRound aria-hidden className="size-3.5 text-slate-400" />
