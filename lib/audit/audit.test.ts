@@ -5,6 +5,7 @@ import {
   describeAuditEntry,
   getSessionLabel,
   getSignInMethods,
+  getSignInNovelty,
   getTokenReuse,
   listAudit,
   listOrganizationAudit,
@@ -75,30 +76,41 @@ describe('recordAudit / listAudit', () => {
 describe('recordSignIn', () => {
   const base = { userId: 'user_1', organizationId: 'org_demo', source: 'callback' as const };
 
-  it('does not flag the first sign-in ever, then flags a new device and a new IP address', async () => {
-    const first = await recordSignIn({ ...base, sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1' });
-    expect(first).toMatchObject({ kind: 'sign_in', flagged: false, target: { label: 'Chrome on macOS' }, ipAddress: '203.0.113.1' });
+  it("does not flag the first sign-in ever, then flags what is new for this user: a device, a country, impossible travel", async () => {
+    const t0 = Date.parse('2026-09-01T08:00:00Z');
+    const at = (minutes: number) => new Date(t0 + minutes * 60_000);
+    const LONDON = '81.2.69.142';
+    const first = await recordSignIn({ ...base, sessionId: 's1', userAgent: CHROME_MAC, ipAddress: LONDON, at: at(0) });
+    expect(first).toMatchObject({ kind: 'sign_in', flagged: false, target: { label: 'Chrome on macOS' }, ipAddress: LONDON });
 
-    const sameAgain = await recordSignIn({ ...base, sessionId: 's2', userAgent: CHROME_MAC, ipAddress: '203.0.113.1' });
-    expect(sameAgain.flagged).toBe(false);
+    // Another address in the same city, and an address nobody can place: nothing new.
+    expect((await recordSignIn({ ...base, sessionId: 's2', userAgent: CHROME_MAC, ipAddress: '81.2.69.160', at: at(60) })).flagged).toBe(false);
+    expect((await recordSignIn({ ...base, sessionId: 's3', userAgent: CHROME_MAC, ipAddress: '198.51.100.5', at: at(120) })).flagged).toBe(false);
 
-    const phone = await recordSignIn({ ...base, sessionId: 's3', userAgent: SAFARI_IPHONE, ipAddress: '203.0.113.1' });
-    expect(phone).toMatchObject({ flagged: true, details: { newDevice: true, newIp: false } });
+    const phone = await recordSignIn({ ...base, sessionId: 's4', userAgent: SAFARI_IPHONE, ipAddress: LONDON, at: at(180) });
+    expect(phone).toMatchObject({ flagged: true, details: { novelty: ['new_device'] } });
 
-    const elsewhere = await recordSignIn({ ...base, sessionId: 's4', userAgent: CHROME_MAC, ipAddress: '198.51.100.5' });
-    expect(elsewhere).toMatchObject({ flagged: true, details: { newDevice: false, newIp: true } });
+    // London → Paris in a day is a train ride; Paris → Sydney ten minutes later is not.
+    const paris = await recordSignIn({ ...base, sessionId: 's5', userAgent: CHROME_MAC, ipAddress: '90.84.0.1', at: at(24 * 60) });
+    expect(paris).toMatchObject({ flagged: true, details: { novelty: ['new_country'] } });
+    const sydney = await recordSignIn({ ...base, sessionId: 's6', userAgent: CHROME_MAC, ipAddress: '1.1.1.1', at: at(24 * 60 + 10) });
+    expect(sydney).toMatchObject({ flagged: true, details: { novelty: ['new_country', 'impossible_travel'], travel: { minutes: 10 } } });
+    expect(describeAuditEntry(sydney, null).badges).toEqual(['First sign-in from this place', expect.stringMatching(/^1[67],\d{3} km from the previous sign-in, 10 minutes later$/)]);
+
+    const novelty = getSignInNovelty('user_1');
+    expect([...novelty.keys()].sort()).toEqual(['s4', 's5', 's6'].map(hashSessionId).sort());
+    expect(novelty.get(hashSessionId('s4'))).toEqual({ kinds: ['new_device'] });
   });
 
-  it('remembers when each device and address was last signed in from (the purge of personal data goes by it)', async () => {
+  it('remembers when each device was last signed in from (the purge of personal data goes by it)', async () => {
     const at = (iso: string) => new Date(iso);
     await recordSignIn({ ...base, sessionId: 's1', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', at: at('2026-01-01T00:00:00Z') });
     await recordSignIn({ ...base, sessionId: 's2', userAgent: CHROME_MAC, ipAddress: '198.51.100.5', at: at('2026-03-01T00:00:00Z') });
     // A late report of an older sign-in never moves it back.
     await recordSignIn({ ...base, sessionId: 's3', userAgent: CHROME_MAC, ipAddress: '203.0.113.1', at: at('2025-12-01T00:00:00Z') });
+    // Devices only: places come from the sign-ins themselves (their addresses, purged with them).
     expect(db().prepare('SELECT kind, value, first_seen_at, last_seen_at FROM known_devices ORDER BY kind, value').all()).toEqual([
       { kind: 'device', value: expect.any(String), first_seen_at: Date.parse('2026-01-01T00:00:00Z'), last_seen_at: Date.parse('2026-03-01T00:00:00Z') },
-      { kind: 'ip', value: '198.51.100.5', first_seen_at: Date.parse('2026-03-01T00:00:00Z'), last_seen_at: Date.parse('2026-03-01T00:00:00Z') },
-      { kind: 'ip', value: '203.0.113.1', first_seen_at: Date.parse('2026-01-01T00:00:00Z'), last_seen_at: Date.parse('2026-01-01T00:00:00Z') },
     ]);
   });
 
@@ -188,13 +200,16 @@ describe('describeAuditEntry', () => {
       kind: 'sign_in',
       target: { sessionHash: 'h_new', label: 'Firefox on Windows' },
       ipAddress: '198.51.100.5',
-      details: { newDevice: true, newIp: true },
+      details: { novelty: ['new_device'] },
       reason: null,
     });
     expect(describeAuditEntry(signIn, 'h_other')).toEqual({
       text: 'New sign-in on Firefox on Windows from 198.51.100.5',
-      badges: ['New device', 'New IP address'],
+      badges: ['First sign-in from Firefox on Windows'],
     });
+    // Lines recorded before reasons were: "new device" still reads, a new address alone is no longer a reason.
+    expect(describeAuditEntry({ ...signIn, details: { newDevice: true, newIp: true } }, 'h_other').badges).toEqual(['First sign-in from Firefox on Windows']);
+    expect(describeAuditEntry({ ...signIn, details: { newDevice: false, newIp: true } }, 'h_other').badges).toEqual([]);
   });
 
   it('says where the address is when it is known', () => {

@@ -1,8 +1,9 @@
+import { describeNovelty, noveltyOf } from '@/lib/sessions/novelty';
 import type { AuditEntry } from './types';
 
 export interface AuditDescription {
   text: string;
-  /** Short warnings shown next to the entry ("New device"). */
+  /** Why the entry may need a look, in words ("First sign-in from Lyon, France"). */
   badges: string[];
 }
 
@@ -71,9 +72,7 @@ export function describeAuditEntry(
   const badges: string[] = [];
   switch (entry.kind) {
     case 'sign_in': {
-      const details = entry.details ?? {};
-      if (details.newDevice === true) badges.push('New device');
-      if (details.newIp === true) badges.push('New IP address');
+      badges.push(...describeNovelty(noveltyOf(entry.details), { place, device: entry.target?.label ?? 'a new device' }));
       const where = targetName(entry, viewerSessionHash);
       if (entry.actor.type === 'admin') {
         badges.push('Impersonation');

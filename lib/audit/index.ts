@@ -1,7 +1,9 @@
 import 'server-only';
 import { getDb, type Database } from '@/lib/db';
 import { hashSessionId } from '@/lib/security/hash';
+import { getPlaces } from '@/lib/location';
 import { describeDevice, deviceKey } from '@/lib/sessions/device';
+import { assessSignIn, noveltyOf, type Novelty, type SignInFacts } from '@/lib/sessions/novelty';
 import type { ActorType } from '@/lib/revocation/types';
 import type { AuditEntry, AuditInput } from './types';
 
@@ -153,6 +155,22 @@ export function getSignInMethods(userId: string): Map<string, string> {
   return result;
 }
 
+/** What was new about each session's sign-in, by session hash (only sessions with something new). */
+export function getSignInNovelty(userId: string): Map<string, Novelty> {
+  const rows = getDb()
+    .prepare(
+      `SELECT target_session_hash AS hash, details FROM audit_log
+        WHERE user_id = ? AND kind = 'sign_in' AND flagged = 1 AND target_session_hash IS NOT NULL`,
+    )
+    .all(userId) as { hash: string; details: string | null }[];
+  const result = new Map<string, Novelty>();
+  for (const row of rows) {
+    const novelty = noveltyOf(parseDetails(row.details));
+    if (novelty.kinds.length > 0) result.set(row.hash, novelty);
+  }
+  return result;
+}
+
 /** The latest reuse of a sign-in (refresh) token per session (lib/auth/refresh), by session hash. */
 export function getTokenReuse(userId: string): Map<string, { at: Date; ipAddress: string | null }> {
   const rows = getDb()
@@ -195,10 +213,14 @@ export interface SignInInput {
   at?: Date;
 }
 
+/** Earlier sign-ins whose places are compared with a new one: the latest, within the personal-data retention. */
+const PLACE_HISTORY = 50;
+
 /**
  * Records a sign-in once per session (the callback and the `session.created` webhook both report it), with
- * its device label and IP address, and flags a device or IP address this user has not signed in from before
- * (known_devices). The very first sign-in of a user is not flagged: there is nothing to compare it with.
+ * its device label and IP address, and what is new about it for this user (lib/sessions/novelty): a device they never
+ * signed in from (known_devices), a country or a far place none of their earlier sign-ins came from, travel faster
+ * than possible since their previous sign-in. The very first sign-in of a user is not flagged.
  */
 export async function recordSignIn(input: SignInInput): Promise<AuditEntry> {
   const db = getDb();
@@ -206,6 +228,15 @@ export async function recordSignIn(input: SignInInput): Promise<AuditEntry> {
   const sessionHash = input.sessionId ? hashSessionId(input.sessionId) : null;
   const ip = text(input.ipAddress, 64);
   const at = input.at ?? new Date();
+  const earlierSignIns = db
+    .prepare(
+      `SELECT ip_address AS ip, at FROM audit_log
+        WHERE user_id = ? AND kind = 'sign_in' AND ip_address IS NOT NULL AND (target_session_hash IS NULL OR target_session_hash <> ?)
+        ORDER BY at DESC LIMIT ?`,
+    )
+    .all(input.userId, sessionHash ?? '', PLACE_HISTORY) as { ip: string; at: number }[];
+  // Before the transaction: the geo database may have to load (once per process).
+  const placeOf = await getPlaces([ip, ...earlierSignIns.map((row) => row.ip)]);
 
   db.exec('BEGIN IMMEDIATE');
   try {
@@ -238,17 +269,21 @@ export async function recordSignIn(input: SignInInput): Promise<AuditEntry> {
       }
     }
 
-    const known = db.prepare('SELECT 1 FROM known_devices WHERE user_id = ? AND kind = ? AND value = ?');
-    const hasHistory = db.prepare('SELECT 1 FROM known_devices WHERE user_id = ? LIMIT 1').get(input.userId) !== undefined;
     const dKey = device.type === 'unknown' && !device.browser ? null : deviceKey(device);
-    const newDevice = hasHistory && dKey !== null && known.get(input.userId, 'device', dKey) === undefined;
-    const newIp = hasHistory && ip !== null && known.get(input.userId, 'ip', ip) === undefined;
-    const remember = db.prepare(
-      `INSERT INTO known_devices (user_id, kind, value, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (user_id, kind, value) DO UPDATE SET last_seen_at = MAX(coalesce(last_seen_at, 0), excluded.last_seen_at)`,
-    );
-    if (dKey) remember.run(input.userId, 'device', dKey, at.getTime(), at.getTime());
-    if (ip) remember.run(input.userId, 'ip', ip, at.getTime(), at.getTime());
+    const knownDevices = db
+      .prepare("SELECT value, first_seen_at AS at FROM known_devices WHERE user_id = ? AND kind = 'device'")
+      .all(input.userId) as { value: string; at: number }[];
+    const history: SignInFacts[] = [
+      ...knownDevices.map((row) => ({ at: new Date(Math.min(row.at, at.getTime())), deviceKey: row.value, place: null })),
+      ...earlierSignIns.map((row) => ({ at: new Date(row.at), deviceKey: null, place: placeOf(row.ip) })),
+    ];
+    const novelty = assessSignIn({ at, deviceKey: dKey, place: placeOf(ip) }, history);
+    if (dKey) {
+      db.prepare(
+        `INSERT INTO known_devices (user_id, kind, value, first_seen_at, last_seen_at) VALUES (?, 'device', ?, ?, ?)
+         ON CONFLICT (user_id, kind, value) DO UPDATE SET last_seen_at = MAX(coalesce(last_seen_at, 0), excluded.last_seen_at)`,
+      ).run(input.userId, dKey, at.getTime(), at.getTime());
+    }
 
     const impersonator = input.impersonator ?? null;
     const entry = insert(db, {
@@ -262,11 +297,11 @@ export async function recordSignIn(input: SignInInput): Promise<AuditEntry> {
       target: { sessionHash, label: device.label },
       reason: impersonator?.reason ?? null,
       ipAddress: ip,
-      flagged: newDevice || newIp,
+      flagged: novelty.kinds.length > 0,
       details: {
         source: input.source,
-        newDevice,
-        newIp,
+        novelty: novelty.kinds,
+        ...(novelty.travel ? { travel: novelty.travel } : {}),
         deviceType: device.type,
         ...(input.authenticationMethod ? { authenticationMethod: input.authenticationMethod } : {}),
         ...(input.authMethod ? { authMethod: input.authMethod } : {}),

@@ -13,11 +13,17 @@ import { Reader, type Response } from 'maxmind';
 interface DbipCity {
   city?: string;
   country_code?: string;
+  latitude?: number;
+  longitude?: number;
 }
+
+/** Where an address is: on the user's own network, or a place on the map (as precise as the database). */
+export type Place =
+  | { kind: 'local'; label: 'Local network' }
+  | { kind: 'mapped'; label: string; countryCode: string; latitude: number | null; longitude: number | null };
 
 /** "Lyon, France", "France", "Local network", or null when the database does not know (never a guess). */
 export type Locate = (ip: string | null) => string | null;
-
 const DATA_DIR = join(process.cwd(), 'node_modules', '@ip-location-db', 'dbip-city-mmdb');
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 /** Ranges with no place on a map: the user's own network, or none at all. */
@@ -43,6 +49,13 @@ function reader(family: Family): Promise<DbReader | null> {
   return readers[family];
 }
 
+function placeOf(record: DbipCity | null): Place | null {
+  const label = describePlace(record);
+  if (!label || !record?.country_code) return null;
+  const coordinate = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+  return { kind: 'mapped', label, countryCode: record.country_code, latitude: coordinate(record.latitude), longitude: coordinate(record.longitude) };
+}
+
 export function describePlace(record: DbipCity | null): string | null {
   if (!record?.country_code) return null;
   let country: string;
@@ -54,8 +67,8 @@ export function describePlace(record: DbipCity | null): string | null {
   return record.city ? `${record.city}, ${country}` : country;
 }
 
-/** A locator for the addresses a page is about to show: the databases it needs are loaded first. */
-export async function getLocator(ips: (string | null)[]): Promise<Locate> {
+/** The place of each address a page or a sign-in is about to use: the databases it needs are loaded first. */
+export async function getPlaces(ips: (string | null)[]): Promise<(ip: string | null) => Place | null> {
   const parsed = new Map<string, ipaddr.IPv4 | ipaddr.IPv6>();
   for (const ip of ips) {
     if (!ip || parsed.has(ip) || !ipaddr.isValid(ip)) continue;
@@ -67,14 +80,20 @@ export async function getLocator(ips: (string | null)[]): Promise<Locate> {
   return (ip) => {
     const address = ip ? parsed.get(ip) : undefined;
     if (!address) return null;
-    if (LOCAL_RANGES.has(address.range())) return 'Local network';
+    if (LOCAL_RANGES.has(address.range())) return { kind: 'local', label: 'Local network' };
     const found = readers[address.kind() === 'ipv4' ? 'ipv4' : 'ipv6'];
     try {
-      return found ? describePlace(found.get(address.toString()) as DbipCity | null) : null;
+      return found ? placeOf(found.get(address.toString()) as DbipCity | null) : null;
     } catch {
       return null;
     }
   };
+}
+
+/** Just the words for each address ("London, United Kingdom"), for pages. */
+export async function getLocator(ips: (string | null)[]): Promise<Locate> {
+  const place = await getPlaces(ips);
+  return (ip) => place(ip)?.label ?? null;
 }
 
 /** The attribution DB-IP's licence asks for wherever a location is shown. */

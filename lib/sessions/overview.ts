@@ -1,12 +1,11 @@
 import 'server-only';
-import { getSignInMethods, getTokenReuse } from '@/lib/audit';
+import { getSignInMethods, getSignInNovelty, getTokenReuse } from '@/lib/audit';
 import type { CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { limitCaller, type Limited } from '@/lib/rate-limit';
 import { getRevocationRegistry } from '@/lib/revocation';
 import { listActiveSessions, type AppSession } from '@/lib/workos/client';
 import { getLocator } from '@/lib/location';
-import { clientIp } from '@/lib/security/client-ip';
 import { getLastActive } from './activity';
 import { listForDisplay } from './listing';
 import { buildSessionViews, type SessionEntry } from './view';
@@ -49,6 +48,7 @@ export async function describeActiveSessions(
     current,
     lastActive: safely(() => getLastActive(sessions.map((s) => s.id)), new Map<string, Date>()),
     signInMethods: safely(() => getSignInMethods(userId), new Map<string, string>()),
+    signInNovelty: safely(() => getSignInNovelty(userId), new Map()),
     tokenReuse: safely(() => getTokenReuse(userId), new Map<string, { at: Date; ipAddress: string | null }>()),
     signedOutHere: safely(() => {
       const registry = getRevocationRegistry();
@@ -60,17 +60,13 @@ export async function describeActiveSessions(
   });
 }
 
-function lookingFrom(current: CurrentSession, requestHeaders: Headers): ViewInput['current'] {
-  return { sessionId: current.sessionId, userAgent: requestHeaders.get('user-agent'), ipAddress: clientIp(requestHeaders) };
-}
-
 /**
  * The caller's active sessions as WorkOS lists them NOW, described, in display order: the ownership check for every
  * action (a session is the caller's only if it is listed here). Pages use getSessionsForDisplay.
  * Throws a WorkosError when WorkOS cannot be asked.
  */
-export async function getOwnedSessions(current: CurrentSession, requestHeaders: Headers, now = new Date()): Promise<SessionEntry[]> {
-  return describeActiveSessions(current.user.id, lookingFrom(current, requestHeaders), now);
+export async function getOwnedSessions(current: CurrentSession, now = new Date()): Promise<SessionEntry[]> {
+  return describeActiveSessions(current.user.id, { sessionId: current.sessionId }, now);
 }
 
 /** What a page can show of WorkOS data: the data, a rate-limit refusal, or WorkOS could not be asked. */
@@ -92,10 +88,10 @@ export async function readForDisplay<T>(current: CurrentSession, read: () => Pro
 }
 
 /** The caller's active sessions for a page (display cache), described and compared with this device. */
-export function getSessionsForDisplay(current: CurrentSession, requestHeaders: Headers, now = new Date()): Promise<ForDisplay<SessionEntry[]>> {
+export function getSessionsForDisplay(current: CurrentSession, now = new Date()): Promise<ForDisplay<SessionEntry[]>> {
   return readForDisplay(
     current,
-    () => describeActiveSessions(current.user.id, lookingFrom(current, requestHeaders), now, { logTag: 'security', list: listForDisplay }),
+    () => describeActiveSessions(current.user.id, { sessionId: current.sessionId }, now, { logTag: 'security', list: listForDisplay }),
     'security',
   );
 }

@@ -6,8 +6,6 @@ import { buildSessionViews, uniqueLabels } from './view';
 
 const CHROME_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
-const SAFARI_MAC =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Safari/605.1.15';
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Mobile/15E148 Safari/604.1';
 
@@ -36,7 +34,7 @@ function session(id: string, overrides: Partial<AppSession> = {}): AppSession {
 function build(sessions: AppSession[], lastActive = new Map<string, Date>(), current = 'session_current') {
   return buildSessionViews({
     sessions,
-    current: { sessionId: current, userAgent: null, ipAddress: null },
+    current: { sessionId: current },
     lastActive,
     now,
     inactiveDays: 30,
@@ -86,45 +84,43 @@ describe('buildSessionViews', () => {
     expect(views.find((v) => v.key === hashSessionId('b'))?.lastActive.relative).toBe('3 minutes ago');
   });
 
-  it('flags a new IP address, a different device or browser, and long inactivity — never this device', () => {
-    const views = build([
-      session('session_current'),
-      session('same', {}),
-      session('other_ip', { ipAddress: '198.51.100.7' }),
-      session('phone', { userAgent: SAFARI_IPHONE }),
-      session('safari', { userAgent: SAFARI_MAC }),
-      session('stale', { updatedAt: daysAgo(31) }),
-    ]);
-    const hints = Object.fromEntries(
-      ['session_current', 'same', 'other_ip', 'phone', 'safari', 'stale'].map((id) => [
-        id,
-        views.find((v) => v.key === hashSessionId(id))?.hints.map((h) => h.text),
+  it("flags what was new for this user at each session's sign-in, in words, and long inactivity — never this device", () => {
+    const views = buildSessionViews({
+      sessions: [
+        session('session_current'),
+        session('known'),
+        session('phone', { userAgent: SAFARI_IPHONE, ipAddress: '198.51.100.7' }),
+        session('abroad', { ipAddress: '90.84.0.1' }),
+        session('stale', { updatedAt: daysAgo(31) }),
+      ],
+      current: { sessionId: 'session_current' },
+      lastActive: new Map(),
+      signInNovelty: new Map([
+        [hashSessionId('session_current'), { kinds: ['new_country'] }],
+        [hashSessionId('phone'), { kinds: ['new_device'] }],
+        [hashSessionId('abroad'), { kinds: ['new_country', 'impossible_travel'], travel: { km: 16_994, minutes: 120 } }],
       ]),
-    );
+      locate: (ip) => (ip === '90.84.0.1' ? 'Paris, France' : null),
+      now,
+      inactiveDays: 30,
+    }).map((e) => e.view);
+    const of = (id: string) => views.find((v) => v.key === hashSessionId(id))!;
+    const hints = Object.fromEntries(['session_current', 'known', 'phone', 'abroad', 'stale'].map((id) => [id, of(id).hints.map((h) => `${h.kind}: ${h.text}`)]));
     expect(hints).toEqual({
       session_current: [],
-      same: [],
-      other_ip: ['New IP address'],
-      phone: ['Different device'],
-      safari: ['Different browser'],
-      stale: ['Inactive for 31 days'],
+      known: [],
+      phone: ['new_device: First sign-in from Safari on iOS'],
+      abroad: ['new_country: First sign-in from Paris, France', 'impossible_travel: 16,994 km from the previous sign-in, 2 hours later'],
+      stale: ['inactive: Inactive for 31 days'],
     });
+    // A phone or another IP address is not unusual in itself: only history says so.
+    expect(of('phone').location).toBeNull();
+    expect(of('abroad').location).toBe('Paris, France');
   });
 
   it('does not flag a session inactive for just under the limit', () => {
     const views = build([session('session_current'), session('x', { updatedAt: new Date(daysAgo(30).getTime() + 60_000) })]);
     expect(views[1]?.hints).toEqual([]);
-  });
-
-  it('compares with this request when WorkOS does not list the current session', () => {
-    const views = buildSessionViews({
-      sessions: [session('x', { userAgent: SAFARI_IPHONE, ipAddress: '198.51.100.7' })],
-      current: { sessionId: 'session_current', userAgent: SAFARI_IPHONE, ipAddress: '198.51.100.7' },
-      lastActive: new Map(),
-      now,
-      inactiveDays: 30,
-    });
-    expect(views[0]?.view.hints).toEqual([]);
   });
 
   it('shows impersonation and the precise sign-in method recorded at sign-in', () => {
@@ -133,7 +129,7 @@ describe('buildSessionViews', () => {
         session('session_current', { authMethod: 'oauth' }),
         session('imp', { authMethod: 'impersonation', impersonator: { email: 'support@example.com', reason: 'Ticket 42' } }),
       ],
-      current: { sessionId: 'session_current', userAgent: null, ipAddress: null },
+      current: { sessionId: 'session_current' },
       lastActive: new Map(),
       signInMethods: new Map([[hashSessionId('session_current'), 'GoogleOAuth']]),
       now,
@@ -167,7 +163,7 @@ describe('token reuse', () => {
   it('flags the session whose sign-in token was reused, this device included, with where it came from', () => {
     const views = buildSessionViews({
       sessions: [session('session_current'), session('session_other', { userAgent: SAFARI_IPHONE })],
-      current: { sessionId: 'session_current', userAgent: null, ipAddress: null },
+      current: { sessionId: 'session_current' },
       lastActive: new Map(),
       tokenReuse: new Map([[hashSessionId('session_current'), { at: minutesAgo(2), ipAddress: '198.51.100.66' }]]),
       now,

@@ -1,14 +1,14 @@
 import { hashSessionId } from '@/lib/security/hash';
 import type { AppSession, Impersonator } from '@/lib/workos/types';
 import { describeSignInMethod } from './auth-method';
-import { describeDevice, describeVersions, type DeviceInfo, type DeviceType } from './device';
+import { describeDevice, describeVersions, type DeviceType } from './device';
+import { describeNovelty, type Novelty, type NoveltyKind } from './novelty';
 import { daysBetween, describeMoment, type Moment } from './time';
 
-/** Why a session looks unusual next to the one in use (OWASP: signals to review, never grounds for trust). */
+/** Why a session may need a look (OWASP: signals to review, never grounds for trust). */
 export type SessionHint =
-  | { kind: 'new_ip'; text: string }
-  | { kind: 'different_device'; text: string }
-  | { kind: 'different_browser'; text: string }
+  /** What was new for this user when the session signed in (lib/sessions/novelty), in words. */
+  | { kind: NoveltyKind; text: string }
   | { kind: 'inactive'; text: string; days: number }
   /** A spent refresh token of this session was presented again (lib/auth/refresh): a copied cookie, most likely. */
   | { kind: 'token_reused'; text: string };
@@ -41,9 +41,6 @@ export interface SessionView {
 
 export interface CurrentDevice {
   sessionId: string;
-  /** From this request, used when WorkOS's record of the current session lacks them. */
-  userAgent: string | null;
-  ipAddress: string | null;
 }
 
 export interface BuildSessionViewsInput {
@@ -53,6 +50,8 @@ export interface BuildSessionViewsInput {
   lastActive: Map<string, Date>;
   /** PascalCase authentication methods recorded at sign-in, by session hash ("GoogleOAuth"). */
   signInMethods?: Map<string, string>;
+  /** What was new about each session's sign-in, by session hash (lib/audit getSignInNovelty). */
+  signInNovelty?: Map<string, Novelty>;
   /** Reuse of a session's sign-in token, by session hash (lib/audit getTokenReuse). */
   tokenReuse?: Map<string, { at: Date; ipAddress: string | null }>;
   /** Listed sessions that the registry already refuses (raw ids). */
@@ -64,21 +63,18 @@ export interface BuildSessionViewsInput {
 }
 
 
+/** What was new about the session's sign-in for this user, and how long it has been idle: never a comparison with the device looking. */
 export function computeHints(
-  device: DeviceInfo,
-  ipAddress: string | null,
-  currentDevice: DeviceInfo,
-  currentIp: string | null,
+  novelty: Novelty | undefined,
+  context: { place: string | null; device: string },
   lastActiveAt: Date,
   now: Date,
   inactiveDays: number,
 ): SessionHint[] {
   const hints: SessionHint[] = [];
-  if (ipAddress && currentIp && ipAddress !== currentIp) hints.push({ kind: 'new_ip', text: 'New IP address' });
-  if (device.type !== currentDevice.type || device.os !== currentDevice.os) {
-    hints.push({ kind: 'different_device', text: 'Different device' });
-  } else if (device.browser !== currentDevice.browser) {
-    hints.push({ kind: 'different_browser', text: 'Different browser' });
+  if (novelty) {
+    const texts = describeNovelty(novelty, context);
+    novelty.kinds.forEach((kind, i) => hints.push({ kind, text: texts[i]! }));
   }
   const idle = daysBetween(lastActiveAt, now);
   if (idle >= inactiveDays) hints.push({ kind: 'inactive', days: idle, text: `Inactive for ${idle} days` });
@@ -139,10 +135,6 @@ export interface SessionEntry {
 /** The sessions in the order the page shows them: this device first, then by last activity. */
 export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[] {
   const { sessions, current, now, inactiveDays } = input;
-  const currentSession = sessions.find((s) => s.id === current.sessionId);
-  const currentDevice = describeDevice(currentSession?.userAgent ?? current.userAgent);
-  const currentIp = currentSession?.ipAddress ?? current.ipAddress;
-
   const parsed = sessions.map((session) => {
     const device = describeDevice(session.userAgent);
     const isCurrent = session.id === current.sessionId;
@@ -181,9 +173,10 @@ export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[]
       signedOutHere: input.signedOutHere?.has(session.id) ?? false,
       hints: [
         ...reuseHint(input.tokenReuse?.get(key)),
+        // The device looking is the one the person holds: what was new about it is theirs to know already.
         ...(isCurrent
           ? []
-          : computeHints(device, session.ipAddress, currentDevice, currentIp, lastActiveAt, now, inactiveDays)),
+          : computeHints(input.signInNovelty?.get(key), { place: input.locate?.(session.ipAddress) ?? null, device: device.label }, lastActiveAt, now, inactiveDays)),
       ],
     };
     return { session, view };

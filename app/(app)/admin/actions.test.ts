@@ -58,6 +58,7 @@ vi.mock('@/lib/db', async (importOriginal) => {
 vi.mock('@/lib/sessions/activity', () => ({ getLastActive: () => new Map() }));
 vi.mock('@/lib/audit', () => ({
   getSignInMethods: () => new Map(),
+  getSignInNovelty: () => new Map(),
   getTokenReuse: () => new Map(),
   recordAudit: async (entry: unknown) => {
     m.calls.push('audit');

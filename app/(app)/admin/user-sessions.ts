@@ -44,16 +44,11 @@ export async function getUserSessions(
 ): Promise<SessionEntry[]> {
   const entries = await describeActiveSessions(
     user.id,
-    { sessionId: admin.sessionId, userAgent: null, ipAddress: null },
+    { sessionId: admin.sessionId },
     now,
     { logTag: 'admin', ...(list ? { list } : {}) },
   );
-  return entries
-    .filter((entry) => entry.session.organizationId === admin.organizationId)
-    .map((entry) => ({
-      ...entry,
-      view: { ...entry.view, hints: entry.view.hints.filter((hint) => hint.kind === 'inactive') },
-    }));
+  return entries.filter((entry) => entry.session.organizationId === admin.organizationId);
 }
 
 export interface AdminSignOut {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { recordSignIn } from '@/lib/audit';
 import { openDatabase } from '@/lib/db';
 import { hashSessionId } from '@/lib/security/hash';
 import { WorkosError, type AppSession } from '@/lib/workos/types';
@@ -73,6 +74,8 @@ const { revokeSession, revokeOtherSessions, revokeUnusualSessions, signOutEveryw
 
 const CHROME_WINDOWS =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+const SAFARI_IPAD =
+  'Mozilla/5.0 (iPad; CPU OS 18_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Mobile/15E148 Safari/604.1';
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Mobile/15E148 Safari/604.1';
 const CHROME_PIXEL =
@@ -488,10 +491,16 @@ describe('revokeOtherSessions', () => {
 });
 
 describe('revokeUnusualSessions', () => {
-  it('signs out exactly the sessions that carry an anomaly hint', async () => {
+  it('signs out exactly the sessions whose sign-in was new for this user (never one that merely differs from this device)', async () => {
+    const base = { userId: 'user_ada', organizationId: 'org_demo', ipAddress: '203.0.113.10', source: 'callback' as const };
+    await recordSignIn({ ...base, sessionId: 'session_tablet', userAgent: SAFARI_IPAD, at: new Date(Date.now() - 3_600_000) });
+    await recordSignIn({ ...base, sessionId: 'session_current', userAgent: CHROME_WINDOWS }); // new to Ada, but it is this device
+    await recordSignIn({ ...base, sessionId: 'session_same', userAgent: CHROME_WINDOWS });
+    await recordSignIn({ ...base, sessionId: 'session_phone', userAgent: SAFARI_IPHONE });
     m.listActiveSessions.mockResolvedValue([
       session('session_current', CHROME_WINDOWS),
-      session('session_same', CHROME_WINDOWS), // same device, same IP: not unusual
+      session('session_same', CHROME_WINDOWS), // a device Ada signed in from before
+      session('session_tablet', SAFARI_IPAD), // her first device: differs from this one, and is not unusual
       session('session_phone', SAFARI_IPHONE),
     ]);
     const result = await revokeUnusualSessions();

@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { cookies, headers } from 'next/headers';
+import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { requireSession, type CurrentSession } from '@/lib/auth/session';
@@ -59,7 +59,7 @@ function unavailable(): SecurityActionResult {
 
 async function loadOwned(current: CurrentSession): Promise<SessionEntry[] | null> {
   try {
-    return await getOwnedSessions(current, await headers());
+    return await getOwnedSessions(current);
   } catch (error) {
     console.error('[security] listing sessions failed', describeError(error));
     return null;

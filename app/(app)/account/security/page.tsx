@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import { headers } from 'next/headers';
 import { requireSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getSessionsForDisplay } from '@/lib/sessions/overview';
@@ -20,7 +19,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Sea
   const now = new Date();
 
   // For display only (a few seconds' cache, counted against the page limits); every action asks WorkOS again.
-  const listing = await getSessionsForDisplay(current, await headers(), now);
+  const listing = await getSessionsForDisplay(current, now);
   const entries = listing.status === 'listed' ? listing.value : null;
   const sessions = entries?.map((entry) => entry.view) ?? null;
   const activity = await loadActivity(current, now);
