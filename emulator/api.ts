@@ -108,7 +108,8 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     if (method === 'DELETE') {
       requireApiKey(req, config);
       store.deleteUser(userId);
-      res.writeHead(202).end();
+      // The spec's answer is 200 OK with no body (UserlandUsersController_delete).
+      res.writeHead(200).end();
       return true;
     }
   }
@@ -161,7 +162,8 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     if (verb === null && method === 'DELETE') {
       requireApiKey(req, config);
       store.deleteMembership(membershipId);
-      res.writeHead(202).end();
+      // The spec's answer is 200 OK with no body (UserlandUserOrganizationMembershipsController_delete).
+      res.writeHead(200).end();
       return true;
     }
     if (verb !== null && method === 'PUT') {
@@ -209,7 +211,11 @@ function listOrganizationMemberships({ res, url, store }: ApiContext): void {
   const userId = query.get('user_id') || null;
   const organizationId = query.get('organization_id') || null;
   if (userId === null && organizationId === null) {
-    throw unprocessable('user_id', 'Either user_id or organization_id must be provided');
+    // The spec's 400 for this case (GET /user_management/organization_memberships).
+    throw new ApiError(400, {
+      code: 'missing_user_id_or_organization_id',
+      message: 'Either user_id or organization_id must be provided.',
+    });
   }
   const statuses = new Set(
     [...query.getAll('statuses'), ...query.getAll('statuses[]')]
@@ -236,6 +242,12 @@ function listOrganizationMemberships({ res, url, store }: ApiContext): void {
   sendJson(res, 200, list(paginate(memberships, page)));
 }
 
+function withoutOrder(query: URLSearchParams): URLSearchParams {
+  const copy = new URLSearchParams(query);
+  copy.delete('order');
+  return copy;
+}
+
 function listEvents({ res, url, store }: ApiContext): void {
   const query = url.searchParams;
   // Accept all three filter forms: events=a,b (Node SDK), events[]=a&events[]=b, events=a&events=b.
@@ -251,7 +263,9 @@ function listEvents({ res, url, store }: ApiContext): void {
     throw unprocessable('range_start', 'range_start must be before range_end');
   }
   const organizationId = query.get('organization_id') || null;
-  const page = parsePageQuery(query, { limit: 10, order: 'asc' });
+  // The spec documents `order` (default desc), but the live API ignores it and always answers oldest first
+  // (workos/workos-node#1610): the emulator does the same, whatever `order` says.
+  const page = { ...parsePageQuery(withoutOrder(query), { limit: 10, order: 'asc' }), order: 'asc' as const };
   const events = store
     .listEvents()
     .filter(
@@ -285,7 +299,11 @@ async function authenticate({ req, res, store, config }: ApiContext): Promise<vo
     (clientSecret !== null && !secretsEqual(clientSecret, config.apiKey)) ||
     (bearer !== null && !secretsEqual(bearer, config.apiKey))
   ) {
-    throw new ApiError(401, { error: 'invalid_client', error_description: 'Invalid client secret.' });
+    // The spec's 400 OAuth error (POST /user_management/authenticate): the SDK throws OauthException.
+    throw new ApiError(400, {
+      error: 'invalid_client',
+      error_description: 'The request failed due to: invalid_client.',
+    });
   }
   const ipAddress = optionalString(params, 'ip_address');
   const userAgent = optionalString(params, 'user_agent');

@@ -730,9 +730,14 @@ export class Store {
   setMembershipActive(id: string, active: boolean): MembershipRecord {
     const membership = this.requireMembership(id);
     if (membership.status === 'pending') {
+      // The spec's 400 codes for PUT …/deactivate and …/reactivate of a pending membership.
       throw new ApiError(400, {
-        message: `A pending membership cannot be ${active ? 'reactivated' : 'deactivated'}.`,
-        code: 'invalid_membership_status',
+        message: `A pending organization membership cannot be ${active ? 'reactivated' : 'deactivated'}.${
+          active ? ' The user needs to accept the invitation instead.' : ''
+        }`,
+        code: active
+          ? 'cannot_reactivate_pending_organization_membership'
+          : 'cannot_deactivate_pending_organization_membership',
       });
     }
     return this.changeMembership(membership, { status: active ? 'active' : 'inactive' });
@@ -982,10 +987,17 @@ export class Store {
     // With organization_id the session switches to that organization; without, it keeps its most recent one. Either
     // way the user must still be an active member of it, and the token carries the membership's role as it is now.
     const organizationId = input.organizationId ?? session.organizationId;
+    // The spec's OAuth-shaped 400s for the refresh grant (the SDK throws OauthException, as with WorkOS).
+    if (organizationId !== null && !getOrganization(organizationId)) {
+      throw new ApiError(400, {
+        error: 'organization_not_found',
+        error_description: 'The request failed due to: organization_not_found.',
+      });
+    }
     if (organizationId !== null && !this.activeMembership(user.id, organizationId)) {
       throw new ApiError(400, {
-        message: `The user is not a member of organization '${organizationId}'.`,
-        code: 'organization_membership_not_found',
+        error: 'organization_membership_not_found',
+        error_description: 'The request failed due to: organization_membership_not_found.',
       });
     }
     record.usedAt = this.now();

@@ -1,4 +1,4 @@
-import { OauthException, UnauthorizedException } from '@workos-inc/node';
+import { OauthException } from '@workos-inc/node';
 import { createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { API_KEY, CLIENT_ID, claimsOf, rejection, sdkFor, harnessForFile } from './harness.ts';
@@ -119,12 +119,12 @@ describe('authorization_code grant', () => {
     expect(error.error).toBe('invalid_grant');
   });
 
-  it('rejects a wrong API key (client_secret) with UnauthorizedException', async () => {
+  it('rejects a wrong API key (client_secret) with the spec’s 400 invalid_client (OauthException)', async () => {
     const { code, codeVerifier } = await h.authorize('ada@example.com');
     const wrong = sdkFor(h.emulator, 'sk_test_wrong');
-    await expect(
-      wrong.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier }),
-    ).rejects.toBeInstanceOf(UnauthorizedException);
+    const error = await rejection(wrong.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier }));
+    expect(error).toBeInstanceOf(OauthException);
+    expect(error).toMatchObject({ status: 400, error: 'invalid_client' });
   });
 
   it('rejects an unknown client_id and a missing grant_type as OAuth errors', async () => {

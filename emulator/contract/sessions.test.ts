@@ -72,6 +72,19 @@ describe('list sessions', () => {
     expect(last.body.list_metadata.after).toBeNull();
   });
 
+  it('order=normal: newest first, with before fetching older and after fetching newer (the spec)', async () => {
+    const first = await rawSessions('limit=5&order=normal');
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((s) => s.id)).toEqual(adaSessions.slice(-5).reverse());
+    // The cursor towards older sessions is `before`; there is nothing newer.
+    expect(first.body.list_metadata).toEqual({ before: adaSessions[TOTAL - 5], after: null });
+    const older = await rawSessions(`limit=5&order=normal&before=${first.body.list_metadata.before}`);
+    expect(older.body.data.map((s) => s.id)).toEqual(adaSessions.slice(TOTAL - 10, TOTAL - 5).reverse());
+    expect(older.body.list_metadata).toEqual({ before: adaSessions[TOTAL - 10], after: adaSessions[TOTAL - 6] });
+    const newer = await rawSessions(`limit=5&order=normal&after=${older.body.list_metadata.after}`);
+    expect(newer.body.data.map((s) => s.id)).toEqual(first.body.data.map((s) => s.id));
+  });
+
   it('auto-paginates past 100 sessions with the SDK', async () => {
     const all = await (await h.workos.userManagement.listSessions(adaId)).autoPagination();
     expect(all).toHaveLength(TOTAL);
