@@ -239,7 +239,9 @@ export function membershipJson(membership: MembershipRecord) {
 }
 
 function requireRole(slug: string): string {
-  if (!(ROLES as readonly string[]).includes(slug)) throw unprocessable('role_slug', `Role not found: '${slug}'`);
+  // The spec's 422 for an unknown role on POST/PUT …/organization_memberships.
+  if (!(ROLES as readonly string[]).includes(slug))
+    throw new ApiError(422, { message: `Role '${slug}' is not a valid role.`, code: 'invalid_role' });
   return slug;
 }
 

@@ -374,9 +374,12 @@ describe('memberships that change (the WorkOS API, through the SDK)', () => {
     // The same role again changes nothing and announces nothing; an unknown role is refused.
     await h.workos.userManagement.updateOrganizationMembership(membership.id, { roleSlug: 'member' });
     expect(await membershipEvents()).toHaveLength(1);
-    expect(
-      await rejection(h.workos.userManagement.updateOrganizationMembership(membership.id, { roleSlug: 'owner' })),
-    ).toBeInstanceOf(UnprocessableEntityException);
+    const unknownRole = await rejection(
+      h.workos.userManagement.updateOrganizationMembership(membership.id, { roleSlug: 'owner' }),
+    );
+    expect(unknownRole).toBeInstanceOf(UnprocessableEntityException);
+    // The spec's code for it.
+    expect(unknownRole).toMatchObject({ status: 422, code: 'invalid_role' });
   });
 
   it('deactivates and reactivates: one event each, no-ops announce nothing, a deactivated member cannot refresh into it', async () => {
