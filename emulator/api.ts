@@ -185,7 +185,12 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
   if (path === '/user_management/sessions/revoke' && method === 'POST') {
     requireApiKey(req, config);
     const params = await readParams(req);
-    const sessionId = requiredString(params, 'session_id');
+    const sessionId = optionalString(params, 'session_id');
+    // The spec lists only 400 for this route: a missing session_id is a 400 with a message.
+    if (sessionId === null) throw new ApiError(400, { message: 'session_id is required.' });
+    // An already-ended session: 200 and nothing new (WorkOS does not document it; revoking is idempotent here).
+    // An unknown one: 404 entity_not_found, as every route here answers an id it does not know (WorkOS's answer
+    // is not documented either: the spec lists 200 and 400 only). The app treats 200 and 404 alike.
     store.revokeSession(sessionId);
     sendJson(res, 200, {});
     return true;

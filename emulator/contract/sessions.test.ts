@@ -141,15 +141,25 @@ describe('revoke and logout', () => {
     expect(after.data.filter((e) => (e.data as { id: string }).id === sessionId)).toHaveLength(1);
   });
 
-  it('404s when revoking an unknown session and 422s without session_id', async () => {
+  it('404s when revoking an unknown session, 200s an already-ended one (nothing new), 400s without session_id', async () => {
     const error = await rejection(h.workos.userManagement.revokeSession({ sessionId: 'session_missing' }));
     expect(error).toBeInstanceOf(NotFoundException);
+
+    const auth = await h.signIn('grace@example.com');
+    const sessionId = String(claimsOf(auth.accessToken).sid);
+    await h.workos.userManagement.revokeSession({ sessionId });
+    await h.workos.userManagement.revokeSession({ sessionId });
+    const events = await h.workos.events.listEvents({ events: ['session.revoked'], limit: 100 });
+    expect(events.data.filter((e) => (e.data as { id: string }).id === sessionId)).toHaveLength(1);
+
+    // The spec lists only 400 for this route.
     const response = await fetch(`${h.emulator.url}/user_management/sessions/revoke`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
       body: '{}',
     });
-    expect(response.status).toBe(422);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/session_id/);
   });
 
   it('logout ends the session and redirects to return_to', async () => {
@@ -178,14 +188,26 @@ describe('revoke and logout', () => {
     expect(events.data.filter((e) => (e.data as { id: string }).id === sessionId)).toHaveLength(1);
   });
 
-  it('logout refuses a return_to on a foreign origin', async () => {
+  it('logout with a return_to that is not allowed still ends the session and goes to the default logout redirect', async () => {
     const auth = await h.signIn('alan@example.com');
     const sessionId = String(claimsOf(auth.accessToken).sid);
     const response = await fetch(
       h.workos.userManagement.getLogoutUrl({ sessionId, returnTo: 'https://evil.example/' }),
       { redirect: 'manual' },
     );
-    expect(response.status).toBe(400);
-    expect(response.headers.get('location')).toBeNull();
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(`${new URL(REDIRECT_URI).origin}/`);
+    const sessions = (
+      await h.control<{ id: string; status: string }[]>('GET', `/_emulator/sessions?user_id=${auth.user.id}`)
+    ).body;
+    expect(sessions.find((s) => s.id === sessionId)?.status).toBe('revoked');
+  });
+
+  it('logout without session_id is the spec’s 422 with a message', async () => {
+    const response = await fetch(`${h.emulator.url}/user_management/sessions/logout?return_to=${encodeURIComponent(REDIRECT_URI)}`, {
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { message: string }).message).toMatch(/session_id/);
   });
 });
