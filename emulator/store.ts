@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Clock } from './clock.ts';
 import type { EmulatorConfig } from './config.ts';
 import { newId, observeId, randomToken } from './ids.ts';
-import { generateSigningKey, pkceChallenge, signJwt, type StoredSigningKey } from './keys.ts';
+import { generateSigningKey, pkceChallenge, signJwt, withCertificate, type StoredSigningKey } from './keys.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Records (internal) and wire objects (what WorkOS sends)
@@ -477,6 +477,8 @@ export class Store {
     for (const list of [parsed.users, parsed.memberships, parsed.sessions, parsed.events, parsed.deliveries]) {
       for (const item of list) observeId(item.id);
     }
+    // State files written before the key had a certificate: make one now (written back with the next save).
+    parsed.signingKey = withCertificate(parsed.signingKey);
     // State files written before `authTimeClaim` existed: take it from the configuration.
     if (typeof parsed.config?.authTimeClaim !== 'boolean' && parsed.config) {
       parsed.config.authTimeClaim = this.options.config.authTimeClaim;

@@ -1,5 +1,6 @@
 import { OauthException } from '@workos-inc/node';
-import { createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { createHash, X509Certificate } from 'node:crypto';
+import { createRemoteJWKSet, decodeProtectedHeader, importJWK, importX509, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { API_KEY, CLIENT_ID, claimsOf, rejection, sdkFor, harnessForFile } from './harness.ts';
 
@@ -86,6 +87,30 @@ describe('authorization_code grant', () => {
     const auth = await h.signIn('grace@example.com');
     expect(decodeProtectedHeader(auth.accessToken).kid).toBe(key.kid);
     expect((await fetch(`${h.emulator.url}/sso/jwks/client_unknown`)).status).toBe(404);
+  });
+
+  it('publishes every field the spec requires of a key, x5c a self-signed certificate of it and x5t#S256 its thumbprint', async () => {
+    const response = await fetch(h.workos.userManagement.getJwksUrl(CLIENT_ID));
+    const key = ((await response.json()) as { keys: Record<string, unknown>[] }).keys[0]!;
+    // spec JwksResponse: alg, kty, use, x5c, n, e, kid, x5t#S256 are all required.
+    expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use', 'x5c', 'x5t#S256']);
+    const x5c = key.x5c as string[];
+    expect(x5c).toHaveLength(1);
+    const der = Buffer.from(x5c[0]!, 'base64');
+    expect(der.toString('base64')).toBe(x5c[0]); // standard base64 (RFC 7517 §4.7), not base64url
+    const certificate = new X509Certificate(der);
+    expect(certificate.verify(certificate.publicKey)).toBe(true); // self-signed
+    expect(certificate.publicKey.export({ format: 'jwk' })).toMatchObject({ n: key.n, e: key.e });
+    expect(Date.parse(certificate.validTo)).toBeGreaterThan(Date.now() + 365 * 86_400_000);
+    expect(key['x5t#S256']).toBe(createHash('sha256').update(der).digest('base64url'));
+
+    // Tokens verify with the JWKS (as the SDK does) and with the certificate's key alike.
+    const auth = await h.signIn('ada@example.com');
+    await expect(
+      jwtVerify(auth.accessToken, createRemoteJWKSet(new URL(h.workos.userManagement.getJwksUrl(CLIENT_ID)))),
+    ).resolves.toBeTruthy();
+    const pem = `-----BEGIN CERTIFICATE-----\n${x5c[0]!.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----`;
+    await expect(jwtVerify(auth.accessToken, await importX509(pem, 'RS256'))).resolves.toBeTruthy();
   });
 
   it('rejects a PKCE mismatch with 400 invalid_grant', async () => {
