@@ -102,6 +102,7 @@ export function configJson(config: RuntimeConfig) {
   return {
     access_token_ttl_seconds: config.accessTokenTtlSeconds,
     session_max_age_seconds: config.sessionMaxAgeSeconds,
+    session_inactivity_timeout_seconds: config.sessionInactivityTimeoutSeconds,
     webhook_url: config.webhookUrl,
     webhooks_enabled: config.webhooksEnabled,
     webhook_secret_set: config.webhookSecret !== null,
@@ -190,6 +191,13 @@ export function applyConfig(store: Store, params: Record<string, unknown>): Runt
   }
   if (params.session_max_age_seconds !== undefined) {
     patch.sessionMaxAgeSeconds = int(params.session_max_age_seconds, 'session_max_age_seconds', 60, 31_536_000);
+  }
+  if (params.session_inactivity_timeout_seconds !== undefined) {
+    const value = params.session_inactivity_timeout_seconds;
+    patch.sessionInactivityTimeoutSeconds =
+      value === null || value === '' || value === 'off'
+        ? null
+        : int(value, 'session_inactivity_timeout_seconds', 60, 31_536_000);
   }
   if (params.webhook_url !== undefined) {
     const url = text(params.webhook_url, 'webhook_url', false);

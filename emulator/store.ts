@@ -59,6 +59,8 @@ export interface SessionRecord {
   createdAt: number;
   updatedAt: number;
   expiresAt: number;
+  /** The last activity (sign-in, refresh) for the inactivity timeout; absent in older state files (createdAt then). */
+  lastActiveAt?: number;
   revokedAt: number | null;
   /** Impersonation sessions exist before the browser receives tokens for them. */
   tokensIssued: boolean;
@@ -131,6 +133,8 @@ export interface DeliveryRecord {
 export interface RuntimeConfig {
   accessTokenTtlSeconds: number;
   sessionMaxAgeSeconds: number;
+  /** null: off (the default, as in a new WorkOS environment). */
+  sessionInactivityTimeoutSeconds: number | null;
   webhookUrl: string | null;
   webhookSecret: string | null;
   webhooksEnabled: boolean;
@@ -400,6 +404,7 @@ export class Store {
     return {
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+      sessionInactivityTimeoutSeconds: config.sessionInactivityTimeoutSeconds,
       webhookUrl: config.webhookUrl,
       webhookSecret: config.webhookSecret,
       webhooksEnabled: config.webhookUrl !== null,
@@ -479,6 +484,10 @@ export class Store {
     }
     // State files written before the key had a certificate: make one now (written back with the next save).
     parsed.signingKey = withCertificate(parsed.signingKey);
+    // State files written before the inactivity timeout existed: take it from the configuration.
+    if (parsed.config && parsed.config.sessionInactivityTimeoutSeconds === undefined) {
+      parsed.config.sessionInactivityTimeoutSeconds = this.options.config.sessionInactivityTimeoutSeconds;
+    }
     // State files written before `authTimeClaim` existed: take it from the configuration.
     if (typeof parsed.config?.authTimeClaim !== 'boolean' && parsed.config) {
       parsed.config.authTimeClaim = this.options.config.authTimeClaim;
@@ -766,13 +775,20 @@ export class Store {
 
   sessionStatus(session: SessionRecord): SessionStatus {
     if (session.revokedAt !== null) return 'revoked';
-    if (this.now() >= session.expiresAt) return 'expired';
+    if (this.now() >= this.sessionEnd(session)) return 'expired';
     return 'active';
+  }
+
+  /** When the session ends unless revoked: its maximum length, or sooner after inactivity when that is configured. */
+  private sessionEnd(session: SessionRecord): number {
+    const timeout = this.state.config.sessionInactivityTimeoutSeconds;
+    if (timeout === null) return session.expiresAt;
+    return Math.min(session.expiresAt, (session.lastActiveAt ?? session.createdAt) + timeout * 1000);
   }
 
   sessionJson(session: SessionRecord) {
     const status = this.sessionStatus(session);
-    const endedAt = session.revokedAt ?? (status === 'expired' ? session.expiresAt : null);
+    const endedAt = session.revokedAt ?? (status === 'expired' ? this.sessionEnd(session) : null);
     return {
       object: 'session' as const,
       id: session.id,
@@ -818,6 +834,7 @@ export class Store {
       createdAt: now,
       updatedAt: now,
       expiresAt: now + this.state.config.sessionMaxAgeSeconds * 1000,
+      lastActiveAt: now,
       revokedAt: null,
       tokensIssued: input.tokensIssued,
     };
@@ -1007,6 +1024,7 @@ export class Store {
     record.usedAt = this.now();
     session.organizationId = organizationId;
     session.updatedAt = this.now();
+    session.lastActiveAt = this.now();
     return this.issueTokens(user, session);
   }
 

@@ -259,6 +259,55 @@ describe('refresh_token grant', () => {
     expect(sessions[0]?.status).toBe('expired');
   });
 
+  it('has no inactivity timeout by default, as a new WorkOS environment', async () => {
+    expect((await h.control<Record<string, unknown>>('GET', '/_emulator/config')).body).toMatchObject({
+      session_inactivity_timeout_seconds: null,
+    });
+    const auth = await h.signIn('grace@example.com');
+    h.clock.advance(7 * 86_400 * 1000); // a week idle, well inside the 30-day maximum
+    const refreshed = await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: auth.refreshToken,
+    });
+    expect(claimsOf(refreshed.accessToken).sid).toBe(claimsOf(auth.accessToken).sid);
+  });
+
+  it('ends a session idle past the configured inactivity timeout as the maximum length does; a refresh is activity', async () => {
+    await h.control('POST', '/_emulator/config', { session_inactivity_timeout_seconds: 3600 });
+    const auth = await h.signIn('grace@example.com');
+    const sessionId = String(claimsOf(auth.accessToken).sid);
+    h.clock.advance(3500 * 1000);
+    const kept = await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: auth.refreshToken,
+    });
+    h.clock.advance(3500 * 1000); // 7000 s since sign-in, 3500 s since the refresh: still active
+    expect((await h.workos.userManagement.listSessions(auth.user.id)).data.map((s) => s.id)).toContain(sessionId);
+    h.clock.advance(200 * 1000); // 3700 s idle
+    const { status, body } = await rawAuthenticate({ grant_type: 'refresh_token', refresh_token: kept.refreshToken });
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_grant');
+    expect(body.error_description).toMatch(/expired/);
+    expect((await h.workos.userManagement.listSessions(auth.user.id)).data.map((s) => s.id)).not.toContain(sessionId);
+    const sessions = (
+      await h.control<{ id: string; status: string; ended_at: string }[]>('GET', `/_emulator/sessions?user_id=${auth.user.id}`)
+    ).body;
+    const ended = sessions.find((s) => s.id === sessionId);
+    expect(ended?.status).toBe('expired');
+    // Ended when the hour of inactivity ran out, not at the maximum length.
+    const refreshedAt = Number(claimsOf(kept.accessToken).iat) * 1000;
+    const endedAt = Date.parse(ended!.ended_at);
+    expect(endedAt - (refreshedAt + 3600 * 1000)).toBeGreaterThanOrEqual(0);
+    expect(endedAt - (refreshedAt + 3600 * 1000)).toBeLessThan(1000);
+
+    // Configurable off again (null), and validated.
+    expect((await h.control('POST', '/_emulator/config', { session_inactivity_timeout_seconds: 10 })).status).toBe(422);
+    expect(
+      (await h.control<Record<string, unknown>>('POST', '/_emulator/config', { session_inactivity_timeout_seconds: null }))
+        .body,
+    ).toMatchObject({ session_inactivity_timeout_seconds: null });
+  });
+
   it('answers an unknown refresh token with invalid_grant', async () => {
     const { status, body } = await rawAuthenticate({ grant_type: 'refresh_token', refresh_token: 'not-a-token' });
     expect(status).toBe(400);
