@@ -140,6 +140,13 @@ export interface RuntimeConfig {
   webhooksEnabled: boolean;
   /** Whether access tokens carry `auth_time` (EMULATOR_AUTH_TIME_CLAIM; `auth_time_claim` in the control API). */
   authTimeClaim: boolean;
+  /**
+   * Stripe entitlements per organization id (`entitlements` claim of a session in that organization); null: the
+   * integration is not connected, and no token carries the claim. Absent in older state files (null then).
+   */
+  entitlements?: Record<string, string[]> | null;
+  /** Slugs of the feature flags enabled for everyone (`feature_flags` claim); null: none configured, no claim. */
+  featureFlags?: string[] | null;
 }
 
 interface PersistedState {
@@ -1041,6 +1048,10 @@ export class Store {
     };
     // Optional at WorkOS (its documented session token has none): only when configured.
     if (this.state.config.authTimeClaim) claims.auth_time = Math.floor(session.authTime / 1000);
+    // Read at every issue: a change reaches the session at its next refresh, as at WorkOS.
+    const entitlements = session.organizationId === null ? undefined : this.state.config.entitlements?.[session.organizationId];
+    if (entitlements) claims.entitlements = [...entitlements];
+    if (this.state.config.featureFlags) claims.feature_flags = [...this.state.config.featureFlags];
     const membership =
       session.organizationId === null ? undefined : this.activeMembership(user.id, session.organizationId);
     if (session.organizationId !== null) claims.org_id = session.organizationId;

@@ -335,3 +335,42 @@ describe('refresh_token grant', () => {
     expect(again).toMatchObject({ authenticated: false, reason: 'invalid_grant' });
   });
 });
+
+describe('entitlements and feature_flags claims', () => {
+  it('are absent until configured, then in the next refresh, per organization for entitlements (read by the SDK)', async () => {
+    const cookiePassword = 'b'.repeat(40);
+    const signedIn = await h.workos.userManagement.authenticateWithCode({
+      clientId: CLIENT_ID,
+      ...(await h.authorize('ada@example.com')),
+      session: { sealSession: true, cookiePassword },
+    });
+    const claims = claimsOf(signedIn.accessToken);
+    expect(claims).not.toHaveProperty('entitlements');
+    expect(claims).not.toHaveProperty('feature_flags');
+
+    const config = await h.control<Record<string, unknown>>('POST', '/_emulator/config', {
+      entitlements: { org_demo: ['audit-logs', 'sso'] },
+      feature_flags: ['new-dashboard'],
+    });
+    expect(config.body).toMatchObject({ entitlements: { org_demo: ['audit-logs', 'sso'] }, feature_flags: ['new-dashboard'] });
+    const session = h.workos.userManagement.loadSealedSession({ sessionData: signedIn.sealedSession ?? '', cookiePassword });
+    const refreshed = await session.refresh();
+    expect(refreshed).toMatchObject({
+      authenticated: true,
+      entitlements: ['audit-logs', 'sso'],
+      featureFlags: ['new-dashboard'],
+    });
+    // A session in an organization with no entitlements configured carries none; the flags are everyone's.
+    const linus = claimsOf((await h.signIn('linus@example.com')).accessToken);
+    expect(linus.org_id).toBe('org_other');
+    expect(linus).not.toHaveProperty('entitlements');
+    expect(linus.feature_flags).toEqual(['new-dashboard']);
+
+    expect((await h.control('POST', '/_emulator/config', { feature_flags: 'beta' })).status).toBe(422);
+    expect((await h.control('POST', '/_emulator/config', { entitlements: ['x'] })).status).toBe(422);
+    await h.control('POST', '/_emulator/config', { entitlements: null, feature_flags: null });
+    const cleared = claimsOf((await h.signIn('ada@example.com')).accessToken);
+    expect(cleared).not.toHaveProperty('entitlements');
+    expect(cleared).not.toHaveProperty('feature_flags');
+  });
+});
