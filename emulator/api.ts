@@ -140,7 +140,7 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
         organizationId: requiredString(params, 'organization_id'),
         role: optionalString(params, 'role_slug'),
       });
-      sendJson(res, 201, membershipJson(membership));
+      sendJson(res, 201, withUser(store, membershipJson(membership)));
       return true;
     }
   }
@@ -150,13 +150,17 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     const verb = match[2] ?? null;
     if (verb === null && method === 'GET') {
       requireApiKey(req, config);
-      sendJson(res, 200, membershipJson(store.requireMembership(membershipId)));
+      sendJson(res, 200, withUser(store, membershipJson(store.requireMembership(membershipId))));
       return true;
     }
     if (verb === null && method === 'PUT') {
       requireApiKey(req, config);
       const params = await readParams(req);
-      sendJson(res, 200, membershipJson(store.updateMembershipRole(membershipId, requiredString(params, 'role_slug'))));
+      sendJson(
+        res,
+        200,
+        withUser(store, membershipJson(store.updateMembershipRole(membershipId, requiredString(params, 'role_slug')))),
+      );
       return true;
     }
     if (verb === null && method === 'DELETE') {
@@ -168,7 +172,7 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     }
     if (verb !== null && method === 'PUT') {
       requireApiKey(req, config);
-      sendJson(res, 200, membershipJson(store.setMembershipActive(membershipId, verb === '/reactivate')));
+      sendJson(res, 200, withUser(store, membershipJson(store.setMembershipActive(membershipId, verb === '/reactivate'))));
       return true;
     }
   }
@@ -244,7 +248,14 @@ function listOrganizationMemberships({ res, url, store }: ApiContext): void {
         (organizationId === null || m.organization_id === organizationId) &&
         statuses.has(m.status),
     );
-  sendJson(res, 200, list(paginate(memberships, page)));
+  const result = paginate(memberships, page);
+  sendJson(res, 200, list({ ...result, data: result.data.map((m) => withUser(store, m)) }));
+}
+
+/** The spec's `UserlandUserOrganizationMembership` carries the user (`user`, required). */
+function withUser<T extends { user_id: string }>(store: Store, membership: T) {
+  const user = store.getUser(membership.user_id);
+  return { ...membership, ...(user && { user: userJson(user) }) };
 }
 
 function withoutOrder(query: URLSearchParams): URLSearchParams {

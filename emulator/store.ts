@@ -249,6 +249,13 @@ export function membershipJson(membership: MembershipRecord) {
   };
 }
 
+/** The membership in `organization_membership.*` events: the spec's event data has no `organization_name`. */
+export function membershipEventJson(membership: MembershipRecord) {
+  const data: Partial<ReturnType<typeof membershipJson>> = membershipJson(membership);
+  delete data.organization_name;
+  return data;
+}
+
 function requireRole(slug: string): string {
   // The spec's 422 for an unknown role on POST/PUT …/organization_memberships.
   if (!(ROLES as readonly string[]).includes(slug))
@@ -725,7 +732,7 @@ export class Store {
         updatedAt: now,
       };
       this.state.memberships.push(membership);
-      this.emit('organization_membership.created', membershipJson(membership));
+      this.emit('organization_membership.created', membershipEventJson(membership));
       return membership;
     }
     if (existing.status !== 'inactive') {
@@ -767,14 +774,14 @@ export class Store {
   deleteMembership(id: string): void {
     const membership = this.requireMembership(id);
     this.state.memberships = this.state.memberships.filter((m) => m !== membership);
-    this.emit('organization_membership.deleted', { ...membershipJson(membership), updated_at: iso(this.now()) });
+    this.emit('organization_membership.deleted', { ...membershipEventJson(membership), updated_at: iso(this.now()) });
   }
 
   private changeMembership(membership: MembershipRecord, patch: Partial<Pick<MembershipRecord, 'role' | 'status'>>) {
     const changed = Object.entries(patch).some(([key, value]) => membership[key as keyof typeof patch] !== value);
     if (!changed) return membership;
     Object.assign(membership, patch, { updatedAt: this.now() });
-    this.emit('organization_membership.updated', membershipJson(membership));
+    this.emit('organization_membership.updated', membershipEventJson(membership));
     return membership;
   }
 

@@ -62,7 +62,40 @@ describe('organization memberships', () => {
       organization_name: 'Demo Org',
       role: { slug: 'admin' },
       status: 'active',
+      directory_managed: false,
+      custom_attributes: {},
+      // The spec's UserlandUserOrganizationMembership carries the user.
+      user: { object: 'user', id: ada, email: 'ada@example.com' },
     });
+  });
+
+  it('sends the spec’s event data: the membership without organization_name or user', async () => {
+    const grace = await h.userId('grace@example.com');
+    const created = await h.workos.userManagement.createOrganizationMembership({
+      userId: grace,
+      organizationId: 'org_other',
+    });
+    // Raw, as sent: the SDK's deserializer would rename and add keys.
+    const response = await fetch(`${h.emulator.url}/events?events=organization_membership.created&limit=100`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    const events = (await response.json()) as { data: { data: Record<string, unknown> }[] };
+    const data = events.data.find((e) => e.data.id === created.id)?.data ?? {};
+    expect(Object.keys(data).sort()).toEqual(
+      [
+        'created_at',
+        'custom_attributes',
+        'directory_managed',
+        'id',
+        'object',
+        'organization_id',
+        'role',
+        'roles',
+        'status',
+        'updated_at',
+        'user_id',
+      ].sort(),
+    );
   });
 
   it('filters by user and organization together: a user of another organization is not listed', async () => {
