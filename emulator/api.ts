@@ -172,7 +172,11 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     }
     if (verb !== null && method === 'PUT') {
       requireApiKey(req, config);
-      sendJson(res, 200, withUser(store, membershipJson(store.setMembershipActive(membershipId, verb === '/reactivate'))));
+      sendJson(
+        res,
+        200,
+        withUser(store, membershipJson(store.setMembershipActive(membershipId, verb === '/reactivate'))),
+      );
       return true;
     }
   }

@@ -178,37 +178,40 @@ function dashboardPage(ctx: ControlContext, notice: string | null, error: string
               return html`<tr>
                 <td><strong>${name}</strong><br />${user.email}<br /><span class="mono muted">${user.id}</span></td>
                 <td>
-                  ${store
-                    .listMemberships(user.id)
-                    .map(
-                      (m) => {
-                        const organization = getOrganization(m.organizationId)?.name ?? m.organizationId;
-                        const of = `${name} in ${organization}`;
-                        const otherRole = m.role === 'admin' ? 'member' : 'admin';
-                        return html`<div>
-                          ${organization}: ${m.role}${m.status === 'active' ? '' : ` (${m.status})`}
-                          <div class="action-row">
-                            ${action('membership_role', { membership_id: m.id, role_slug: otherRole }, `Make ${otherRole}`, {
-                              ariaLabel: `Make ${of} ${otherRole}`,
-                            })}
-                            ${m.status === 'pending'
-                              ? null
-                              : m.status === 'active'
-                                ? action('membership_deactivate', { membership_id: m.id }, 'Deactivate', {
-                                    danger: true,
-                                    ariaLabel: `Deactivate ${of}`,
-                                  })
-                                : action('membership_reactivate', { membership_id: m.id }, 'Reactivate', {
-                                    ariaLabel: `Reactivate ${of}`,
-                                  })}
-                            ${action('membership_delete', { membership_id: m.id }, 'Remove', {
-                              danger: true,
-                              ariaLabel: `Remove ${of}`,
-                            })}
-                          </div>
-                        </div>`;
-                      },
-                    )}
+                  ${store.listMemberships(user.id).map((m) => {
+                    const organization = getOrganization(m.organizationId)?.name ?? m.organizationId;
+                    const of = `${name} in ${organization}`;
+                    const otherRole = m.role === 'admin' ? 'member' : 'admin';
+                    return html`<div>
+                      ${organization}: ${m.role}${m.status === 'active' ? '' : ` (${m.status})`}
+                      <div class="action-row">
+                        ${action(
+                          'membership_role',
+                          { membership_id: m.id, role_slug: otherRole },
+                          `Make ${otherRole}`,
+                          {
+                            ariaLabel: `Make ${of} ${otherRole}`,
+                          },
+                        )}
+                        ${
+                          m.status === 'pending'
+                            ? null
+                            : m.status === 'active'
+                              ? action('membership_deactivate', { membership_id: m.id }, 'Deactivate', {
+                                  danger: true,
+                                  ariaLabel: `Deactivate ${of}`,
+                                })
+                              : action('membership_reactivate', { membership_id: m.id }, 'Reactivate', {
+                                  ariaLabel: `Reactivate ${of}`,
+                                })
+                        }
+                        ${action('membership_delete', { membership_id: m.id }, 'Remove', {
+                          danger: true,
+                          ariaLabel: `Remove ${of}`,
+                        })}
+                      </div>
+                    </div>`;
+                  })}
                 </td>
                 <td>${active}</td>
                 <td>${time(user.createdAt)}</td>

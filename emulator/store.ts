@@ -1056,7 +1056,8 @@ export class Store {
     // Optional at WorkOS (its documented session token has none): only when configured.
     if (this.state.config.authTimeClaim) claims.auth_time = Math.floor(session.authTime / 1000);
     // Read at every issue: a change reaches the session at its next refresh, as at WorkOS.
-    const entitlements = session.organizationId === null ? undefined : this.state.config.entitlements?.[session.organizationId];
+    const entitlements =
+      session.organizationId === null ? undefined : this.state.config.entitlements?.[session.organizationId];
     if (entitlements) claims.entitlements = [...entitlements];
     if (this.state.config.featureFlags) claims.feature_flags = [...this.state.config.featureFlags];
     const membership =

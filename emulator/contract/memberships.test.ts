@@ -351,7 +351,10 @@ describe('a user with several memberships', () => {
     expect(unknown).toBeInstanceOf(OauthException);
     expect(unknown).toMatchObject({ status: 400, error: 'organization_not_found' });
     // Neither refusal spent the refresh token.
-    await h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: grace.refreshToken });
+    await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: grace.refreshToken,
+    });
   });
 });
 

@@ -114,7 +114,8 @@ describe('persistence (EMULATOR_STATE_FILE)', () => {
       expect(jwks.keys[0]?.x5c[0]).toBeTruthy();
       await second.close();
       expect(
-        (JSON.parse(readFileSync(stateFile, 'utf8')) as { signingKey: { certificate?: string } }).signingKey.certificate,
+        (JSON.parse(readFileSync(stateFile, 'utf8')) as { signingKey: { certificate?: string } }).signingKey
+          .certificate,
       ).toBe(jwks.keys[0]?.x5c[0]);
     } finally {
       await second.close();

@@ -204,9 +204,12 @@ describe('revoke and logout', () => {
   });
 
   it('logout without session_id is the spec’s 422 with a message', async () => {
-    const response = await fetch(`${h.emulator.url}/user_management/sessions/logout?return_to=${encodeURIComponent(REDIRECT_URI)}`, {
-      redirect: 'manual',
-    });
+    const response = await fetch(
+      `${h.emulator.url}/user_management/sessions/logout?return_to=${encodeURIComponent(REDIRECT_URI)}`,
+      {
+        redirect: 'manual',
+      },
+    );
     expect(response.status).toBe(422);
     expect(((await response.json()) as { message: string }).message).toMatch(/session_id/);
   });
