@@ -108,7 +108,8 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     if (method === 'DELETE') {
       requireApiKey(req, config);
       store.deleteUser(userId);
-      res.writeHead(202).end();
+      // The spec's answer is 200 OK with no body (UserlandUsersController_delete).
+      res.writeHead(200).end();
       return true;
     }
   }
@@ -139,7 +140,7 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
         organizationId: requiredString(params, 'organization_id'),
         role: optionalString(params, 'role_slug'),
       });
-      sendJson(res, 201, membershipJson(membership));
+      sendJson(res, 201, withUser(store, membershipJson(membership)));
       return true;
     }
   }
@@ -149,24 +150,33 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
     const verb = match[2] ?? null;
     if (verb === null && method === 'GET') {
       requireApiKey(req, config);
-      sendJson(res, 200, membershipJson(store.requireMembership(membershipId)));
+      sendJson(res, 200, withUser(store, membershipJson(store.requireMembership(membershipId))));
       return true;
     }
     if (verb === null && method === 'PUT') {
       requireApiKey(req, config);
       const params = await readParams(req);
-      sendJson(res, 200, membershipJson(store.updateMembershipRole(membershipId, requiredString(params, 'role_slug'))));
+      sendJson(
+        res,
+        200,
+        withUser(store, membershipJson(store.updateMembershipRole(membershipId, requiredString(params, 'role_slug')))),
+      );
       return true;
     }
     if (verb === null && method === 'DELETE') {
       requireApiKey(req, config);
       store.deleteMembership(membershipId);
-      res.writeHead(202).end();
+      // The spec's answer is 200 OK with no body (UserlandUserOrganizationMembershipsController_delete).
+      res.writeHead(200).end();
       return true;
     }
     if (verb !== null && method === 'PUT') {
       requireApiKey(req, config);
-      sendJson(res, 200, membershipJson(store.setMembershipActive(membershipId, verb === '/reactivate')));
+      sendJson(
+        res,
+        200,
+        withUser(store, membershipJson(store.setMembershipActive(membershipId, verb === '/reactivate'))),
+      );
       return true;
     }
   }
@@ -183,7 +193,12 @@ export async function handleApi(ctx: ApiContext): Promise<boolean> {
   if (path === '/user_management/sessions/revoke' && method === 'POST') {
     requireApiKey(req, config);
     const params = await readParams(req);
-    const sessionId = requiredString(params, 'session_id');
+    const sessionId = optionalString(params, 'session_id');
+    // The spec lists only 400 for this route: a missing session_id is a 400 with a message.
+    if (sessionId === null) throw new ApiError(400, { message: 'session_id is required.' });
+    // An already-ended session: 200 and nothing new (WorkOS does not document it; revoking is idempotent here).
+    // An unknown one: 404 entity_not_found, as every route here answers an id it does not know (WorkOS's answer
+    // is not documented either: the spec lists 200 and 400 only). The app treats 200 and 404 alike.
     store.revokeSession(sessionId);
     sendJson(res, 200, {});
     return true;
@@ -209,7 +224,11 @@ function listOrganizationMemberships({ res, url, store }: ApiContext): void {
   const userId = query.get('user_id') || null;
   const organizationId = query.get('organization_id') || null;
   if (userId === null && organizationId === null) {
-    throw unprocessable('user_id', 'Either user_id or organization_id must be provided');
+    // The spec's 400 for this case (GET /user_management/organization_memberships).
+    throw new ApiError(400, {
+      code: 'missing_user_id_or_organization_id',
+      message: 'Either user_id or organization_id must be provided.',
+    });
   }
   const statuses = new Set(
     [...query.getAll('statuses'), ...query.getAll('statuses[]')]
@@ -233,7 +252,20 @@ function listOrganizationMemberships({ res, url, store }: ApiContext): void {
         (organizationId === null || m.organization_id === organizationId) &&
         statuses.has(m.status),
     );
-  sendJson(res, 200, list(paginate(memberships, page)));
+  const result = paginate(memberships, page);
+  sendJson(res, 200, list({ ...result, data: result.data.map((m) => withUser(store, m)) }));
+}
+
+/** The spec's `UserlandUserOrganizationMembership` carries the user (`user`, required). */
+function withUser<T extends { user_id: string }>(store: Store, membership: T) {
+  const user = store.getUser(membership.user_id);
+  return { ...membership, ...(user && { user: userJson(user) }) };
+}
+
+function withoutOrder(query: URLSearchParams): URLSearchParams {
+  const copy = new URLSearchParams(query);
+  copy.delete('order');
+  return copy;
 }
 
 function listEvents({ res, url, store }: ApiContext): void {
@@ -251,7 +283,9 @@ function listEvents({ res, url, store }: ApiContext): void {
     throw unprocessable('range_start', 'range_start must be before range_end');
   }
   const organizationId = query.get('organization_id') || null;
-  const page = parsePageQuery(query, { limit: 10, order: 'asc' });
+  // The spec documents `order` (default desc), but the live API ignores it and always answers oldest first
+  // (workos/workos-node#1610): the emulator does the same, whatever `order` says.
+  const page = { ...parsePageQuery(withoutOrder(query), { limit: 10, order: 'asc' }), order: 'asc' as const };
   const events = store
     .listEvents()
     .filter(
@@ -285,7 +319,11 @@ async function authenticate({ req, res, store, config }: ApiContext): Promise<vo
     (clientSecret !== null && !secretsEqual(clientSecret, config.apiKey)) ||
     (bearer !== null && !secretsEqual(bearer, config.apiKey))
   ) {
-    throw new ApiError(401, { error: 'invalid_client', error_description: 'Invalid client secret.' });
+    // The spec's 400 OAuth error (POST /user_management/authenticate): the SDK throws OauthException.
+    throw new ApiError(400, {
+      error: 'invalid_client',
+      error_description: 'The request failed due to: invalid_client.',
+    });
   }
   const ipAddress = optionalString(params, 'ip_address');
   const userAgent = optionalString(params, 'user_agent');

@@ -14,6 +14,11 @@ export interface EmulatorConfig {
   webhookSecret: string | null;
   accessTokenTtlSeconds: number;
   sessionMaxAgeSeconds: number;
+  /**
+   * Inactivity timeout: a session with no activity (sign-in or refresh) for this long ends, as with the maximum
+   * length. null (the default) is off, as in a new WorkOS environment.
+   */
+  sessionInactivityTimeoutSeconds: number | null;
   /** JSON file that keeps state across restarts; null keeps everything in memory. */
   stateFile: string | null;
   /**
@@ -97,6 +102,10 @@ export function loadConfig(env: Env = process.env): EmulatorConfig {
 
   const accessTokenTtlSeconds = int('EMULATOR_ACCESS_TOKEN_TTL_SECONDS', DEFAULT_ACCESS_TOKEN_TTL_SECONDS, 1, 86_400);
   const sessionMaxAgeSeconds = int('EMULATOR_SESSION_MAX_AGE_SECONDS', DEFAULT_SESSION_MAX_AGE_SECONDS, 60, 31_536_000);
+  const sessionInactivityTimeoutSeconds =
+    text('EMULATOR_SESSION_INACTIVITY_TIMEOUT_SECONDS') === undefined
+      ? null
+      : int('EMULATOR_SESSION_INACTIVITY_TIMEOUT_SECONDS', 0, 60, 31_536_000);
   const stateFile = text('EMULATOR_STATE_FILE') ?? null;
   const rawAuthTimeClaim = text('EMULATOR_AUTH_TIME_CLAIM');
   let authTimeClaim = false;
@@ -116,6 +125,7 @@ export function loadConfig(env: Env = process.env): EmulatorConfig {
     webhookSecret,
     accessTokenTtlSeconds,
     sessionMaxAgeSeconds,
+    sessionInactivityTimeoutSeconds,
     stateFile,
     authTimeClaim,
   };

@@ -102,10 +102,13 @@ export function configJson(config: RuntimeConfig) {
   return {
     access_token_ttl_seconds: config.accessTokenTtlSeconds,
     session_max_age_seconds: config.sessionMaxAgeSeconds,
+    session_inactivity_timeout_seconds: config.sessionInactivityTimeoutSeconds,
     webhook_url: config.webhookUrl,
     webhooks_enabled: config.webhooksEnabled,
     webhook_secret_set: config.webhookSecret !== null,
     auth_time_claim: config.authTimeClaim,
+    entitlements: config.entitlements ?? null,
+    feature_flags: config.featureFlags ?? null,
   };
 }
 
@@ -176,6 +179,13 @@ const text = (value: unknown, field: string, required: boolean): string | null =
   return value;
 };
 
+const slugList = (value: unknown, field: string): string[] => {
+  if (!Array.isArray(value) || !value.every((slug) => typeof slug === 'string' && slug.trim() !== '')) {
+    throw unprocessable(field, `${field} must be a list of slugs`);
+  }
+  return value as string[];
+};
+
 const bool = (value: unknown, field: string): boolean => {
   if (value === true || value === 'true' || value === 'on' || value === '1') return true;
   if (value === false || value === 'false' || value === 'off' || value === '0') return false;
@@ -190,6 +200,13 @@ export function applyConfig(store: Store, params: Record<string, unknown>): Runt
   }
   if (params.session_max_age_seconds !== undefined) {
     patch.sessionMaxAgeSeconds = int(params.session_max_age_seconds, 'session_max_age_seconds', 60, 31_536_000);
+  }
+  if (params.session_inactivity_timeout_seconds !== undefined) {
+    const value = params.session_inactivity_timeout_seconds;
+    patch.sessionInactivityTimeoutSeconds =
+      value === null || value === '' || value === 'off'
+        ? null
+        : int(value, 'session_inactivity_timeout_seconds', 60, 31_536_000);
   }
   if (params.webhook_url !== undefined) {
     const url = text(params.webhook_url, 'webhook_url', false);
@@ -209,6 +226,23 @@ export function applyConfig(store: Store, params: Record<string, unknown>): Runt
   if (params.webhook_secret !== undefined) patch.webhookSecret = text(params.webhook_secret, 'webhook_secret', false);
   if (params.webhooks_enabled !== undefined) patch.webhooksEnabled = bool(params.webhooks_enabled, 'webhooks_enabled');
   if (params.auth_time_claim !== undefined) patch.authTimeClaim = bool(params.auth_time_claim, 'auth_time_claim');
+  if (params.entitlements !== undefined) {
+    const value = params.entitlements;
+    if (value === null) patch.entitlements = null;
+    else if (typeof value !== 'object' || Array.isArray(value)) {
+      throw unprocessable('entitlements', 'entitlements must be an object of organization id → list of slugs, or null');
+    } else {
+      patch.entitlements = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([organizationId, slugs]) => [
+          organizationId,
+          slugList(slugs, `entitlements.${organizationId}`),
+        ]),
+      );
+    }
+  }
+  if (params.feature_flags !== undefined) {
+    patch.featureFlags = params.feature_flags === null ? null : slugList(params.feature_flags, 'feature_flags');
+  }
   const next = { ...store.config, ...patch };
   if (next.webhooksEnabled && (!next.webhookUrl || !next.webhookSecret)) {
     throw unprocessable('webhooks_enabled', 'webhooks need a webhook_url and a webhook_secret');

@@ -178,15 +178,40 @@ function dashboardPage(ctx: ControlContext, notice: string | null, error: string
               return html`<tr>
                 <td><strong>${name}</strong><br />${user.email}<br /><span class="mono muted">${user.id}</span></td>
                 <td>
-                  ${store
-                    .listMemberships(user.id)
-                    .map(
-                      (m) =>
-                        html`<div>
-                          ${getOrganization(m.organizationId)?.name ?? m.organizationId}:
-                          ${m.role}${m.status === 'active' ? '' : ` (${m.status})`}
-                        </div>`,
-                    )}
+                  ${store.listMemberships(user.id).map((m) => {
+                    const organization = getOrganization(m.organizationId)?.name ?? m.organizationId;
+                    const of = `${name} in ${organization}`;
+                    const otherRole = m.role === 'admin' ? 'member' : 'admin';
+                    return html`<div>
+                      ${organization}: ${m.role}${m.status === 'active' ? '' : ` (${m.status})`}
+                      <div class="action-row">
+                        ${action(
+                          'membership_role',
+                          { membership_id: m.id, role_slug: otherRole },
+                          `Make ${otherRole}`,
+                          {
+                            ariaLabel: `Make ${of} ${otherRole}`,
+                          },
+                        )}
+                        ${
+                          m.status === 'pending'
+                            ? null
+                            : m.status === 'active'
+                              ? action('membership_deactivate', { membership_id: m.id }, 'Deactivate', {
+                                  danger: true,
+                                  ariaLabel: `Deactivate ${of}`,
+                                })
+                              : action('membership_reactivate', { membership_id: m.id }, 'Reactivate', {
+                                  ariaLabel: `Reactivate ${of}`,
+                                })
+                        }
+                        ${action('membership_delete', { membership_id: m.id }, 'Remove', {
+                          danger: true,
+                          ariaLabel: `Remove ${of}`,
+                        })}
+                      </div>
+                    </div>`;
+                  })}
                 </td>
                 <td>${active}</td>
                 <td>${time(user.createdAt)}</td>
@@ -484,6 +509,19 @@ async function runAction(ctx: ControlContext, params: Record<string, unknown>): 
       store.deleteUser(str('user_id'));
       return `Deleted ${name}.`;
     }
+    // Memberships change as through the WorkOS API (the same events, the next refresh sees them).
+    case 'membership_role': {
+      const membership = store.updateMembershipRole(str('membership_id'), str('role_slug'));
+      return `Role in ${getOrganization(membership.organizationId)?.name ?? membership.organizationId} is now ${membership.role}.`;
+    }
+    case 'membership_deactivate':
+    case 'membership_reactivate': {
+      const membership = store.setMembershipActive(str('membership_id'), str('action') === 'membership_reactivate');
+      return `Membership ${membership.id} is ${membership.status}.`;
+    }
+    case 'membership_delete':
+      store.deleteMembership(str('membership_id'));
+      return `Membership ${str('membership_id')} removed.`;
     case 'reset_password': {
       if (str('password').length < 8) throw new ApiError(422, { message: 'Use a password of at least 8 characters.' });
       const user = store.resetPassword(str('user_id'), str('password'));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorConfig } from './config.ts';
 import { html, page, type SafeHtml } from './html.ts';
-import { clientIp, readParams, redirect, sendHtml } from './http.ts';
+import { clientIp, readParams, redirect, sendHtml, sendJson } from './http.ts';
 import { ApiError, displayName, getOrganization, type MembershipRecord, type Store, type UserRecord } from './store.ts';
 
 /** The OAuth parameters of one authorize request, carried through the hosted forms as hidden fields. */
@@ -414,10 +414,12 @@ export async function handleAuthorizePost(
 /** Ends the session (if still active) and redirects the browser to `return_to`. */
 export function handleLogout(res: ServerResponse, url: URL, store: Store, config: EmulatorConfig): void {
   const sessionId = url.searchParams.get('session_id');
-  if (!sessionId) return errorPage(res, 400, 'Sign-out failed', 'The request is missing session_id.');
+  // The spec's answer without session_id (GET /user_management/sessions/logout): 422 with a message.
+  if (!sessionId) return sendJson(res, 422, { message: 'session_id is required.' });
   const allowedOrigins = new Set(config.redirectUris.map((uri) => new URL(uri).origin));
-  const returnTo = url.searchParams.get('return_to');
+  // The configured logout redirect (the WorkOS dashboard's default): the first redirect URI's origin.
   let target = `${new URL(config.redirectUris[0] ?? 'http://localhost:3000/').origin}/`;
+  const returnTo = url.searchParams.get('return_to');
   if (returnTo) {
     let parsed: URL | null = null;
     try {
@@ -425,10 +427,9 @@ export function handleLogout(res: ServerResponse, url: URL, store: Store, config
     } catch {
       parsed = null;
     }
-    if (!parsed || !allowedOrigins.has(parsed.origin)) {
-      return errorPage(res, 400, 'Sign-out failed', `return_to "${returnTo}" is not on an allowed origin.`);
-    }
-    target = parsed.toString();
+    // A return_to that is not allowed does not stop the sign-out: as WorkOS does (workos/authkit-remix#62), the
+    // session ends and the browser goes to the configured logout redirect instead.
+    if (parsed && allowedOrigins.has(parsed.origin)) target = parsed.toString();
   }
   const session = store.getSession(sessionId);
   // An unknown or already-ended session still signs the browser out: there is nothing left to end.

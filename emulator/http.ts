@@ -117,6 +117,11 @@ export interface PageQuery {
   before: string | null;
   after: string | null;
   order: 'asc' | 'desc';
+  /**
+   * `order=normal` (spec: "descending with reversed cursor semantics where `before` fetches older records and
+   * `after` fetches newer records"): a descending list whose cursors, given and answered, swap roles.
+   */
+  reversedCursors?: boolean;
 }
 
 export function parsePageQuery(query: URLSearchParams, defaults: { limit: number; order: 'asc' | 'desc' }): PageQuery {
@@ -133,11 +138,12 @@ export function parsePageQuery(query: URLSearchParams, defaults: { limit: number
   if (rawOrder !== null && rawOrder !== '') {
     if (rawOrder === 'asc' || rawOrder === 'desc') order = rawOrder;
     else if (rawOrder === 'normal') order = 'desc';
-    else throw unprocessable('order', 'order must be one of asc, desc');
+    else throw unprocessable('order', 'order must be one of normal, desc, asc');
   }
   const before = query.get('before') || null;
   const after = query.get('after') || null;
   if (before && after) throw unprocessable('before', 'before and after cannot be combined');
+  if (rawOrder === 'normal') return { limit, before: after, after: before, order, reversedCursors: true };
   return { limit, before, after, order };
 }
 
@@ -170,9 +176,8 @@ export function paginate<T extends { id: string }>(
   }
   const first = data[0];
   const last = data[data.length - 1];
-  return {
-    data,
-    before: hasBefore && first ? first.id : null,
-    after: hasAfter && last ? last.id : null,
-  };
+  const towardsStart = hasBefore && first ? first.id : null;
+  const towardsEnd = hasAfter && last ? last.id : null;
+  if (page.reversedCursors) return { data, before: towardsEnd, after: towardsStart };
+  return { data, before: towardsStart, after: towardsEnd };
 }

@@ -6,6 +6,7 @@ import { loadConfig, type EmulatorConfig } from './config.ts';
 import { CallLog, FaultRegistry, handleControl, type ControlContext } from './control.ts';
 import { handleDashboard } from './dashboard.ts';
 import { handleAuthorizeGet, handleAuthorizePost, handleLogout } from './hosted.ts';
+import { IdempotencyKeys } from './idempotency.ts';
 import { redirect, sendJson } from './http.ts';
 import { ApiError, Store } from './store.ts';
 import { DEFAULT_RETRY_POLICY, WebhookDispatcher, type WebhookRetryPolicy } from './webhooks.ts';
@@ -39,12 +40,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const store = new Store({ config, clock, issuer: () => `${baseUrl}/user_management/${config.clientId}` });
   const faults = new FaultRegistry();
   const calls = new CallLog();
+  const idempotency = new IdempotencyKeys(clock);
   const webhooks = new WebhookDispatcher(store, { ...DEFAULT_RETRY_POLICY, ...webhookRetry }, log);
   const advance = clock.advance;
   const reset = () => {
     webhooks.cancelAll();
     faults.clear();
     calls.clear();
+    idempotency.clear();
     // A moved clock would leave the app's real-time token checks out of step with the next test.
     clock.set?.(0);
     store.reset();
@@ -73,6 +76,19 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           );
         }
       }
+    }
+
+    // WorkOS API POSTs (not the hosted sign-in form, not the control API) honour Idempotency-Key.
+    const idempotencyKey = req.headers['idempotency-key'];
+    if (
+      method === 'POST' &&
+      typeof idempotencyKey === 'string' &&
+      idempotencyKey.trim() !== '' &&
+      !path.startsWith('/_emulator') &&
+      path !== '/user_management/authorize' &&
+      (await idempotency.replayOrRecord(idempotencyKey.trim(), res))
+    ) {
+      return;
     }
 
     if (path === '/user_management/authorize') {

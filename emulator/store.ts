@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Clock } from './clock.ts';
 import type { EmulatorConfig } from './config.ts';
 import { newId, observeId, randomToken } from './ids.ts';
-import { generateSigningKey, pkceChallenge, signJwt, type StoredSigningKey } from './keys.ts';
+import { generateSigningKey, pkceChallenge, signJwt, withCertificate, type StoredSigningKey } from './keys.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Records (internal) and wire objects (what WorkOS sends)
@@ -59,6 +59,8 @@ export interface SessionRecord {
   createdAt: number;
   updatedAt: number;
   expiresAt: number;
+  /** The last activity (sign-in, refresh) for the inactivity timeout; absent in older state files (createdAt then). */
+  lastActiveAt?: number;
   revokedAt: number | null;
   /** Impersonation sessions exist before the browser receives tokens for them. */
   tokensIssued: boolean;
@@ -131,11 +133,20 @@ export interface DeliveryRecord {
 export interface RuntimeConfig {
   accessTokenTtlSeconds: number;
   sessionMaxAgeSeconds: number;
+  /** null: off (the default, as in a new WorkOS environment). */
+  sessionInactivityTimeoutSeconds: number | null;
   webhookUrl: string | null;
   webhookSecret: string | null;
   webhooksEnabled: boolean;
   /** Whether access tokens carry `auth_time` (EMULATOR_AUTH_TIME_CLAIM; `auth_time_claim` in the control API). */
   authTimeClaim: boolean;
+  /**
+   * Stripe entitlements per organization id (`entitlements` claim of a session in that organization); null: the
+   * integration is not connected, and no token carries the claim. Absent in older state files (null then).
+   */
+  entitlements?: Record<string, string[]> | null;
+  /** Slugs of the feature flags enabled for everyone (`feature_flags` claim); null: none configured, no claim. */
+  featureFlags?: string[] | null;
 }
 
 interface PersistedState {
@@ -238,8 +249,17 @@ export function membershipJson(membership: MembershipRecord) {
   };
 }
 
+/** The membership in `organization_membership.*` events: the spec's event data has no `organization_name`. */
+export function membershipEventJson(membership: MembershipRecord) {
+  const data: Partial<ReturnType<typeof membershipJson>> = membershipJson(membership);
+  delete data.organization_name;
+  return data;
+}
+
 function requireRole(slug: string): string {
-  if (!(ROLES as readonly string[]).includes(slug)) throw unprocessable('role_slug', `Role not found: '${slug}'`);
+  // The spec's 422 for an unknown role on POST/PUT …/organization_memberships.
+  if (!(ROLES as readonly string[]).includes(slug))
+    throw new ApiError(422, { message: `Role '${slug}' is not a valid role.`, code: 'invalid_role' });
   return slug;
 }
 
@@ -398,6 +418,7 @@ export class Store {
     return {
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+      sessionInactivityTimeoutSeconds: config.sessionInactivityTimeoutSeconds,
       webhookUrl: config.webhookUrl,
       webhookSecret: config.webhookSecret,
       webhooksEnabled: config.webhookUrl !== null,
@@ -474,6 +495,12 @@ export class Store {
     if (!Array.isArray(parsed.memberships)) parsed.memberships = migrateMemberships(parsed.users as LegacyUserRecord[]);
     for (const list of [parsed.users, parsed.memberships, parsed.sessions, parsed.events, parsed.deliveries]) {
       for (const item of list) observeId(item.id);
+    }
+    // State files written before the key had a certificate: make one now (written back with the next save).
+    parsed.signingKey = withCertificate(parsed.signingKey);
+    // State files written before the inactivity timeout existed: take it from the configuration.
+    if (parsed.config && parsed.config.sessionInactivityTimeoutSeconds === undefined) {
+      parsed.config.sessionInactivityTimeoutSeconds = this.options.config.sessionInactivityTimeoutSeconds;
     }
     // State files written before `authTimeClaim` existed: take it from the configuration.
     if (typeof parsed.config?.authTimeClaim !== 'boolean' && parsed.config) {
@@ -705,7 +732,7 @@ export class Store {
         updatedAt: now,
       };
       this.state.memberships.push(membership);
-      this.emit('organization_membership.created', membershipJson(membership));
+      this.emit('organization_membership.created', membershipEventJson(membership));
       return membership;
     }
     if (existing.status !== 'inactive') {
@@ -730,9 +757,14 @@ export class Store {
   setMembershipActive(id: string, active: boolean): MembershipRecord {
     const membership = this.requireMembership(id);
     if (membership.status === 'pending') {
+      // The spec's 400 codes for PUT …/deactivate and …/reactivate of a pending membership.
       throw new ApiError(400, {
-        message: `A pending membership cannot be ${active ? 'reactivated' : 'deactivated'}.`,
-        code: 'invalid_membership_status',
+        message: `A pending organization membership cannot be ${active ? 'reactivated' : 'deactivated'}.${
+          active ? ' The user needs to accept the invitation instead.' : ''
+        }`,
+        code: active
+          ? 'cannot_reactivate_pending_organization_membership'
+          : 'cannot_deactivate_pending_organization_membership',
       });
     }
     return this.changeMembership(membership, { status: active ? 'active' : 'inactive' });
@@ -742,14 +774,14 @@ export class Store {
   deleteMembership(id: string): void {
     const membership = this.requireMembership(id);
     this.state.memberships = this.state.memberships.filter((m) => m !== membership);
-    this.emit('organization_membership.deleted', { ...membershipJson(membership), updated_at: iso(this.now()) });
+    this.emit('organization_membership.deleted', { ...membershipEventJson(membership), updated_at: iso(this.now()) });
   }
 
   private changeMembership(membership: MembershipRecord, patch: Partial<Pick<MembershipRecord, 'role' | 'status'>>) {
     const changed = Object.entries(patch).some(([key, value]) => membership[key as keyof typeof patch] !== value);
     if (!changed) return membership;
     Object.assign(membership, patch, { updatedAt: this.now() });
-    this.emit('organization_membership.updated', membershipJson(membership));
+    this.emit('organization_membership.updated', membershipEventJson(membership));
     return membership;
   }
 
@@ -757,13 +789,20 @@ export class Store {
 
   sessionStatus(session: SessionRecord): SessionStatus {
     if (session.revokedAt !== null) return 'revoked';
-    if (this.now() >= session.expiresAt) return 'expired';
+    if (this.now() >= this.sessionEnd(session)) return 'expired';
     return 'active';
+  }
+
+  /** When the session ends unless revoked: its maximum length, or sooner after inactivity when that is configured. */
+  private sessionEnd(session: SessionRecord): number {
+    const timeout = this.state.config.sessionInactivityTimeoutSeconds;
+    if (timeout === null) return session.expiresAt;
+    return Math.min(session.expiresAt, (session.lastActiveAt ?? session.createdAt) + timeout * 1000);
   }
 
   sessionJson(session: SessionRecord) {
     const status = this.sessionStatus(session);
-    const endedAt = session.revokedAt ?? (status === 'expired' ? session.expiresAt : null);
+    const endedAt = session.revokedAt ?? (status === 'expired' ? this.sessionEnd(session) : null);
     return {
       object: 'session' as const,
       id: session.id,
@@ -809,6 +848,7 @@ export class Store {
       createdAt: now,
       updatedAt: now,
       expiresAt: now + this.state.config.sessionMaxAgeSeconds * 1000,
+      lastActiveAt: now,
       revokedAt: null,
       tokensIssued: input.tokensIssued,
     };
@@ -982,15 +1022,23 @@ export class Store {
     // With organization_id the session switches to that organization; without, it keeps its most recent one. Either
     // way the user must still be an active member of it, and the token carries the membership's role as it is now.
     const organizationId = input.organizationId ?? session.organizationId;
+    // The spec's OAuth-shaped 400s for the refresh grant (the SDK throws OauthException, as with WorkOS).
+    if (organizationId !== null && !getOrganization(organizationId)) {
+      throw new ApiError(400, {
+        error: 'organization_not_found',
+        error_description: 'The request failed due to: organization_not_found.',
+      });
+    }
     if (organizationId !== null && !this.activeMembership(user.id, organizationId)) {
       throw new ApiError(400, {
-        message: `The user is not a member of organization '${organizationId}'.`,
-        code: 'organization_membership_not_found',
+        error: 'organization_membership_not_found',
+        error_description: 'The request failed due to: organization_membership_not_found.',
       });
     }
     record.usedAt = this.now();
     session.organizationId = organizationId;
     session.updatedAt = this.now();
+    session.lastActiveAt = this.now();
     return this.issueTokens(user, session);
   }
 
@@ -1007,6 +1055,11 @@ export class Store {
     };
     // Optional at WorkOS (its documented session token has none): only when configured.
     if (this.state.config.authTimeClaim) claims.auth_time = Math.floor(session.authTime / 1000);
+    // Read at every issue: a change reaches the session at its next refresh, as at WorkOS.
+    const entitlements =
+      session.organizationId === null ? undefined : this.state.config.entitlements?.[session.organizationId];
+    if (entitlements) claims.entitlements = [...entitlements];
+    if (this.state.config.featureFlags) claims.feature_flags = [...this.state.config.featureFlags];
     const membership =
       session.organizationId === null ? undefined : this.activeMembership(user.id, session.organizationId);
     if (session.organizationId !== null) claims.org_id = session.organizationId;

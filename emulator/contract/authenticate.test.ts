@@ -1,5 +1,6 @@
-import { OauthException, UnauthorizedException } from '@workos-inc/node';
-import { createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { OauthException } from '@workos-inc/node';
+import { createHash, X509Certificate } from 'node:crypto';
+import { createRemoteJWKSet, decodeProtectedHeader, importJWK, importX509, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { API_KEY, CLIENT_ID, claimsOf, rejection, sdkFor, harnessForFile } from './harness.ts';
 
@@ -88,6 +89,30 @@ describe('authorization_code grant', () => {
     expect((await fetch(`${h.emulator.url}/sso/jwks/client_unknown`)).status).toBe(404);
   });
 
+  it('publishes every field the spec requires of a key, x5c a self-signed certificate of it and x5t#S256 its thumbprint', async () => {
+    const response = await fetch(h.workos.userManagement.getJwksUrl(CLIENT_ID));
+    const key = ((await response.json()) as { keys: Record<string, unknown>[] }).keys[0]!;
+    // spec JwksResponse: alg, kty, use, x5c, n, e, kid, x5t#S256 are all required.
+    expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use', 'x5c', 'x5t#S256']);
+    const x5c = key.x5c as string[];
+    expect(x5c).toHaveLength(1);
+    const der = Buffer.from(x5c[0]!, 'base64');
+    expect(der.toString('base64')).toBe(x5c[0]); // standard base64 (RFC 7517 §4.7), not base64url
+    const certificate = new X509Certificate(der);
+    expect(certificate.verify(certificate.publicKey)).toBe(true); // self-signed
+    expect(certificate.publicKey.export({ format: 'jwk' })).toMatchObject({ n: key.n, e: key.e });
+    expect(Date.parse(certificate.validTo)).toBeGreaterThan(Date.now() + 365 * 86_400_000);
+    expect(key['x5t#S256']).toBe(createHash('sha256').update(der).digest('base64url'));
+
+    // Tokens verify with the JWKS (as the SDK does) and with the certificate's key alike.
+    const auth = await h.signIn('ada@example.com');
+    await expect(
+      jwtVerify(auth.accessToken, createRemoteJWKSet(new URL(h.workos.userManagement.getJwksUrl(CLIENT_ID)))),
+    ).resolves.toBeTruthy();
+    const pem = `-----BEGIN CERTIFICATE-----\n${x5c[0]!.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----`;
+    await expect(jwtVerify(auth.accessToken, await importX509(pem, 'RS256'))).resolves.toBeTruthy();
+  });
+
   it('rejects a PKCE mismatch with 400 invalid_grant', async () => {
     const { code } = await h.authorize('ada@example.com');
     const error = await rejection(
@@ -119,12 +144,12 @@ describe('authorization_code grant', () => {
     expect(error.error).toBe('invalid_grant');
   });
 
-  it('rejects a wrong API key (client_secret) with UnauthorizedException', async () => {
+  it('rejects a wrong API key (client_secret) with the spec’s 400 invalid_client (OauthException)', async () => {
     const { code, codeVerifier } = await h.authorize('ada@example.com');
     const wrong = sdkFor(h.emulator, 'sk_test_wrong');
-    await expect(
-      wrong.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier }),
-    ).rejects.toBeInstanceOf(UnauthorizedException);
+    const error = await rejection(wrong.userManagement.authenticateWithCode({ clientId: CLIENT_ID, code, codeVerifier }));
+    expect(error).toBeInstanceOf(OauthException);
+    expect(error).toMatchObject({ status: 400, error: 'invalid_client' });
   });
 
   it('rejects an unknown client_id and a missing grant_type as OAuth errors', async () => {
@@ -234,6 +259,55 @@ describe('refresh_token grant', () => {
     expect(sessions[0]?.status).toBe('expired');
   });
 
+  it('has no inactivity timeout by default, as a new WorkOS environment', async () => {
+    expect((await h.control<Record<string, unknown>>('GET', '/_emulator/config')).body).toMatchObject({
+      session_inactivity_timeout_seconds: null,
+    });
+    const auth = await h.signIn('grace@example.com');
+    h.clock.advance(7 * 86_400 * 1000); // a week idle, well inside the 30-day maximum
+    const refreshed = await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: auth.refreshToken,
+    });
+    expect(claimsOf(refreshed.accessToken).sid).toBe(claimsOf(auth.accessToken).sid);
+  });
+
+  it('ends a session idle past the configured inactivity timeout as the maximum length does; a refresh is activity', async () => {
+    await h.control('POST', '/_emulator/config', { session_inactivity_timeout_seconds: 3600 });
+    const auth = await h.signIn('grace@example.com');
+    const sessionId = String(claimsOf(auth.accessToken).sid);
+    h.clock.advance(3500 * 1000);
+    const kept = await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: auth.refreshToken,
+    });
+    h.clock.advance(3500 * 1000); // 7000 s since sign-in, 3500 s since the refresh: still active
+    expect((await h.workos.userManagement.listSessions(auth.user.id)).data.map((s) => s.id)).toContain(sessionId);
+    h.clock.advance(200 * 1000); // 3700 s idle
+    const { status, body } = await rawAuthenticate({ grant_type: 'refresh_token', refresh_token: kept.refreshToken });
+    expect(status).toBe(400);
+    expect(body.error).toBe('invalid_grant');
+    expect(body.error_description).toMatch(/expired/);
+    expect((await h.workos.userManagement.listSessions(auth.user.id)).data.map((s) => s.id)).not.toContain(sessionId);
+    const sessions = (
+      await h.control<{ id: string; status: string; ended_at: string }[]>('GET', `/_emulator/sessions?user_id=${auth.user.id}`)
+    ).body;
+    const ended = sessions.find((s) => s.id === sessionId);
+    expect(ended?.status).toBe('expired');
+    // Ended when the hour of inactivity ran out, not at the maximum length.
+    const refreshedAt = Number(claimsOf(kept.accessToken).iat) * 1000;
+    const endedAt = Date.parse(ended!.ended_at);
+    expect(endedAt - (refreshedAt + 3600 * 1000)).toBeGreaterThanOrEqual(0);
+    expect(endedAt - (refreshedAt + 3600 * 1000)).toBeLessThan(1000);
+
+    // Configurable off again (null), and validated.
+    expect((await h.control('POST', '/_emulator/config', { session_inactivity_timeout_seconds: 10 })).status).toBe(422);
+    expect(
+      (await h.control<Record<string, unknown>>('POST', '/_emulator/config', { session_inactivity_timeout_seconds: null }))
+        .body,
+    ).toMatchObject({ session_inactivity_timeout_seconds: null });
+  });
+
   it('answers an unknown refresh token with invalid_grant', async () => {
     const { status, body } = await rawAuthenticate({ grant_type: 'refresh_token', refresh_token: 'not-a-token' });
     expect(status).toBe(400);
@@ -259,5 +333,44 @@ describe('refresh_token grant', () => {
     const stale = h.workos.userManagement.loadSealedSession({ sessionData: first.sealedSession ?? '', cookiePassword });
     const again = await stale.refresh();
     expect(again).toMatchObject({ authenticated: false, reason: 'invalid_grant' });
+  });
+});
+
+describe('entitlements and feature_flags claims', () => {
+  it('are absent until configured, then in the next refresh, per organization for entitlements (read by the SDK)', async () => {
+    const cookiePassword = 'b'.repeat(40);
+    const signedIn = await h.workos.userManagement.authenticateWithCode({
+      clientId: CLIENT_ID,
+      ...(await h.authorize('ada@example.com')),
+      session: { sealSession: true, cookiePassword },
+    });
+    const claims = claimsOf(signedIn.accessToken);
+    expect(claims).not.toHaveProperty('entitlements');
+    expect(claims).not.toHaveProperty('feature_flags');
+
+    const config = await h.control<Record<string, unknown>>('POST', '/_emulator/config', {
+      entitlements: { org_demo: ['audit-logs', 'sso'] },
+      feature_flags: ['new-dashboard'],
+    });
+    expect(config.body).toMatchObject({ entitlements: { org_demo: ['audit-logs', 'sso'] }, feature_flags: ['new-dashboard'] });
+    const session = h.workos.userManagement.loadSealedSession({ sessionData: signedIn.sealedSession ?? '', cookiePassword });
+    const refreshed = await session.refresh();
+    expect(refreshed).toMatchObject({
+      authenticated: true,
+      entitlements: ['audit-logs', 'sso'],
+      featureFlags: ['new-dashboard'],
+    });
+    // A session in an organization with no entitlements configured carries none; the flags are everyone's.
+    const linus = claimsOf((await h.signIn('linus@example.com')).accessToken);
+    expect(linus.org_id).toBe('org_other');
+    expect(linus).not.toHaveProperty('entitlements');
+    expect(linus.feature_flags).toEqual(['new-dashboard']);
+
+    expect((await h.control('POST', '/_emulator/config', { feature_flags: 'beta' })).status).toBe(422);
+    expect((await h.control('POST', '/_emulator/config', { entitlements: ['x'] })).status).toBe(422);
+    await h.control('POST', '/_emulator/config', { entitlements: null, feature_flags: null });
+    const cleared = claimsOf((await h.signIn('ada@example.com')).accessToken);
+    expect(cleared).not.toHaveProperty('entitlements');
+    expect(cleared).not.toHaveProperty('feature_flags');
   });
 });

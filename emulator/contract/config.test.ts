@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 300,
       stateFile: null,
       authTimeClaim: false,
+      // Off, as in a new WorkOS environment.
+      sessionInactivityTimeoutSeconds: null,
     });
   });
 
@@ -46,6 +48,7 @@ describe('loadConfig', () => {
       WORKOS_WEBHOOK_SECRET: 'whsec',
       EMULATOR_ACCESS_TOKEN_TTL_SECONDS: '60',
       EMULATOR_SESSION_MAX_AGE_SECONDS: '3600',
+      EMULATOR_SESSION_INACTIVITY_TIMEOUT_SECONDS: '1800',
       EMULATOR_STATE_FILE: '.data/emulator.json',
       EMULATOR_AUTH_TIME_CLAIM: 'true',
     });
@@ -59,6 +62,7 @@ describe('loadConfig', () => {
       webhookSecret: 'whsec',
       accessTokenTtlSeconds: 60,
       sessionMaxAgeSeconds: 3600,
+      sessionInactivityTimeoutSeconds: 1800,
       stateFile: '.data/emulator.json',
       authTimeClaim: true,
     });
@@ -72,6 +76,7 @@ describe('loadConfig', () => {
         EMULATOR_ACCESS_TOKEN_TTL_SECONDS: '0',
         EMULATOR_REDIRECT_URIS: 'not a url',
         EMULATOR_WEBHOOK_URL: 'http://localhost/hook',
+        EMULATOR_SESSION_INACTIVITY_TIMEOUT_SECONDS: '5',
       });
     } catch (caught) {
       error = caught;
@@ -83,6 +88,7 @@ describe('loadConfig', () => {
       'EMULATOR_ACCESS_TOKEN_TTL_SECONDS',
       'EMULATOR_REDIRECT_URIS',
       'WORKOS_WEBHOOK_SECRET',
+      'EMULATOR_SESSION_INACTIVITY_TIMEOUT_SECONDS',
     ]) {
       expect(message).toContain(name);
     }

@@ -376,6 +376,59 @@ describe('dashboard', () => {
   });
 });
 
+describe('dashboard memberships', () => {
+  it('changes a role, deactivates, reactivates and removes a membership, with the events and refreshes of the API', async () => {
+    const base = `${h.emulator.url}/_emulator/dashboard`;
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ api_key: API_KEY }),
+      redirect: 'manual',
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const act = async (fields: Record<string, string>) => {
+      const response = await fetch(`${base}/action`, {
+        method: 'POST',
+        headers: { cookie },
+        body: new URLSearchParams(fields),
+        redirect: 'manual',
+      });
+      return decodeURIComponent(response.headers.get('location') ?? '');
+    };
+    const auth = await h.signIn('grace@example.com');
+    const [membership] = (await h.workos.userManagement.listOrganizationMemberships({ userId: auth.user.id })).data;
+    const id = membership!.id;
+    const html = await (await fetch(base, { headers: { cookie } })).text();
+    for (const label of ['Make Grace Hopper in Demo Org admin', 'Deactivate Grace Hopper in Demo Org', 'Remove Grace Hopper in Demo Org']) {
+      expect(html).toContain(label);
+    }
+
+    expect(await act({ action: 'membership_role', membership_id: id, role_slug: 'admin' })).toContain('is now admin');
+    const refreshed = await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: auth.refreshToken,
+    });
+    expect(claimsOf(refreshed.accessToken).role).toBe('admin');
+    expect(await act({ action: 'membership_deactivate', membership_id: id })).toContain('is inactive');
+    expect(await act({ action: 'membership_reactivate', membership_id: id })).toContain('is active');
+    expect(await act({ action: 'membership_role', membership_id: id, role_slug: 'owner' })).toContain('error=');
+    expect(await act({ action: 'membership_delete', membership_id: id })).toContain('removed');
+    const events = await h.workos.events.listEvents({
+      events: ['organization_membership.updated', 'organization_membership.deleted'],
+      limit: 100,
+    });
+    expect(events.data.map((e) => [e.event, (e.data as { status: string }).status])).toEqual([
+      ['organization_membership.updated', 'active'],
+      ['organization_membership.updated', 'inactive'],
+      ['organization_membership.updated', 'active'],
+      ['organization_membership.deleted', 'active'],
+    ]);
+    const refused = await rejection(
+      h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: refreshed.refreshToken }),
+    );
+    expect(refused).toMatchObject({ status: 400, error: 'organization_membership_not_found' });
+  });
+});
+
 describe('auth_time claim switch', () => {
   it('is off by default, as in WorkOS’s documented session token', async () => {
     expect((await h.control<Record<string, unknown>>('GET', '/_emulator/config')).body.auth_time_claim).toBe(false);

@@ -1,4 +1,10 @@
-import { NotFoundException, UnauthorizedException, UnprocessableEntityException } from '@workos-inc/node';
+import {
+  GenericServerException,
+  NotFoundException,
+  OauthException,
+  UnauthorizedException,
+  UnprocessableEntityException,
+} from '@workos-inc/node';
 import { describe, expect, it } from 'vitest';
 import {
   API_KEY,
@@ -56,7 +62,40 @@ describe('organization memberships', () => {
       organization_name: 'Demo Org',
       role: { slug: 'admin' },
       status: 'active',
+      directory_managed: false,
+      custom_attributes: {},
+      // The spec's UserlandUserOrganizationMembership carries the user.
+      user: { object: 'user', id: ada, email: 'ada@example.com' },
     });
+  });
+
+  it('sends the spec’s event data: the membership without organization_name or user', async () => {
+    const grace = await h.userId('grace@example.com');
+    const created = await h.workos.userManagement.createOrganizationMembership({
+      userId: grace,
+      organizationId: 'org_other',
+    });
+    // Raw, as sent: the SDK's deserializer would rename and add keys.
+    const response = await fetch(`${h.emulator.url}/events?events=organization_membership.created&limit=100`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    const events = (await response.json()) as { data: { data: Record<string, unknown> }[] };
+    const data = events.data.find((e) => e.data.id === created.id)?.data ?? {};
+    expect(Object.keys(data).sort()).toEqual(
+      [
+        'created_at',
+        'custom_attributes',
+        'directory_managed',
+        'id',
+        'object',
+        'organization_id',
+        'role',
+        'roles',
+        'status',
+        'updated_at',
+        'user_id',
+      ].sort(),
+    );
   });
 
   it('filters by user and organization together: a user of another organization is not listed', async () => {
@@ -129,13 +168,15 @@ describe('organization memberships', () => {
     expect((await raw(`organization_id=org_other&statuses=deleted`)).status).toBe(422);
   });
 
-  it('needs a user_id or an organization_id (422) and the API key (401)', async () => {
+  it('needs a user_id or an organization_id (400 missing_user_id_or_organization_id, as the spec) and the API key (401)', async () => {
     const missing = await raw('limit=5');
-    expect(missing.status).toBe(422);
-    expect(missing.body.code).toBe('invalid_request_parameters');
-    // The SDK's types require one of them; a call without them still reaches the API.
+    expect(missing.status).toBe(400);
+    expect(missing.body.code).toBe('missing_user_id_or_organization_id');
+    // The SDK's types require one of them; a call without them still reaches the API. A 400 with a code and no
+    // `errors` is the SDK's GenericServerException.
     const error = await rejection(h.workos.userManagement.listOrganizationMemberships({} as { userId: string }));
-    expect(error).toBeInstanceOf(UnprocessableEntityException);
+    expect(error).toBeInstanceOf(GenericServerException);
+    expect(error).toMatchObject({ status: 400, code: 'missing_user_id_or_organization_id' });
 
     expect((await raw('organization_id=org_demo', null)).status).toBe(401);
     const wrongKey = await rejection(
@@ -297,8 +338,23 @@ describe('a user with several memberships', () => {
         organizationId: 'org_other',
       }),
     );
-    // A 400 with a `code` and no `errors`: the SDK's GenericServerException.
-    expect(refused).toMatchObject({ status: 400, code: 'organization_membership_not_found' });
+    // The spec's OAuth-shaped 400: the SDK's OauthException, as with WorkOS.
+    expect(refused).toBeInstanceOf(OauthException);
+    expect(refused).toMatchObject({ status: 400, error: 'organization_membership_not_found' });
+    const unknown = await rejection(
+      h.workos.userManagement.authenticateWithRefreshToken({
+        clientId: CLIENT_ID,
+        refreshToken: grace.refreshToken,
+        organizationId: 'org_nope',
+      }),
+    );
+    expect(unknown).toBeInstanceOf(OauthException);
+    expect(unknown).toMatchObject({ status: 400, error: 'organization_not_found' });
+    // Neither refusal spent the refresh token.
+    await h.workos.userManagement.authenticateWithRefreshToken({
+      clientId: CLIENT_ID,
+      refreshToken: grace.refreshToken,
+    });
   });
 });
 
@@ -354,9 +410,12 @@ describe('memberships that change (the WorkOS API, through the SDK)', () => {
     // The same role again changes nothing and announces nothing; an unknown role is refused.
     await h.workos.userManagement.updateOrganizationMembership(membership.id, { roleSlug: 'member' });
     expect(await membershipEvents()).toHaveLength(1);
-    expect(
-      await rejection(h.workos.userManagement.updateOrganizationMembership(membership.id, { roleSlug: 'owner' })),
-    ).toBeInstanceOf(UnprocessableEntityException);
+    const unknownRole = await rejection(
+      h.workos.userManagement.updateOrganizationMembership(membership.id, { roleSlug: 'owner' }),
+    );
+    expect(unknownRole).toBeInstanceOf(UnprocessableEntityException);
+    // The spec's code for it.
+    expect(unknownRole).toMatchObject({ status: 422, code: 'invalid_role' });
   });
 
   it('deactivates and reactivates: one event each, no-ops announce nothing, a deactivated member cannot refresh into it', async () => {
@@ -369,7 +428,8 @@ describe('memberships that change (the WorkOS API, through the SDK)', () => {
     const refused = await rejection(
       h.workos.userManagement.authenticateWithRefreshToken({ clientId: CLIENT_ID, refreshToken: auth.refreshToken }),
     );
-    expect(refused).toMatchObject({ status: 400, code: 'organization_membership_not_found' });
+    expect(refused).toBeInstanceOf(OauthException);
+    expect(refused).toMatchObject({ status: 400, error: 'organization_membership_not_found' });
 
     expect((await h.workos.userManagement.reactivateOrganizationMembership(id)).status).toBe('active');
     await h.workos.userManagement.reactivateOrganizationMembership(id);
@@ -387,7 +447,13 @@ describe('memberships that change (the WorkOS API, through the SDK)', () => {
 
   it('deletes: organization_membership.deleted, then 404; creates: organization_membership.created, once per organization', async () => {
     const { id } = await membershipOf('alan@example.com');
-    await h.workos.userManagement.deleteOrganizationMembership(id);
+    // The spec's answer: 200 with no body.
+    const deleted = await fetch(`${h.emulator.url}/user_management/organization_memberships/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    expect(deleted.status).toBe(200);
+    expect(await deleted.text()).toBe('');
     expect(await rejection(h.workos.userManagement.getOrganizationMembership(id))).toBeInstanceOf(NotFoundException);
     expect(await rejection(h.workos.userManagement.deleteOrganizationMembership(id))).toBeInstanceOf(NotFoundException);
 
@@ -436,12 +502,15 @@ describe('memberships that change (the WorkOS API, through the SDK)', () => {
       membership_status: 'pending',
     });
     const id = created.body.memberships[0]?.id ?? '';
-    for (const change of [
-      h.workos.userManagement.deactivateOrganizationMembership(id),
-      h.workos.userManagement.reactivateOrganizationMembership(id),
-    ]) {
-      expect(await rejection(change)).toMatchObject({ status: 400, code: 'invalid_membership_status' });
-    }
+    // The spec's codes for each.
+    expect(await rejection(h.workos.userManagement.deactivateOrganizationMembership(id))).toMatchObject({
+      status: 400,
+      code: 'cannot_deactivate_pending_organization_membership',
+    });
+    expect(await rejection(h.workos.userManagement.reactivateOrganizationMembership(id))).toMatchObject({
+      status: 400,
+      code: 'cannot_reactivate_pending_organization_membership',
+    });
     expect(await membershipEvents()).toEqual([]);
   });
 });

@@ -26,7 +26,11 @@ describe('persistence (EMULATOR_STATE_FILE)', () => {
     const auth = await first.signIn('kept@example.com', { password: 'password-1' });
     const revoked = await first.signIn('ada@example.com');
     await first.workos.userManagement.revokeSession({ sessionId: String(claimsOf(revoked.accessToken).sid) });
-    const jwksBefore = await (await fetch(`${first.emulator.url}/sso/jwks/${CLIENT_ID}`)).json();
+    const jwksBefore = (await (await fetch(`${first.emulator.url}/sso/jwks/${CLIENT_ID}`)).json()) as {
+      keys: { x5c?: string[] }[];
+    };
+    // The certificate is kept with the key: the JWKS after the restart is the same, x5c included.
+    expect(jwksBefore.keys[0]?.x5c?.[0]).toBeTruthy();
     const eventsBefore = (await first.workos.events.listEvents({ events: ALL_EVENTS, limit: 100 })).data.map(
       (e) => e.id,
     );
@@ -73,8 +77,11 @@ describe('persistence (EMULATOR_STATE_FILE)', () => {
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
       users: { id: string; email: string; [key: string]: unknown }[];
       memberships?: unknown;
+      signingKey: { certificate?: string };
     };
     delete state.memberships;
+    // From before the key had a certificate.
+    delete state.signingKey.certificate;
     for (const user of state.users) {
       Object.assign(user, { role: user.email === 'ada@example.com' ? 'admin' : 'member', organizationId: 'org_demo' });
     }
@@ -100,6 +107,16 @@ describe('persistence (EMULATOR_STATE_FILE)', () => {
         org_id: 'org_demo',
         role: 'admin',
       });
+      // The key gets its certificate, and keeps it from then on.
+      const jwks = (await (await fetch(`${second.emulator.url}/sso/jwks/${CLIENT_ID}`)).json()) as {
+        keys: { x5c: string[] }[];
+      };
+      expect(jwks.keys[0]?.x5c[0]).toBeTruthy();
+      await second.close();
+      expect(
+        (JSON.parse(readFileSync(stateFile, 'utf8')) as { signingKey: { certificate?: string } }).signingKey
+          .certificate,
+      ).toBe(jwks.keys[0]?.x5c[0]);
     } finally {
       await second.close();
     }

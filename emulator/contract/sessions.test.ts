@@ -72,6 +72,19 @@ describe('list sessions', () => {
     expect(last.body.list_metadata.after).toBeNull();
   });
 
+  it('order=normal: newest first, with before fetching older and after fetching newer (the spec)', async () => {
+    const first = await rawSessions('limit=5&order=normal');
+    expect(first.status).toBe(200);
+    expect(first.body.data.map((s) => s.id)).toEqual(adaSessions.slice(-5).reverse());
+    // The cursor towards older sessions is `before`; there is nothing newer.
+    expect(first.body.list_metadata).toEqual({ before: adaSessions[TOTAL - 5], after: null });
+    const older = await rawSessions(`limit=5&order=normal&before=${first.body.list_metadata.before}`);
+    expect(older.body.data.map((s) => s.id)).toEqual(adaSessions.slice(TOTAL - 10, TOTAL - 5).reverse());
+    expect(older.body.list_metadata).toEqual({ before: adaSessions[TOTAL - 10], after: adaSessions[TOTAL - 6] });
+    const newer = await rawSessions(`limit=5&order=normal&after=${older.body.list_metadata.after}`);
+    expect(newer.body.data.map((s) => s.id)).toEqual(first.body.data.map((s) => s.id));
+  });
+
   it('auto-paginates past 100 sessions with the SDK', async () => {
     const all = await (await h.workos.userManagement.listSessions(adaId)).autoPagination();
     expect(all).toHaveLength(TOTAL);
@@ -128,15 +141,25 @@ describe('revoke and logout', () => {
     expect(after.data.filter((e) => (e.data as { id: string }).id === sessionId)).toHaveLength(1);
   });
 
-  it('404s when revoking an unknown session and 422s without session_id', async () => {
+  it('404s when revoking an unknown session, 200s an already-ended one (nothing new), 400s without session_id', async () => {
     const error = await rejection(h.workos.userManagement.revokeSession({ sessionId: 'session_missing' }));
     expect(error).toBeInstanceOf(NotFoundException);
+
+    const auth = await h.signIn('grace@example.com');
+    const sessionId = String(claimsOf(auth.accessToken).sid);
+    await h.workos.userManagement.revokeSession({ sessionId });
+    await h.workos.userManagement.revokeSession({ sessionId });
+    const events = await h.workos.events.listEvents({ events: ['session.revoked'], limit: 100 });
+    expect(events.data.filter((e) => (e.data as { id: string }).id === sessionId)).toHaveLength(1);
+
+    // The spec lists only 400 for this route.
     const response = await fetch(`${h.emulator.url}/user_management/sessions/revoke`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
       body: '{}',
     });
-    expect(response.status).toBe(422);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/session_id/);
   });
 
   it('logout ends the session and redirects to return_to', async () => {
@@ -165,14 +188,29 @@ describe('revoke and logout', () => {
     expect(events.data.filter((e) => (e.data as { id: string }).id === sessionId)).toHaveLength(1);
   });
 
-  it('logout refuses a return_to on a foreign origin', async () => {
+  it('logout with a return_to that is not allowed still ends the session and goes to the default logout redirect', async () => {
     const auth = await h.signIn('alan@example.com');
     const sessionId = String(claimsOf(auth.accessToken).sid);
     const response = await fetch(
       h.workos.userManagement.getLogoutUrl({ sessionId, returnTo: 'https://evil.example/' }),
       { redirect: 'manual' },
     );
-    expect(response.status).toBe(400);
-    expect(response.headers.get('location')).toBeNull();
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(`${new URL(REDIRECT_URI).origin}/`);
+    const sessions = (
+      await h.control<{ id: string; status: string }[]>('GET', `/_emulator/sessions?user_id=${auth.user.id}`)
+    ).body;
+    expect(sessions.find((s) => s.id === sessionId)?.status).toBe('revoked');
+  });
+
+  it('logout without session_id is the spec’s 422 with a message', async () => {
+    const response = await fetch(
+      `${h.emulator.url}/user_management/sessions/logout?return_to=${encodeURIComponent(REDIRECT_URI)}`,
+      {
+        redirect: 'manual',
+      },
+    );
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { message: string }).message).toMatch(/session_id/);
   });
 });

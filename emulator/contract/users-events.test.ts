@@ -68,6 +68,16 @@ describe('users', () => {
     await expect(h.workos.userManagement.deleteUser(auth.user.id)).rejects.toBeInstanceOf(NotFoundException);
   });
 
+  it('answers DELETE /user_management/users/{id} with 200 and no body, as the spec', async () => {
+    const auth = await h.signIn('grace@example.com');
+    const response = await fetch(`${h.emulator.url}/user_management/users/${auth.user.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+  });
+
   it('requires the API key on every SDK-facing endpoint', async () => {
     const wrong = sdkFor(h.emulator, 'sk_test_wrong');
     const id = await h.userId('ada@example.com');
@@ -143,9 +153,20 @@ describe('events', () => {
     for (let i = 5; i < 12; i++)
       await h.control('POST', '/_emulator/users', { email: `u${i}@example.com`, password: 'password-1' });
     expect((await rawEvents('events=user.created')).body.data).toHaveLength(10);
-    expect((await rawEvents('events=user.created&order=desc&limit=1')).body.data[0]?.id).toBe(
-      (await rawEvents('events=user.created&limit=100')).body.data.at(-1)?.id,
-    );
+  });
+
+  it('ignores order, always oldest first, as the live API does (workos/workos-node#1610)', async () => {
+    for (let i = 0; i < 3; i++)
+      await h.control('POST', '/_emulator/users', { email: `o${i}@example.com`, password: 'password-1' });
+    const oldestFirst = (await rawEvents('events=user.created&limit=100')).body.data.map((e) => e.id);
+    expect(oldestFirst).toEqual([...oldestFirst].sort());
+    for (const order of ['desc', 'asc', 'normal', 'sideways']) {
+      const page = await rawEvents(`events=user.created&limit=100&order=${order}`);
+      expect(page.status).toBe(200);
+      expect(page.body.data.map((e) => e.id)).toEqual(oldestFirst);
+    }
+    const sdk = await h.workos.events.listEvents({ events: ['user.created'], limit: 1, order: 'desc' });
+    expect(sdk.data[0]?.id).toBe(oldestFirst[0]);
   });
 
   it('filters by range_start and range_end', async () => {

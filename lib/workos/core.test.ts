@@ -420,6 +420,11 @@ describe('refreshSession', () => {
     await expect(fail(oauth(400, 'invalid_request'))).rejects.toMatchObject({ kind: 'invalid' });
     await expect(fail(new FakeHttpError(503))).rejects.toMatchObject({ kind: 'unavailable' });
     await expect(fail(new FakeHttpError(401))).rejects.toMatchObject({ kind: 'unauthorized' });
+    // WorkOS answers a wrong client_secret (the API key) with an OAuth 400 invalid_client: our configuration, not
+    // the user's session, like a 401.
+    await expect(fail(oauth(400, 'invalid_client'))).rejects.toMatchObject({ kind: 'unauthorized', status: 400 });
+    // An organization the user is no longer a member of: WorkOS refuses this session's grant.
+    await expect(fail(oauth(400, 'organization_membership_not_found'))).rejects.toMatchObject({ kind: 'invalid' });
     await expect(fail(new TypeError('fetch failed'))).rejects.toMatchObject({ kind: 'unavailable' });
   });
 });

@@ -282,7 +282,10 @@ export function toWorkosError(error: unknown, action: string): WorkosError {
   if (status === 400 && isObject(error) && error.error === 'invalid_grant') {
     return new WorkosError('invalid_grant', `${action}: WorkOS refused the grant (invalid_grant)`, options);
   }
-  if (status === 401 || status === 403)
+  // WorkOS answers a wrong client_secret (the API key) on /user_management/authenticate with an OAuth 400
+  // `invalid_client` (its OpenAPI spec): our configuration, not the user's session, like a refused API key.
+  const refusedKey = status === 400 && isObject(error) && error.error === 'invalid_client';
+  if (status === 401 || status === 403 || refusedKey)
     return new WorkosError('unauthorized', `${action}: WorkOS refused the API key`, options);
   if (status === 404) return new WorkosError('not_found', `${action}: not found at WorkOS`, options);
   if (status === 408) return new WorkosError('timeout', `${action}: WorkOS timed out`, options);

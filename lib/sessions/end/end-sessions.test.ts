@@ -21,7 +21,15 @@ afterEach(async () => {
   await Promise.all(registries.splice(0).map((r) => r.close()));
 });
 
-function setup(options: { failWith?: (sessionId: string) => Error | null; concurrency?: number } = {}) {
+/**
+ * What WorkOS answers when asked to revoke a session it has already ended or does not know. WorkOS does not document
+ * it (its spec lists 200 and 400 only); the two plausible answers are a 404 (the emulator's choice) and a 200.
+ */
+type EndedAnswer = 404 | 200;
+
+function setup(
+  options: { failWith?: (sessionId: string) => Error | null; concurrency?: number; endedAnswer?: EndedAnswer } = {},
+) {
   const db = new DatabaseSync(':memory:');
   migrate(db);
   const clock = { now: 1_800_000_000_000 };
@@ -41,7 +49,9 @@ function setup(options: { failWith?: (sessionId: string) => Error | null; concur
     calls.push(sessionId);
     const error = failWith(sessionId);
     if (error) throw error;
-    if (!atWorkos.delete(sessionId)) throw new WorkosError('not_found', 'gone', { status: 404 });
+    if (!atWorkos.delete(sessionId) && (options.endedAnswer ?? 404) === 404) {
+      throw new WorkosError('not_found', 'gone', { status: 404 });
+    }
   });
   const kicks = vi.fn();
   const marked: string[] = [];
@@ -286,6 +296,36 @@ describe('endSessions', () => {
       allEnded: false,
       message: 'Signed out s_a. Could not sign out s_b: it could not be recorded here. Try again.',
     });
+  });
+});
+
+describe.each([404, 200] as const)('WorkOS answering %i for a session it already ended', (endedAnswer) => {
+  it('ends it here without error, owes WorkOS nothing, and the confirmer settles a queued entry for it', async () => {
+    const t = setup({ endedAnswer });
+    t.atWorkos.delete('s_a'); // ended at WorkOS already (by its dashboard, or an earlier attempt whose answer was lost)
+    const [outcome] = await t.ender.endSessions({ targets: [target('s_a')], actor: user, reason: 'signed_out_elsewhere' });
+    expect(outcome?.status).toBe(endedAnswer === 404 ? 'already_ended' : 'ended');
+    expect(t.registry.check('s_a')).not.toBeNull();
+    expect(await t.outbox.stats()).toMatchObject({ pending: 0 });
+
+    // An entry queued while WorkOS was down, for a session WorkOS then ended itself: settled, not retried forever.
+    t.setFailure(() => down());
+    await t.ender.endSessions({ targets: [target('s_b')], actor: user, reason: 'signed_out_elsewhere' });
+    expect(await t.outbox.stats()).toMatchObject({ pending: 1 });
+    t.atWorkos.delete('s_b');
+    t.setFailure(() => null);
+    const confirmer = createOutboxConfirmer({
+      outboxes: [t.outbox],
+      revokeAtWorkos: t.revokeAtWorkos,
+      unsealSessionId: async (sealed) => sealed.slice('sealed('.length, -1),
+      onConfirmed: async () => {},
+      now: () => t.clock.now,
+      random: () => 1,
+      log: () => {},
+    });
+    t.clock.now += backoffMs(1, 1_000, 300_000, () => 1);
+    expect(await confirmer.runOnce()).toEqual({ confirmed: 1, failed: 0 });
+    expect(await t.outbox.stats()).toMatchObject({ pending: 0 });
   });
 });
 
