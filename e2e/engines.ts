@@ -51,13 +51,21 @@ function detect(): Partial<Record<EngineName, Engine>> {
   const found: Partial<Record<EngineName, Engine>> = {};
 
   if (ownBuild(chromium)) {
-    found.chromium = { name: 'chromium', browserType: chromium, launchOptions: { args: CHROMIUM_ARGS }, source: "Playwright's Chromium" };
+    found.chromium = {
+      name: 'chromium',
+      browserType: chromium,
+      launchOptions: { args: CHROMIUM_ARGS },
+      source: "Playwright's Chromium",
+    };
   } else {
     // Without either, Playwright's error says how to install its Chromium; `npm test` installs Debian's first.
     found.chromium = {
       name: 'chromium',
       browserType: chromium,
-      launchOptions: { args: CHROMIUM_ARGS, ...(existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}) },
+      launchOptions: {
+        args: CHROMIUM_ARGS,
+        ...(existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}),
+      },
       source: SYSTEM_CHROMIUM,
     };
   }
