@@ -32,8 +32,9 @@ const projects: Project[] = Object.values(engines)
       browserName: engine.name,
       ...(engine.channel ? { channel: engine.channel } : {}),
       launchOptions: engine.launchOptions,
-      // Over WebDriver BiDi, recording a trace doubles a Firefox test's time; CI retries a failure once, with one.
-      ...(engine.name === 'firefox' ? { trace: 'on-first-retry' as const } : {}),
+      // Over WebDriver BiDi, recording a trace doubles a test's time: CI retries a failure once, with a trace
+      // (locally: --trace retain-on-failure).
+      ...(engine.channel === 'moz-firefox' ? { trace: 'on-first-retry' as const } : {}),
     },
     // A project's testIgnore replaces the config's, so each lists everything it skips.
     testIgnore: securitySuite ? [] : ['security/**', ...(engine.name === 'chromium' ? [] : MULTI_ENGINE_SPECS)],
