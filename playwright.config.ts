@@ -1,45 +1,44 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, defineConfig, firefox, webkit, type Project } from '@playwright/test';
+import { defineConfig, type Project } from '@playwright/test';
 import { e2eEnv } from './e2e/e2e-env';
+import { engines } from './e2e/engines';
 
 /**
  * Browser tests run against the real app (`next build` + `next start`) and the local WorkOS emulator.
  * One worker: every spec shares one emulator and resets it itself.
  */
 
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-gpu',
-  '--no-sandbox',
-  '--disable-sync',
-];
-
-function installed(browser: { executablePath(): string }): boolean {
-  try {
-    return existsSync(browser.executablePath());
-  } catch {
-    return false;
-  }
-}
-
-const ownChromium = installed(chromium);
-const chromiumLaunch = {
-  args: CHROMIUM_ARGS,
-  ...(!ownChromium && existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}),
-};
-
 // Node 24 (the `node` devDependency) runs the emulator's TypeScript; PATH may hold an older node.
 const localNode = resolve('node_modules/.bin/node');
 const node = existsSync(localNode) ? localNode : process.execPath;
 const nextBin = resolve('node_modules/next/dist/bin/next');
 
-const projects: Project[] = [{ name: 'chromium', use: { browserName: 'chromium', launchOptions: chromiumLaunch } }];
-if (installed(firefox)) projects.push({ name: 'firefox', use: { browserName: 'firefox' } });
-if (installed(webkit)) projects.push({ name: 'webkit', use: { browserName: 'webkit' } });
+// `npm run test:security` (E2E_SUITE=security): the adversarial suite in e2e/security, on the same app and emulator.
+const securitySuite = process.env.E2E_SUITE === 'security';
+
+/**
+ * One project per engine found on this machine (e2e/engines.ts: Playwright's own browsers, else Debian's chromium
+ * and firefox-esr), each running every spec. A spec that drives several engines itself (mixed-engines.spec.ts)
+ * runs once, in the chromium project. The security suite runs in chromium only: it attacks the server (forged
+ * requests, rate limits, webhooks, headers, tenant checks), which answers the same whatever engine sent them.
+ */
+const MULTI_ENGINE_SPECS = ['**/mixed-engines.spec.ts'];
+const projects: Project[] = Object.values(engines)
+  .filter((engine) => !securitySuite || engine.name === 'chromium')
+  .map((engine) => ({
+    name: engine.name,
+    use: {
+      browserName: engine.name,
+      ...(engine.channel ? { channel: engine.channel } : {}),
+      launchOptions: engine.launchOptions,
+      // Over WebDriver BiDi, recording a trace doubles a test's time: CI retries a failure once, with a trace
+      // (locally: --trace retain-on-failure).
+      ...(engine.channel === 'moz-firefox' ? { trace: 'on-first-retry' as const } : {}),
+    },
+    // A project's testIgnore replaces the config's, so each lists everything it skips.
+    testIgnore: securitySuite ? [] : ['security/**', ...(engine.name === 'chromium' ? [] : MULTI_ENGINE_SPECS)],
+  }));
 
 const appEnv: Record<string, string> = {
   WORKOS_API_KEY: e2eEnv.apiKey,
@@ -63,12 +62,8 @@ const appEnv: Record<string, string> = {
 
 const build = process.env.E2E_SKIP_BUILD === '1' ? '' : `"${node}" "${nextBin}" build && `;
 
-// `npm run test:security` (E2E_SUITE=security): the adversarial suite in e2e/security, on the same app and emulator.
-const securitySuite = process.env.E2E_SUITE === 'security';
-
 export default defineConfig({
   testDir: securitySuite ? './e2e/security' : './e2e',
-  testIgnore: securitySuite ? [] : ['security/**'],
   outputDir: 'test-results',
   fullyParallel: false,
   workers: 1,

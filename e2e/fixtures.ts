@@ -63,6 +63,16 @@ export interface NewDeviceOptions {
   ip?: string;
   /** The device's time zone (IANA name); default the machine's. */
   timezoneId?: string;
+  /**
+   * The browser to open it in: default the project's. Specs that drive several engines at once
+   * (mixed-engines.spec.ts) pass one launched with `launchEngine` from ./engines.
+   */
+  browser?: Browser;
+  /**
+   * 'profile' (default): the profile's user agent, so the app labels the device as the profile says ("Safari on
+   * iOS") whatever engine runs it. 'browser': the engine's own, for scenarios about which engine a device is.
+   */
+  userAgent?: 'profile' | 'browser';
 }
 
 let deviceCounter = 0;
@@ -70,14 +80,16 @@ let deviceCounter = 0;
 async function openDevice(browser: Browser, name: string, options: NewDeviceOptions): Promise<Device> {
   const descriptor = devices[name];
   if (!descriptor) throw new Error(`Unknown Playwright device profile "${name}"`);
-  // Profiles name their own browser; this run launches one browser, so only the context options are used.
+  // Profiles name their own browser; the device runs in the project's engine, so only the context options are used.
   const contextOptions: Partial<typeof descriptor> = { ...descriptor };
   delete contextOptions.defaultBrowserType;
-  const isFirefox = browser.browserType().name() === 'firefox';
+  // Firefox has no mobile emulation (Playwright refuses `isMobile` there): the profile's user agent, viewport,
+  // scale and touch still make it the same device to the app, which only reads the user agent.
+  if (browser.browserType().name() === 'firefox') delete contextOptions.isMobile;
+  if (options.userAgent === 'browser') delete contextOptions.userAgent;
   const ip = options.ip ?? `203.0.113.${10 + (deviceCounter++ % 240)}`;
   const context = await browser.newContext({
     ...contextOptions,
-    ...(isFirefox ? { isMobile: undefined } : {}),
     baseURL: e2eEnv.appURL,
     extraHTTPHeaders: { 'X-Forwarded-For': ip },
     ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
@@ -158,7 +170,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   newDevice: async ({ browser }, provide) => {
     const opened: Device[] = [];
     await provide(async (name, options = {}) => {
-      const device = await openDevice(browser, name, options);
+      const device = await openDevice(options.browser ?? browser, name, options);
       opened.push(device);
       return device;
     });

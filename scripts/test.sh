@@ -49,10 +49,13 @@ step() {
   fi
 }
 
-# System packages the browser tests (Chromium) and later issues (redis-server) need.
+# System packages the browser tests (Chromium, Firefox) and later issues (redis-server) need. Playwright's own
+# browsers (npx playwright install chromium firefox) stand in for Debian's; e2e/engines.ts picks one per engine.
 ensure_system_deps() {
   local missing=()
-  [[ -x /usr/bin/chromium ]] || [[ -n "$(ls -d "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"/chromium-* 2>/dev/null)" ]] || missing+=(chromium)
+  local own="${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"
+  [[ -x /usr/bin/chromium ]] || [[ -n "$(ls -d "$own"/chromium-* 2>/dev/null)" ]] || missing+=(chromium)
+  [[ -x /usr/bin/firefox-esr ]] || [[ -n "$(ls -d "$own"/firefox-* 2>/dev/null)" ]] || missing+=(firefox-esr)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   if ((${#missing[@]} == 0)); then
     return 0
@@ -76,6 +79,7 @@ if node -e 'process.exit(require("./package.json").scripts?.["test:contract"] ? 
 else
   results+=("- contract (no test:contract script)")
 fi
+# Every scenario in each engine found (chromium, firefox; webkit where Playwright's own is installed).
 step "e2e" npx --no-install playwright test
 # The adversarial suite (e2e/security, docs/security.md) against the build the e2e step just made.
 step "security" env E2E_SKIP_BUILD=1 npm run --silent test:security

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { chromium, firefox, webkit, type BrowserType, type LaunchOptions } from '@playwright/test';
+
+/**
+ * The browser engines the e2e suite runs in, and how each is launched on this machine. Shared by
+ * playwright.config.ts (one project per engine) and by specs that launch a second engine themselves
+ * (e2e/mixed-engines.spec.ts), so both launch a browser the same way.
+ *
+ *   chromium: Playwright's own Chromium when installed (`npx playwright install chromium`), else Debian's
+ *             /usr/bin/chromium (CDP).
+ *   firefox:  Playwright's own Firefox when installed, else Debian's /usr/bin/firefox-esr through Playwright's
+ *             WebDriver BiDi channel `moz-firefox` (needs patches/playwright-core+1.65.1.patch, see patches/README.md).
+ *   webkit:   Playwright's own WebKit only.
+ * An engine with neither is absent: no project, and specs that need it are skipped with the reason.
+ */
+
+export type EngineName = 'chromium' | 'firefox' | 'webkit';
+
+export interface Engine {
+  name: EngineName;
+  browserType: BrowserType;
+  /** Playwright's browser channel, e.g. 'moz-firefox' for a system Firefox over WebDriver BiDi. */
+  channel?: string;
+  launchOptions: LaunchOptions;
+  /** Where the browser comes from, for the run's header and skip reasons. */
+  source: string;
+}
+
+export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+export const SYSTEM_FIREFOX = '/usr/bin/firefox-esr';
+
+const CHROMIUM_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-gpu',
+  '--no-sandbox',
+  '--disable-sync',
+];
+
+/** Is Playwright's own build of this browser downloaded (`npx playwright install …`)? */
+function ownBuild(browser: BrowserType): boolean {
+  try {
+    return existsSync(browser.executablePath());
+  } catch {
+    return false;
+  }
+}
+
+function detect(): Partial<Record<EngineName, Engine>> {
+  const found: Partial<Record<EngineName, Engine>> = {};
+
+  if (ownBuild(chromium)) {
+    found.chromium = {
+      name: 'chromium',
+      browserType: chromium,
+      launchOptions: { args: CHROMIUM_ARGS },
+      source: "Playwright's Chromium",
+    };
+  } else {
+    // Without either, Playwright's error says how to install its Chromium; `npm test` installs Debian's first.
+    found.chromium = {
+      name: 'chromium',
+      browserType: chromium,
+      launchOptions: {
+        args: CHROMIUM_ARGS,
+        ...(existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}),
+      },
+      source: SYSTEM_CHROMIUM,
+    };
+  }
+
+  if (ownBuild(firefox)) {
+    found.firefox = { name: 'firefox', browserType: firefox, launchOptions: {}, source: "Playwright's Firefox" };
+  } else if (existsSync(SYSTEM_FIREFOX)) {
+    found.firefox = {
+      name: 'firefox',
+      browserType: firefox,
+      channel: 'moz-firefox',
+      launchOptions: { executablePath: SYSTEM_FIREFOX },
+      source: `${SYSTEM_FIREFOX} (WebDriver BiDi)`,
+    };
+  }
+
+  if (ownBuild(webkit)) {
+    found.webkit = { name: 'webkit', browserType: webkit, launchOptions: {}, source: "Playwright's WebKit" };
+  }
+  return found;
+}
+
+export const engines = detect();
+
+/** Launches `name` exactly as its Playwright project does (for a spec that needs a second engine). */
+export function launchEngine(name: EngineName, options: LaunchOptions = {}) {
+  const engine = engines[name];
+  if (!engine) throw new Error(`No ${name} on this machine (see e2e/engines.ts)`);
+  return engine.browserType.launch({
+    ...engine.launchOptions,
+    ...(engine.channel ? { channel: engine.channel } : {}),
+    ...options,
+  });
+}

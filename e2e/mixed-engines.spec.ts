@@ -1,0 +1,183 @@
+import type { APIResponse, Browser, Page } from '@playwright/test';
+import { request as playwrightRequest } from '@playwright/test';
+import { engines, launchEngine } from './engines';
+import { DEMO_USERS, expect, test, type Device } from './fixtures';
+
+/**
+ * One user on two engines at once: a Chromium device and a Firefox device, each with its own browser's user agent,
+ * so the security page names them as the engines they are. Revoking from either engine reaches the other without a
+ * reload (its push stream), and the other's cookie is refused from then on.
+ *
+ * Runs once, in the chromium project (playwright.config.ts), which launches Firefox itself the way the firefox
+ * project does (e2e/engines.ts).
+ */
+
+const PROMPT_WITHIN_MS = 2_000;
+const USER = DEMO_USERS.grace;
+
+test.skip(!engines.firefox, 'needs Firefox: Playwright’s own (npx playwright install firefox) or Debian’s firefox-esr');
+
+let firefoxBrowser: Browser;
+test.beforeAll(async () => {
+  firefoxBrowser = await launchEngine('firefox');
+});
+test.afterAll(async () => {
+  await firefoxBrowser?.close();
+});
+
+test.beforeEach(async ({ emulator }) => {
+  await emulator.reset();
+});
+
+const prompt = (page: Page) => page.getByRole('alertdialog', { name: "You've been signed out" });
+const sessionList = (page: Page) => page.getByRole('list', { name: 'Active sessions' });
+
+/** Signs `email` in on a Chromium device and a Firefox device, each with its engine's own user agent. */
+async function chromeAndFirefox(
+  newDevice: (name: string, options?: { browser?: Browser; userAgent?: 'profile' | 'browser' }) => Promise<Device>,
+  signIn: (page: Page, email: string) => Promise<void>,
+) {
+  const chrome = await newDevice('Desktop Chrome', { userAgent: 'browser' });
+  const firefox = await newDevice('Desktop Firefox', { browser: firefoxBrowser, userAgent: 'browser' });
+  // Each really is the engine it claims to be.
+  expect(chrome.context.browser()?.browserType().name()).toBe('chromium');
+  expect(firefox.context.browser()?.browserType().name()).toBe('firefox');
+  expect(await chrome.page.evaluate(() => navigator.userAgent)).toMatch(/Chrome\//);
+  expect(await firefox.page.evaluate(() => navigator.userAgent)).toMatch(/Gecko\/\d+ Firefox\//);
+  await signIn(chrome.page, USER.email);
+  await signIn(firefox.page, USER.email);
+  return { chrome, firefox };
+}
+
+/** Opens /home and resolves once its push stream (the session guard's EventSource) is connected. */
+async function openHome(page: Page) {
+  const connected = page.waitForResponse((r) => r.url().endsWith('/api/session/events') && r.status() === 200);
+  await page.goto('/home');
+  await connected;
+  await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+}
+
+/** The page was not reloaded since openHome. */
+async function expectNotReloaded(page: Page) {
+  expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+}
+
+async function cookieHeader(device: Device): Promise<string> {
+  const cookies = await device.context.cookies();
+  expect(cookies.map((c) => c.name)).toContain('wos-session');
+  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+async function expectRefused(response: APIResponse, reason: string) {
+  expect(response.status()).toBe(401);
+  expect(response.headers()['x-session-status']).toBe('revoked');
+  expect(await response.json()).toEqual({ error: 'session_revoked', reason });
+}
+
+/** On `by`'s security page, signs out the one other session, which must be labelled `label`. */
+async function signOutOther(by: Device, label: RegExp) {
+  await by.page.goto('/account/security');
+  const other = sessionList(by.page).getByRole('listitem').filter({ hasNotText: 'This device' });
+  await expect(other).toHaveCount(1);
+  await expect(other).toHaveAccessibleName(label);
+  const name = await other.getAttribute('aria-label');
+  await other.getByRole('button', { name: `Sign out ${name}` }).click();
+  await expect(by.page.getByRole('status').filter({ hasText: /\S/ })).toContainText(`Signed out ${name}`);
+}
+
+/** `victim` (idle on /home since openHome) is prompted without a reload, and its cookie is refused everywhere. */
+async function expectPromptedAndRefused(victim: Device, copiedCookie: string, baseURL: string | undefined) {
+  await expect(prompt(victim.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
+  await expect(prompt(victim.page)).toContainText('You signed out this device from another device.');
+  await expectNotReloaded(victim.page);
+
+  // Its own requests are refused…
+  const own = await victim.page.evaluate(async () => {
+    const response = await fetch('/api/session');
+    return { status: response.status, flag: response.headers.get('x-session-status') };
+  });
+  expect(own).toEqual({ status: 401, flag: 'revoked' });
+  // …and so is a copy of its cookie sent from outside any browser.
+  const outsider = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { cookie: copiedCookie } });
+  await expectRefused(await outsider.get('/api/session'), 'signed_out_elsewhere');
+  await outsider.dispose();
+
+  // The refusal deleted its cookie: the app is gone from that browser.
+  expect((await victim.context.cookies()).map((c) => c.name)).not.toContain('wos-session');
+  await victim.page.goto('/home');
+  await expect(victim.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+}
+
+test('signed out from Firefox, the idle Chromium device is prompted without a reload and refused', async ({
+  newDevice,
+  signIn,
+  baseURL,
+}) => {
+  const { chrome, firefox } = await chromeAndFirefox(newDevice, signIn);
+  await openHome(chrome.page);
+  const copy = await cookieHeader(chrome);
+
+  await signOutOther(firefox, /^Chrome on /);
+  await expectPromptedAndRefused(chrome, copy, baseURL);
+
+  // Firefox, which did it, is still signed in.
+  await firefox.page.goto('/home');
+  await expect(firefox.page.getByRole('heading', { level: 1, name: `Welcome, ${USER.name}` })).toBeVisible();
+});
+
+test('signed out from Chromium, the idle Firefox device is prompted without a reload and refused', async ({
+  newDevice,
+  signIn,
+  baseURL,
+}) => {
+  const { chrome, firefox } = await chromeAndFirefox(newDevice, signIn);
+  await openHome(firefox.page);
+  const copy = await cookieHeader(firefox);
+
+  await signOutOther(chrome, /^Firefox on /);
+  await expectPromptedAndRefused(firefox, copy, baseURL);
+
+  await chrome.page.goto('/home');
+  await expect(chrome.page.getByRole('heading', { level: 1, name: `Welcome, ${USER.name}` })).toBeVisible();
+});
+
+test('one user on both engines at once: both listed with their browser, and signing out everywhere from Firefox prompts Chromium', async ({
+  newDevice,
+  signIn,
+  emulator,
+}) => {
+  const { chrome, firefox } = await chromeAndFirefox(newDevice, signIn);
+  await openHome(chrome.page);
+
+  // Each engine's security page lists both sessions, itself first as "This device", each named by its browser.
+  for (const [device, self, other] of [
+    [firefox, /^Firefox on /, /^Chrome on /],
+    [chrome, /^Chrome on /, /^Firefox on /],
+  ] as const) {
+    await device.page.goto('/account/security');
+    const items = sessionList(device.page).getByRole('listitem');
+    await expect(items).toHaveCount(2);
+    await expect(items.first()).toHaveAccessibleName(self);
+    await expect(items.first()).toContainText('This device');
+    await expect(items.nth(1)).toHaveAccessibleName(other);
+    await expect(items.nth(1)).not.toContainText('This device');
+  }
+  expect(await emulator.activeSessions(USER.email)).toHaveLength(2);
+  await openHome(chrome.page);
+
+  await firefox.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  const dialog = firefox.page.getByRole('dialog', { name: 'Sign out everywhere?' });
+  await expect(dialog).toContainText('All 2 sessions will end, including this device');
+  await dialog.getByRole('button', { name: 'Yes, sign out everywhere' }).click();
+  await firefox.page.waitForURL('**/signed-out?reason=signed_out_everywhere');
+
+  await expect(prompt(chrome.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
+  await expect(prompt(chrome.page)).toContainText('You signed out of all your devices.');
+  await expectNotReloaded(chrome.page);
+  expect(await emulator.activeSessions(USER.email)).toEqual([]);
+  for (const device of [chrome, firefox]) {
+    await device.page.goto('/home');
+    await expect(device.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+    expect((await device.context.cookies()).map((c) => c.name)).not.toContain('wos-session');
+  }
+});
