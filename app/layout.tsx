@@ -2,7 +2,7 @@ import type { Metadata, Viewport } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { SessionGuard } from '@/components/session-guard';
-import { getOptionalSession } from '@/lib/auth/session';
+import { getRenderedSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import './globals.css';
 
@@ -24,7 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // IMPORTANT: every page rendered for a signed-in user (the signed-in area, the landing page's "Go to Home",
   // /signed-out, not-found…) watches the session and is blocked the moment it ends. Mounted here, once, so no page
   // can forget it; a signed-out render mounts nothing.
-  const session = await getOptionalSession();
+  const session = await getRenderedSession();
   return (
     <html lang="en">
       <body className="min-h-dvh font-sans">
