@@ -1,6 +1,9 @@
 import type { Metadata, Viewport } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
+import { SessionGuard } from '@/components/session-guard';
+import { getRenderedSession } from '@/lib/auth/session';
+import { getEnv } from '@/lib/env';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -18,6 +21,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // IMPORTANT: every page renders per request, so Next can give its scripts this response's CSP nonce
   // (lib/security/headers). A page prerendered at build time would carry none and run no script at all.
   await connection();
+  // IMPORTANT: every page rendered for a signed-in user (the signed-in area, the landing page's "Go to Home",
+  // /signed-out, not-found…) watches the session and is blocked the moment it ends. Mounted here, once, so no page
+  // can forget it; a signed-out render mounts nothing.
+  const session = await getRenderedSession();
   return (
     <html lang="en">
       <body className="min-h-dvh font-sans">
@@ -28,6 +35,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           Skip to content
         </a>
         {children}
+        {session ? <SessionGuard pollIntervalMs={getEnv().NEXT_PUBLIC_SESSION_POLL_INTERVAL_MS} /> : null}
       </body>
     </html>
   );

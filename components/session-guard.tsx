@@ -67,6 +67,7 @@ function SignedOutDialog({ ended }: { ended: SessionEnded }) {
   return (
     <div
       ref={dialogRef}
+      data-session-prompt=""
       className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/60 px-4 backdrop-blur-sm"
       onKeyDown={onKeyDown}
     >

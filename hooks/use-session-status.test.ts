@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { openSessionPush, refusalOf, SESSION_EVENTS_URL } from './use-session-status';
+import { openSessionPush, refusalOf, SESSION_CHECK_ATTRIBUTE, SESSION_EVENTS_URL, watchBackForwardCache } from './use-session-status';
 
 function response(status: number, body: unknown, headers: Record<string, string> = {}, url = 'http://app.test/api/things') {
   const r = new Response(typeof body === 'string' ? body : JSON.stringify(body), {
@@ -98,5 +98,61 @@ describe('openSessionPush (the push channel)', () => {
     FakeEventSource.opened[0]!.emit('revoked', '{"reason":"admin","message":"An administrator signed you out."}');
     expect(deps.onRevoked).toHaveBeenCalledWith('admin', 'An administrator signed you out.');
     push.dispose();
+  });
+});
+
+describe('watchBackForwardCache (pages restored from the back-forward cache)', () => {
+  function setup({ ended = false }: { ended?: boolean } = {}) {
+    const target = new EventTarget();
+    const attributes = new Map<string, string>();
+    const root = {
+      setAttribute: (name: string, value: string) => void attributes.set(name, value),
+      removeAttribute: (name: string) => void attributes.delete(name),
+    };
+    let answer!: () => void;
+    const state = { ended };
+    const probe = vi.fn(() => new Promise<void>((resolve) => (answer = resolve)));
+    const onRestored = vi.fn();
+    const watch = watchBackForwardCache({ target, root, probe, isEnded: () => state.ended, onRestored });
+    const fire = (type: 'pagehide' | 'pageshow', persisted: boolean) =>
+      target.dispatchEvent(Object.assign(new Event(type), { persisted }));
+    const hidden = () => attributes.has(SESSION_CHECK_ATTRIBUTE);
+    return { watch, fire, hidden, probe, onRestored, state, answer: () => answer() };
+  }
+
+  it('hides the page as it enters the cache, and shows it again only once the session is confirmed', async () => {
+    const t = setup();
+    t.fire('pagehide', true);
+    expect(t.hidden()).toBe(true);
+    t.fire('pageshow', true);
+    expect(t.probe).toHaveBeenCalledTimes(1);
+    expect(t.onRestored).toHaveBeenCalledTimes(1);
+    await Promise.resolve();
+    expect(t.hidden()).toBe(true);
+    t.answer();
+    await vi.waitFor(() => expect(t.hidden()).toBe(false));
+  });
+
+  it('keeps the page hidden behind the prompt when the probe finds the session ended', async () => {
+    const t = setup();
+    t.fire('pagehide', true);
+    t.fire('pageshow', true);
+    t.state.ended = true;
+    t.answer();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(t.hidden()).toBe(true);
+  });
+
+  it('ignores ordinary loads and unloads (not persisted), and stops listening when disposed', () => {
+    const t = setup();
+    t.fire('pagehide', false);
+    t.fire('pageshow', false);
+    expect(t.hidden()).toBe(false);
+    expect(t.probe).not.toHaveBeenCalled();
+    t.watch.dispose();
+    t.fire('pagehide', true);
+    t.fire('pageshow', true);
+    expect(t.hidden()).toBe(false);
+    expect(t.probe).not.toHaveBeenCalled();
   });
 });

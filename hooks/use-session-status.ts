@@ -55,6 +55,8 @@ async function probeSession(fetchImpl: typeof fetch = fetch): Promise<Probe> {
  * - every fetch of the page (server actions, RSC, route handlers): a response flagged `X-Session-Status: revoked`
  *   or a 401 `session_revoked`; a 503 `X-Session-Status: retry` (refresh in flight) is re-sent, never an ending;
  * - polling /api/session with SWR every `pollIntervalMs`, and at once on focus, `online` and visibility.
+ * - a page restored from the back-forward cache (`pageshow`, persisted) is hidden and asks /api/session before it
+ *   shows anything again (watchBackForwardCache);
  * When it ends: every SWR cache entry is dropped (no stale private data), other tabs are told, and polling and
  * push stop.
  */
@@ -165,11 +167,21 @@ export function useSessionStatus({ pollIntervalMs = DEFAULT_POLL_INTERVAL_MS }: 
       push.wake();
     };
 
+    // A page restored from the back-forward cache shows what it showed when it was left: hidden until asked.
+    const restore = watchBackForwardCache({
+      target: window,
+      root: document.documentElement,
+      probe,
+      isEnded: () => endedRef.current,
+      onRestored: push.wake,
+    });
+
     window.addEventListener('offline', push.sleep);
     window.addEventListener('online', wake);
     document.addEventListener('visibilitychange', wake);
     window.addEventListener('focus', wake);
     return () => {
+      restore.dispose();
       push.dispose();
       window.removeEventListener('offline', push.sleep);
       window.removeEventListener('online', wake);
@@ -276,6 +288,54 @@ export function openSessionPush(deps: SessionPushDeps): { wake(): void; sleep():
       clearTimer(timer);
       source?.close();
       source = null;
+    },
+  };
+}
+
+/** Set on <html> while a page restored from the back-forward cache waits for the server's word (app/globals.css). */
+export const SESSION_CHECK_ATTRIBUTE = 'data-session-check';
+
+export interface BackForwardCacheDeps {
+  /** Where `pagehide` and `pageshow` fire: window. */
+  target: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+  /** Carries SESSION_CHECK_ATTRIBUTE: document.documentElement. */
+  root: Pick<Element, 'setAttribute' | 'removeAttribute'>;
+  /** Asks /api/session and reports an ending itself; never rejects. */
+  probe(): Promise<void>;
+  isEnded(): boolean;
+  /** After the check started: e.g. reopen the push stream the cache closed. */
+  onRestored?(): void;
+}
+
+/**
+ * Pages kept in the back-forward cache (WebKit and Firefox keep pages like these; Chromium may) come back exactly
+ * as they were left, signed-in content included, without a request to the server. So a page is hidden as it goes
+ * into the cache (`pagehide`, persisted: the restored first frame is already hidden), and on `pageshow` (persisted)
+ * it stays hidden until /api/session has answered: shown again if the session stands, or left hidden behind the
+ * sign-in prompt if it ended. An unanswered probe (offline) shows the page again: it says nothing of the session.
+ */
+export function watchBackForwardCache(deps: BackForwardCacheDeps): { dispose(): void } {
+  const { target, root } = deps;
+  let checks = 0;
+  const onPageHide = (event: Event) => {
+    if ((event as PageTransitionEvent).persisted) root.setAttribute(SESSION_CHECK_ATTRIBUTE, 'pending');
+  };
+  const onPageShow = (event: Event) => {
+    if (!(event as PageTransitionEvent).persisted) return;
+    if (deps.isEnded()) return; // the prompt is already up and the page hidden behind it
+    root.setAttribute(SESSION_CHECK_ATTRIBUTE, 'pending');
+    const check = ++checks;
+    void deps.probe().finally(() => {
+      if (check === checks && !deps.isEnded()) root.removeAttribute(SESSION_CHECK_ATTRIBUTE);
+    });
+    deps.onRestored?.();
+  };
+  target.addEventListener('pagehide', onPageHide);
+  target.addEventListener('pageshow', onPageShow);
+  return {
+    dispose() {
+      target.removeEventListener('pagehide', onPageHide);
+      target.removeEventListener('pageshow', onPageShow);
     },
   };
 }

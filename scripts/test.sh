@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: system dependencies, then typecheck → lint → unit → contract → e2e → security → multi-instance. Stops at the first failure.
+# npm test: system dependencies, then typecheck → lint → unit → contract → e2e → webkit → security → multi-instance. Stops at the first failure.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -49,13 +49,16 @@ step() {
   fi
 }
 
-# System packages the browser tests (Chromium, Firefox) and later issues (redis-server) need. Playwright's own
-# browsers (npx playwright install chromium firefox) stand in for Debian's; e2e/engines.ts picks one per engine.
+# System packages the browser tests (Chromium, Firefox; WPE WebKit's cog and its WebDriver) and later issues
+# (redis-server) need. Playwright's own browsers (npx playwright install chromium firefox) stand in for Debian's;
+# e2e/engines.ts picks one per engine.
 ensure_system_deps() {
   local missing=()
   local own="${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"
   [[ -x /usr/bin/chromium ]] || [[ -n "$(ls -d "$own"/chromium-* 2>/dev/null)" ]] || missing+=(chromium)
   [[ -x /usr/bin/firefox-esr ]] || [[ -n "$(ls -d "$own"/firefox-* 2>/dev/null)" ]] || missing+=(firefox-esr)
+  [[ -x /usr/bin/cog ]] || missing+=(cog)
+  [[ -x /usr/bin/WPEWebDriver ]] || missing+=(wpewebkit-driver)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   if ((${#missing[@]} == 0)); then
     return 0
@@ -81,6 +84,8 @@ else
 fi
 # Every scenario in each engine found (chromium, firefox; webkit where Playwright's own is installed).
 step "e2e" npx --no-install playwright test
+# WebKit (WPE WebKit's cog under WPEWebDriver, test/webkit) beside Chromium, against the build the e2e step just made.
+step "webkit" env E2E_SKIP_BUILD=1 npm run --silent test:webkit
 # The adversarial suite (e2e/security, docs/security.md) against the build the e2e step just made.
 step "security" env E2E_SKIP_BUILD=1 npm run --silent test:security
 

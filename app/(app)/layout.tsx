@@ -1,9 +1,8 @@
 import type { ReactNode } from 'react';
 import { Header } from '@/components/header';
-import { SessionGuard } from '@/components/session-guard';
 import { requireSession } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
 
+/** The session is watched (SessionGuard) by the root layout, for every page a signed-in user sees. */
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const session = await requireSession();
 
@@ -13,7 +12,6 @@ export default async function SignedInLayout({ children }: { children: ReactNode
       <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">
         {children}
       </main>
-      <SessionGuard pollIntervalMs={getEnv().NEXT_PUBLIC_SESSION_POLL_INTERVAL_MS} />
     </div>
   );
 }

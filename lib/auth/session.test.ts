@@ -17,7 +17,7 @@ vi.mock('next/navigation', () => ({
   },
 }));
 
-const { getOptionalSession, getSessionState, readAuthTime, requireSession } = await import('./session');
+const { getOptionalSession, getRenderedSession, getSessionState, readAuthTime, requireSession } = await import('./session');
 const { hashSessionId } = await import('@/lib/security/hash');
 
 async function token(claims: Record<string, unknown>): Promise<string> {
@@ -111,5 +111,19 @@ describe('requireSession', () => {
     await expect(requireSession()).rejects.toThrow(
       `REDIRECT /sign-in?returnTo=${encodeURIComponent('/account/security?tab=1')}`,
     );
+  });
+});
+
+describe('getRenderedSession (the root layout, also rendered where the proxy does not run)', () => {
+  it('is null without asking authkit when the proxy did not handle the request (/favicon.ico, /robots.txt)', async () => {
+    mocks.withAuth.mockRejectedValue(new Error("isn't covered by the AuthKit middleware"));
+    await expect(getRenderedSession()).resolves.toBeNull();
+    expect(mocks.withAuth).not.toHaveBeenCalled();
+  });
+
+  it('is the live session when the proxy handled the request', async () => {
+    mocks.headers.mockResolvedValue(new Headers({ 'x-workos-middleware': 'true' }));
+    mocks.withAuth.mockResolvedValue(await signedIn());
+    await expect(getRenderedSession()).resolves.toMatchObject({ sessionId: 'session_1' });
   });
 });

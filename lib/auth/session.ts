@@ -90,6 +90,16 @@ export const getOptionalSession = cache(async (): Promise<CurrentSession | null>
   return state.status === 'active' ? state.session : null;
 });
 
+/**
+ * The live session for a render that may not have passed the proxy, or null: the root layout also renders the
+ * not-found page for paths the proxy skips (/favicon.ico, /robots.txt…), where withAuth throws and no session was
+ * verified. authkit marks the requests it handled with `x-workos-middleware`.
+ */
+export async function getRenderedSession(): Promise<CurrentSession | null> {
+  if (!(await headers()).get('x-workos-middleware')) return null;
+  return getOptionalSession();
+}
+
 /** Where a signed-out request should go to sign in, coming back to the page it asked for. */
 export async function getSignInPath(): Promise<string> {
   const requested = (await headers()).get('x-url');

@@ -23,6 +23,8 @@ const UA = {
     'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Mobile Safari/537.36',
   chromeIphone:
     'Mozilla/5.0 (iPhone; CPU iPhone OS 18_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/142.0.7444.46 Mobile/15E148 Safari/604.1',
+  // WPE WebKit 2.38's cog (Debian 12; what the WebDriver tests drive), and GNOME Web: Safari's user agent on Linux.
+  wpeCog: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.0 Safari/605.1.15',
 };
 
 describe('describeDevice', () => {
@@ -38,6 +40,7 @@ describe('describeDevice', () => {
     ['Samsung Internet on Android', UA.samsungInternet, 'mobile', 'Samsung Internet', '29', 'Android', '10'],
     ['Chrome on Android', UA.chromePixel, 'mobile', 'Chrome', '142', 'Android', '14'],
     ['Chrome on iOS', UA.chromeIphone, 'mobile', 'Chrome', '142', 'iOS', '18.7'],
+    ['WebKit on Linux', UA.wpeCog, 'desktop', 'WebKit', null, 'Linux', null],
   ])('%s ← %s', (label, ua, type, browser, browserVersion, os, osVersion) => {
     expect(describeDevice(ua)).toEqual({ label, type, browser, browserVersion, os, osVersion });
   });

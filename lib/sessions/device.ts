@@ -17,6 +17,8 @@ export interface DeviceInfo {
 
 const DESKTOP_OSES = new Set(['Windows', 'macOS', 'Linux', 'Ubuntu', 'Debian', 'Fedora', 'Chrome OS', 'Chromium OS', 'FreeBSD', 'OpenBSD']);
 
+const APPLE_OSES = new Set(['macOS', 'iOS', 'iPadOS', 'watchOS', 'visionOS']);
+
 // ua-parser-js says "Mobile Safari" / "Mobile Chrome"; the device type already carries "mobile".
 const BROWSER_NAMES: Record<string, string> = {
   'Mobile Safari': 'Safari',
@@ -40,10 +42,16 @@ export function describeDevice(userAgent: string | null | undefined): DeviceInfo
 
   const result = UAParser(ua.slice(0, 1024));
   const rawBrowser = result.browser.name ?? null;
-  const browser = rawBrowser ? (BROWSER_NAMES[rawBrowser] ?? rawBrowser) : null;
-  const browserVersion = result.browser.major ?? result.browser.version ?? null;
   const rawOs = result.os.name ?? null;
   const os = rawOs ? (OS_NAMES[rawOs] ?? rawOs) : null;
+  let browser = rawBrowser ? (BROWSER_NAMES[rawBrowser] ?? rawBrowser) : null;
+  let browserVersion = result.browser.major ?? result.browser.version ?? null;
+  // Safari runs only on Apple's systems. Elsewhere a Safari-shaped user agent is another WebKit browser that copies
+  // Safari's (GNOME Web, WPE WebKit's cog, WebKitGTK apps), and its "Version/16.0" is the Safari it claims to match.
+  if (browser === 'Safari' && os && !APPLE_OSES.has(os)) {
+    browser = 'WebKit';
+    browserVersion = null;
+  }
   const osVersion = result.os.version ?? null;
 
   let type: DeviceType = 'unknown';
