@@ -25,6 +25,17 @@ async function openWatched(page: Page, path: string) {
   await connected;
 }
 
+/**
+ * Plays the page entering the back-forward cache, and sees it hidden. The guard listens once the page has hydrated
+ * (Firefox may report the stream of the page before as connected): until then the event is played again.
+ */
+async function putAwayInCache(page: Page) {
+  await expect(async () => {
+    await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
+    await expect(page.locator('#main')).toBeHidden({ timeout: 250 });
+  }).toPass({ timeout: 10_000 });
+}
+
 /** On the security page of `by`, signs out the other device's session; resolves when the action has returned. */
 async function signOutOtherDevice(by: Device) {
   await by.page.goto('/account/security');
@@ -98,9 +109,8 @@ test('a page restored from the back-forward cache after a revocation stays hidde
   await phone.page.route(/\/api\/session$/, (route) => route.abort());
   // The cache closes the open stream; the guard closes it on `offline`.
   await phone.page.evaluate(() => window.dispatchEvent(new Event('offline')));
-  await phone.page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
   // Put away hidden, so the restored first frame shows nothing signed-in.
-  await expect(main).toBeHidden();
+  await putAwayInCache(phone.page);
 
   await signOutOtherDevice(laptop);
   await expect(prompt(phone.page)).toHaveCount(0);
@@ -133,8 +143,7 @@ test('a restored page whose session still stands is shown again once the server 
   const [phone] = await signedInDevices(DEMO_USERS.grace.email, 'Pixel 7');
   await openWatched(phone.page, '/home');
   const main = phone.page.locator('#main');
-  await phone.page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
-  await expect(main).toBeHidden();
+  await putAwayInCache(phone.page);
   const probed = phone.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/session' && r.status() === 200);
   await phone.page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
   await probed;
