@@ -15,7 +15,7 @@ import { DEMO_USERS, expect, test, type Device } from './fixtures';
 const PROMPT_WITHIN_MS = 2_000;
 const USER = DEMO_USERS.grace;
 
-test.skip(!engines.firefox, 'needs Firefox: Playwright’s own (npx playwright install firefox) or Debian’s firefox-esr');
+test.skip(!engines.firefox && !process.env.CI, 'needs Firefox: Playwright’s own (npx playwright install firefox) or Debian’s firefox-esr');
 
 let firefoxBrowser: Browser;
 test.beforeAll(async () => {
