@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Header } from '@/components/header';
 import { requireSession } from '@/lib/auth/session';
+import { claimsAdministrator } from './admin/guard';
 
 /** The session is watched (SessionGuard) by the root layout, for every page a signed-in user sees. */
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
@@ -8,7 +9,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
 
   return (
     <div className="flex min-h-dvh flex-col">
-      <Header user={{ name: session.user.name, email: session.user.email }} isAdmin={session.role === 'admin' && !session.impersonator} />
+      <Header user={{ name: session.user.name, email: session.user.email }} isAdmin={claimsAdministrator(session)} />
       <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">
         {children}
       </main>

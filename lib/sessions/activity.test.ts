@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '@/lib/db';
 import { hashSessionId } from '@/lib/security/hash';
-import { getLastActive, recordSessionActivity, resetActivityThrottle } from './activity';
+import { getLastActive, recordSessionActivity } from './activity';
 
 const state = vi.hoisted(() => ({ broken: false }));
 
@@ -32,7 +32,8 @@ const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('recordSessionActivity', () => {
   beforeEach(() => {
     state.broken = false;
-    resetActivityThrottle();
+    // A fresh process-wide throttle (lib/sessions/activity) per test.
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('soe.session-activity')];
     db().exec('DELETE FROM session_activity');
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-03-10T12:00:00Z'));

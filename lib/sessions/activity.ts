@@ -37,7 +37,7 @@ function prune(map: Map<string, number>, olderThan: number): void {
   }
 }
 
-export function writeSessionActivity(entry: {
+function writeSessionActivity(entry: {
   sessionHash: string;
   userId: string;
   at: number;
@@ -107,9 +107,4 @@ export function getLastActive(sessionIds: string[]): Map<string, Date> {
     if (row) result.set(id, new Date(row.last_active_at));
   }
   return result;
-}
-
-/** For tests: forget the throttle. */
-export function resetActivityThrottle(): void {
-  state().lastWrite.clear();
 }

@@ -1,4 +1,5 @@
 import type { Place } from '@/lib/location';
+import { plural } from './wording';
 
 /**
  * What is new about a sign-in FOR THIS USER, judged against their own earlier sign-ins — never against the device
@@ -92,9 +93,8 @@ export function noveltyOf(details: Record<string, unknown> | null | undefined): 
 const NUMBER = new Intl.NumberFormat('en');
 
 function describeDuration(minutes: number): string {
-  if (minutes < 60) return `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
-  const hours = Math.round(minutes / 60);
-  return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+  if (minutes < 60) return plural(minutes, 'minute', 'minutes');
+  return plural(Math.round(minutes / 60), 'hour', 'hours');
 }
 
 /** Each reason in words, for a session's badges and its sign-in line ("First sign-in from Lyon, France"). */

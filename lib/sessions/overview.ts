@@ -7,6 +7,7 @@ import { getRevocationRegistry } from '@/lib/revocation';
 import { listActiveSessions, type AppSession } from '@/lib/workos/client';
 import { getLocator } from '@/lib/location';
 import { getLastActive } from './activity';
+import type { EndTarget } from './end';
 import { listForDisplay } from './listing';
 import { buildSessionViews, type SessionEntry } from './view';
 
@@ -58,6 +59,18 @@ export async function describeActiveSessions(
     inactiveDays: getEnv().INACTIVE_SESSION_DAYS,
     locate,
   });
+}
+
+/** A listed session as lib/sessions/end's target: the session's own user and organization, the label the page shows. */
+export function endTargetOf({ session, view }: SessionEntry): EndTarget {
+  return {
+    sessionId: session.id,
+    userId: session.userId,
+    organizationId: session.organizationId,
+    label: view.label,
+    ipAddress: session.ipAddress,
+    expiresAt: session.expiresAt,
+  };
 }
 
 /**

@@ -64,7 +64,7 @@ export interface BuildSessionViewsInput {
 
 
 /** What was new about the session's sign-in for this user, and how long it has been idle: never a comparison with the device looking. */
-export function computeHints(
+function computeHints(
   novelty: Novelty | undefined,
   context: { place: string | null; device: string },
   lastActiveAt: Date,

@@ -116,7 +116,7 @@ vi.mock('@/lib/workos/client', async () => {
 
 const { signOutUserAsAdmin } = await import('./actions');
 const { findManagedUser } = await import('./user-sessions');
-const { requireAdministrator } = await import('./guard');
+const { getAdministratorState } = await import('./guard');
 
 function graceSession(
   id: string,
@@ -221,7 +221,12 @@ describe('signOutUserAsAdmin', () => {
       form({ userId: 'user_grace', target: 'all', reason: 'offboarding', details: '' }),
     );
 
-    expect(result).toEqual({ status: 'success', message: 'Signed out all of Grace Hopper’s sessions (2).' });
+    expect(result).toEqual({
+      status: 'success',
+      message: 'Signed out all of Grace Hopper’s sessions (2).',
+      signedOut: expect.arrayContaining(['Chrome on macOS', 'Safari on iOS']),
+      pending: [],
+    });
     for (const id of ['session_g1', 'session_g2']) {
       const atWorkos = m.calls.indexOf(`workos:${id}`);
       expect(atWorkos).toBeGreaterThanOrEqual(0);
@@ -285,6 +290,8 @@ describe('signOutUserAsAdmin', () => {
       status: 'success',
       message:
         'Signed out Safari on iOS. Signed out Chrome on macOS here, but WorkOS has not confirmed it yet: it is refused here, and WorkOS will be asked again until it confirms.',
+      signedOut: ['Safari on iOS'],
+      pending: ['Chrome on macOS'],
     });
     expect(m.registry).toEqual(
       expect.arrayContaining([
@@ -305,6 +312,8 @@ describe('signOutUserAsAdmin', () => {
     expect(result).toEqual({
       status: 'success',
       message: expect.stringMatching(/^Signed out (Chrome on macOS and Safari on iOS|Safari on iOS and Chrome on macOS) here, but WorkOS has not confirmed it yet/),
+      signedOut: [],
+      pending: expect.arrayContaining(['Chrome on macOS', 'Safari on iOS']),
     });
     expect(result.status === 'success' && result.message).not.toContain('still signed in');
   });
@@ -314,7 +323,12 @@ describe('signOutUserAsAdmin', () => {
 
     const result = await offboard('user_grace', hashSessionId('session_g2'));
 
-    expect(result).toEqual({ status: 'error', message: 'Could not sign out Safari on iOS: it could not be recorded here. Try again.' });
+    expect(result).toEqual({
+      status: 'error',
+      code: 'revoke_failed',
+      message: 'Could not sign out Safari on iOS: it could not be recorded here. Try again.',
+      failed: ['Safari on iOS'],
+    });
     expect(m.calls).toContain('workos:session_g2');
   });
 
@@ -345,7 +359,7 @@ describe('tenant isolation: an administrator manages only their own organization
   it('answers 403 to an administrator whose session has no organization', async () => {
     m.organizationId = null;
 
-    await expect(requireAdministrator()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    expect(await getAdministratorState()).toEqual({ status: 'forbidden' });
     await expect(offboard('user_grace')).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
     expect(m.calls).toEqual([]);
   });
@@ -357,7 +371,7 @@ describe('tenant isolation: an administrator manages only their own organization
     const missing = await offboard('user_nobody');
 
     expect(outside).toEqual(missing);
-    expect(outside).toEqual({ status: 'error', message: 'That user no longer exists at WorkOS.' });
+    expect(outside).toEqual({ status: 'error', code: 'not_found', message: 'That user no longer exists at WorkOS.', failed: [] });
     expect(ended()).toEqual([]);
     expect(m.calls).toContain('memberships:user_linus:org_demo:active');
   });
@@ -365,18 +379,18 @@ describe('tenant isolation: an administrator manages only their own organization
   it('asks WorkOS for an ACTIVE membership of the administrator’s organization', async () => {
     m.sessions.push(graceSession('session_k1', CHROME_MAC, 'user_ken', 'org_demo'));
 
-    expect(await offboard('user_ken')).toEqual({ status: 'error', message: 'That user no longer exists at WorkOS.' });
+    expect(await offboard('user_ken')).toEqual({ status: 'error', code: 'not_found', message: 'That user no longer exists at WorkOS.', failed: [] });
     expect(ended()).toEqual([]);
 
     // The administrator of the other organization can manage Linus, and only there.
     m.organizationId = 'org_other';
     m.sessions.push(graceSession('session_l1', CHROME_MAC, 'user_linus', 'org_other'));
     expect(await offboard('user_linus')).toMatchObject({ status: 'success' });
-    expect(await offboard('user_grace')).toEqual({ status: 'error', message: 'That user no longer exists at WorkOS.' });
+    expect(await offboard('user_grace')).toEqual({ status: 'error', code: 'not_found', message: 'That user no longer exists at WorkOS.', failed: [] });
   });
 
   it('finds users by email (the page) only in the administrator’s organization', async () => {
-    const state = await requireAdministrator();
+    const state = await getAdministratorState();
     if (state.status !== 'confirmed') throw new Error('Ada is an administrator');
     const { admin } = state;
 
@@ -394,7 +408,12 @@ describe('tenant isolation: an administrator manages only their own organization
 
     const result = await offboard('user_grace');
 
-    expect(result).toEqual({ status: 'success', message: 'Signed out all of Grace Hopper’s sessions (2).' });
+    expect(result).toEqual({
+      status: 'success',
+      message: 'Signed out all of Grace Hopper’s sessions (2).',
+      signedOut: expect.arrayContaining(['Chrome on macOS', 'Safari on iOS']),
+      pending: [],
+    });
     expect(
       ended()
         .filter((c) => c.startsWith('workos:'))
@@ -416,7 +435,7 @@ describe('the administrator’s role is WorkOS’s word, on every request', () =
     m.memberships = m.memberships.map((ms) => (ms.userId === 'user_ada' ? { ...ms, role: 'member' } : ms));
 
     await expect(offboard('user_grace')).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
-    await expect(requireAdministrator()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    expect(await getAdministratorState()).toEqual({ status: 'forbidden' });
     expect(m.calls).toEqual([ROLE_CHECK, ROLE_CHECK]);
     expect(m.audit).toEqual([]);
   });
@@ -444,9 +463,11 @@ describe('the administrator’s role is WorkOS’s word, on every request', () =
 
     expect(await offboard('user_grace')).toEqual({
       status: 'error',
+      code: 'unavailable',
       message: 'We could not confirm your administrator role with WorkOS, so nothing was signed out. Please try again.',
+      failed: [],
     });
-    expect(await requireAdministrator()).toEqual({ status: 'unconfirmed' });
+    expect(await getAdministratorState()).toEqual({ status: 'unconfirmed' });
     expect(m.calls).toEqual([ROLE_CHECK, ROLE_CHECK]);
     expect(m.registry).toEqual([]);
     expect(m.audit).toEqual([]);
@@ -456,7 +477,7 @@ describe('the administrator’s role is WorkOS’s word, on every request', () =
     m.impersonator = { email: 'alice@support.example', reason: 'Ticket 42' };
     try {
       await expect(offboard('user_grace')).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
-      await expect(requireAdministrator()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+      expect(await getAdministratorState()).toEqual({ status: 'forbidden' });
       expect(m.calls).toEqual([]);
       expect(ended()).toEqual([]);
     } finally {
@@ -466,7 +487,7 @@ describe('the administrator’s role is WorkOS’s word, on every request', () =
 
   it('asks WorkOS nothing for a caller whose access token gives no admin role', async () => {
     m.role = 'member';
-    await expect(requireAdministrator()).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;403');
+    expect(await getAdministratorState()).toEqual({ status: 'forbidden' });
     expect(m.calls).toEqual([]);
   });
 });
@@ -478,7 +499,9 @@ describe('rate limits', () => {
     const refused = await offboard('user_grace');
     expect(refused).toEqual({
       status: 'error',
+      code: 'rate_limited',
       message: expect.stringMatching(/^Too many requests — try again in \d+ s\. Nothing was signed out\.$/),
+      failed: [],
     });
     expect(m.calls).toEqual([]);
     expect(m.registry).toEqual([]);

@@ -1,22 +1,21 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
+import { forbidden } from 'next/navigation';
 import { z } from 'zod';
-import { requireSession } from '@/lib/auth/session';
-import { limitCaller } from '@/lib/rate-limit';
-import { describeEndOutcomes } from '@/lib/sessions/end';
-import { WorkosError } from '@/lib/workos/client';
-import { ADMIN_REASONS, ADMIN_UNCONFIRMED, reasonText, type AdminActionResult, type AdminReason } from './action-types';
-import { requireAdministrator } from './guard';
+import { actionError, type SessionActionResult } from '@/lib/sessions/actions/result';
+import { resultOfOutcomes, sessionAction, type Step } from '@/lib/sessions/actions/session-action';
+import type { SessionEntry } from '@/lib/sessions/view';
+import { WorkosError, type AppUser } from '@/lib/workos/client';
+import { getAdministratorState, type AdminSession } from './guard';
+import { ADMIN_REASONS, reasonText, type AdminReason } from './reasons';
 import { findManagedUser, getUserSessions, signOutUserSessions } from './user-sessions';
 
 /**
- * Administrators end another user's sessions (OWASP ASVS 7.4.5). Each action: rate limit (per session and per user,
- * before anything asks WorkOS: each action asks it several times) → authorize (requireAdministrator: the role
- * confirmed at WorkOS for this request, 403 otherwise, nothing done while WorkOS cannot confirm it) → validate (zod) → look the user and the session up at WorkOS (nothing from the browser is
- * trusted: the user must be an active member of the administrator's organization, and the session key is matched
- * among that user's sessions in that organization as WorkOS lists them) → end them through lib/sessions/end
- * (WorkOS first, then the registry and the user's security activity) → revalidate.
+ * Administrators end another user's sessions (OWASP ASVS 7.4.5), run by lib/sessions/actions/session-action.ts: the
+ * rate limit comes before anything asks WorkOS (each action asks it several times); authorise is the admin guard
+ * (the role confirmed at WorkOS for this request, 403 otherwise, nothing done while WorkOS cannot confirm it); nothing
+ * from the browser is trusted: the user must be an active member of the administrator's organization, and the session
+ * key is matched among that user's sessions in that organization as WorkOS lists them.
  */
 
 const input = z
@@ -35,74 +34,61 @@ const input = z
     }
   });
 
-export async function signOutUserAsAdmin(_previous: AdminActionResult, formData: FormData): Promise<AdminActionResult> {
-  const limited = await limitCaller('action', await requireSession());
-  if (limited) return { status: 'error', message: `${limited.message} Nothing was signed out.` };
-  const administrator = await requireAdministrator();
-  if (administrator.status === 'unconfirmed') return { status: 'error', message: ADMIN_UNCONFIRMED };
-  const { admin } = administrator;
+async function asAdministrator(): Promise<Step<AdminSession>> {
+  const state = await getAdministratorState();
+  if (state.status === 'forbidden') forbidden();
+  if (state.status === 'unconfirmed') {
+    return {
+      stop: actionError('unavailable', 'We could not confirm your administrator role with WorkOS, so nothing was signed out. Please try again.'),
+    };
+  }
+  return { ok: state.admin };
+}
 
-  const parsed = input.safeParse({
-    userId: formData.get('userId'),
-    target: formData.get('target'),
-    reason: formData.get('reason') ?? undefined,
-    details: formData.get('details') ?? '',
-  });
-  if (!parsed.success) {
+export const signOutUserAsAdmin = sessionAction({
+  page: '/admin',
+  authorise: asAdministrator,
+  parse: ([, formData]: [SessionActionResult, FormData]): Step<z.infer<typeof input>> => {
+    const parsed = input.safeParse({
+      userId: formData.get('userId'),
+      target: formData.get('target'),
+      reason: formData.get('reason') ?? undefined,
+      details: formData.get('details') ?? '',
+    });
+    if (parsed.success) return { ok: parsed.data };
     const fields = parsed.error.flatten().fieldErrors;
     const fieldErrors = {
       ...(fields.reason?.[0] ? { reason: fields.reason[0] } : {}),
       ...(fields.details?.[0] ? { details: fields.details[0] } : {}),
     };
-    return {
-      status: 'error',
-      message: Object.values(fieldErrors)[0] ?? 'That request was not valid. Reload the page and try again.',
-      fieldErrors,
-    };
-  }
-  const { userId, target, reason, details } = parsed.data;
-
-  let user;
-  let entries;
-  try {
-    // A user of another organization gets exactly the answer of a user that does not exist.
-    user = await findManagedUser(admin, { userId });
-    if (!user) return { status: 'error', message: 'That user no longer exists at WorkOS.' };
-    entries = await getUserSessions(user, admin);
-  } catch (error) {
-    console.error('[admin] WorkOS lookup failed', error instanceof WorkosError ? error.kind : error);
-    return { status: 'error', message: 'We could not reach WorkOS, so nothing was signed out. Please try again.' };
-  }
-
-  const targets = target === 'all' ? entries : entries.filter((e) => e.view.key === target);
-  if (targets.length === 0) {
-    revalidatePath('/admin');
-    return {
-      status: 'error',
-      message:
+    const message = Object.values(fieldErrors)[0] ?? 'That request was not valid. Reload the page and try again.';
+    return { stop: actionError('invalid_input', message, fieldErrors) };
+  },
+  load: async (admin, { userId, target }): Promise<Step<{ user: AppUser; targets: SessionEntry[] }>> => {
+    let user;
+    let entries;
+    try {
+      // A user of another organization gets exactly the answer of a user that does not exist.
+      user = await findManagedUser(admin, { userId });
+      if (!user) return { stop: actionError('not_found', 'That user no longer exists at WorkOS.') };
+      entries = await getUserSessions(user, admin);
+    } catch (error) {
+      console.error('[admin] WorkOS lookup failed', error instanceof WorkosError ? error.kind : error);
+      return { stop: actionError('unavailable', 'We could not reach WorkOS, so nothing was signed out. Please try again.') };
+    }
+    const targets = target === 'all' ? entries : entries.filter((e) => e.view.key === target);
+    if (targets.length > 0) return { ok: { user, targets } };
+    const message =
+      target === 'all' ? `${user.name} has no active sessions.` : 'That session is not active any more. The list has been refreshed.';
+    return { stop: actionError('not_found', message), revalidate: true };
+  },
+  act: async (admin, { target, reason, details }, { user, targets }) => {
+    const outcomes = await signOutUserSessions(targets, { admin, note: reasonText(reason, details), category: reason });
+    return resultOfOutcomes(outcomes, {
+      confirmed:
         target === 'all'
-          ? `${user.name} has no active sessions.`
-          : 'That session is not active any more. The list has been refreshed.',
-    };
-  }
-
-  const outcomes = await signOutUserSessions(targets, {
-    admin,
-    user,
-    note: reasonText(reason, details),
-    category: reason,
-  });
-  revalidatePath('/admin');
-
-  // Only what is known: WorkOS-confirmed, locked out here but not yet confirmed, or not recorded (with why).
-  const summary = describeEndOutcomes(outcomes);
-  if (!summary.allEnded) return { status: 'error', message: summary.message };
-  if (summary.pending.length > 0) return { status: 'success', message: summary.message };
-  return {
-    status: 'success',
-    message:
-      target === 'all'
-        ? `Signed out all of ${user.name}’s sessions (${outcomes.length}).`
-        : `Signed out ${user.name} on ${outcomes[0]?.target.label ?? 'that device'}.`,
-  };
-}
+          ? `Signed out all of ${user.name}’s sessions (${outcomes.length}).`
+          : `Signed out ${user.name} on ${outcomes[0]?.target.label ?? 'that device'}.`,
+    });
+  },
+});

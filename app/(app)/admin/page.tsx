@@ -4,35 +4,28 @@ import Link from 'next/link';
 import { forbidden } from 'next/navigation';
 import { z } from 'zod';
 import { requireSession } from '@/lib/auth/session';
-import { describeAuditEntry, listOrganizationAudit } from '@/lib/audit';
+import { listOrganizationAudit } from '@/lib/audit';
 import { limitCaller } from '@/lib/rate-limit';
 import { listForDisplay } from '@/lib/sessions/overview';
 import { LocalTime } from '@/components/local-time';
 import { LocationAttribution } from '@/components/location-attribution';
-import { getLocator } from '@/lib/location';
-import { describeMoment, type Moment } from '@/lib/sessions/time';
+import { loadActivity, type ActivityItem } from '@/components/sessions/activity-list';
 import type { SessionView } from '@/lib/sessions/view';
 import { WorkosError, type AppUser } from '@/lib/workos/client';
 import { AdminSessions } from './_components/admin-sessions';
-import { ADMIN_ROLE, requireAdministrator, type AdminSession } from './guard';
+import { claimsAdministrator, getAdministratorState, type AdminSession } from './guard';
 import { findManagedUser, getUserSessions } from './user-sessions';
 
 export const metadata: Metadata = { title: 'Administration' };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-interface ActivityLine {
-  id: number;
-  text: string;
-  at: Moment;
-}
-
 type Lookup =
   | { state: 'none' }
   | { state: 'invalid'; email: string }
   | { state: 'not_found'; email: string }
   | { state: 'unavailable'; email: string }
-  | { state: 'found'; email: string; user: AppUser; sessions: SessionView[] | null; activity: ActivityLine[] };
+  | { state: 'found'; email: string; user: AppUser; sessions: SessionView[] | null; activity: ActivityItem[] };
 
 const emailSchema = z.email().max(320);
 
@@ -57,21 +50,11 @@ async function lookUp(raw: string | undefined, admin: AdminSession): Promise<Loo
   } catch (error) {
     console.error('[admin] listing sessions failed', error instanceof WorkosError ? error.kind : error);
   }
-  let activity: ActivityLine[] = [];
-  try {
-    // Only the entries of the administrator's organization: a member of several organizations signs in, and is
-    // signed out by their administrators, elsewhere too, and none of that is this administrator's to see.
-    const entries = await listOrganizationAudit(user.id, admin.organizationId, 10);
-    const locate = await getLocator(entries.map((entry) => entry.ipAddress));
-    activity = entries.map((entry) => ({
-      id: entry.id,
-      text: describeAuditEntry(entry, null, locate).text,
-      at: describeMoment(entry.at, now),
-    }));
-  } catch (error) {
-    console.error('[admin] reading activity failed', error instanceof Error ? error.message : error);
-  }
-  return { state: 'found', email, user, sessions, activity };
+  // Only the entries of the administrator's organization: a member of several organizations signs in, and is
+  // signed out by their administrators, elsewhere too, and none of that is this administrator's to see.
+  const userId = user.id;
+  const activity = await loadActivity(() => listOrganizationAudit(userId, admin.organizationId, 10), null, now, 'admin');
+  return { state: 'found', email, user, sessions, activity: activity ?? [] };
 }
 
 function Heading() {
@@ -88,7 +71,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Search
   const session = await requireSession();
   const limited = await limitCaller('page', session);
   if (limited) {
-    if (session.role !== ADMIN_ROLE || session.impersonator) forbidden();
+    if (!claimsAdministrator(session)) forbidden();
     return (
       <div className="space-y-8">
         <Heading />
@@ -98,7 +81,8 @@ export default async function AdminPage({ searchParams }: { searchParams: Search
       </div>
     );
   }
-  const administrator = await requireAdministrator();
+  const administrator = await getAdministratorState();
+  if (administrator.status === 'forbidden') forbidden();
   if (administrator.status === 'unconfirmed') {
     return (
       <div className="space-y-8">

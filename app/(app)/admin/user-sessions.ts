@@ -1,6 +1,6 @@
 import 'server-only';
 import { endSessions, type EndOutcome } from '@/lib/sessions/end';
-import { describeActiveSessions, type DescribeOptions } from '@/lib/sessions/overview';
+import { describeActiveSessions, endTargetOf, type DescribeOptions } from '@/lib/sessions/overview';
 import type { SessionEntry } from '@/lib/sessions/view';
 import { findUserByEmail, getUser, listOrganizationMemberships, type AppUser } from '@/lib/workos/client';
 import type { AdminSession } from './guard';
@@ -53,7 +53,6 @@ export async function getUserSessions(
 
 export interface AdminSignOut {
   admin: AdminSession;
-  user: AppUser;
   /** "Offboarding", "Suspected compromise: …" */
   note: string;
   category: string;
@@ -66,15 +65,8 @@ export interface AdminSignOut {
  */
 export function signOutUserSessions(entries: SessionEntry[], input: AdminSignOut): Promise<EndOutcome[]> {
   return endSessions({
-    targets: entries.map((entry) => ({
-      sessionId: entry.session.id,
-      userId: input.user.id,
-      // getUserSessions lists only sessions of the administrator's organization: the line is theirs.
-      organizationId: input.admin.organizationId,
-      label: entry.view.label,
-      ipAddress: entry.session.ipAddress,
-      expiresAt: entry.session.expiresAt,
-    })),
+    // getUserSessions lists only the user's sessions of the administrator's organization: each line is theirs.
+    targets: entries.map(endTargetOf),
     actor: {
       kind: 'administrator',
       userId: input.admin.user.id,

@@ -1,3 +1,4 @@
+import { list, plural } from '../wording';
 import type { EndOutcome } from './types';
 
 /**
@@ -15,16 +16,6 @@ export interface EndSummary {
   /** Every target ended or is at least locked out here. */
   allEnded: boolean;
   message: string;
-}
-
-/** "A", "A and B", "A, B and C". */
-export function list(labels: string[]): string {
-  if (labels.length <= 1) return labels.join('');
-  return `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 const label = (outcome: EndOutcome) => outcome.target.label ?? 'a session';

@@ -40,7 +40,7 @@ export interface EndSessionsDeps {
 const DEFAULT_CONCURRENCY = 4;
 
 /** The registry's actor and source, and the audit line's actor, for each kind of initiator. */
-export function actorRecord(actor: EndActor): {
+function actorRecord(actor: EndActor): {
   registry: RevocationInput['actor'];
   source: RevocationSource;
   audit: AuditInput['actor'];

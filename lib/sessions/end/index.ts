@@ -13,7 +13,7 @@ import type { EndOutcome, EndRequest, EndUserRequest } from './types';
 
 export type { EndActor, EndOutcome, EndRequest, EndTarget, EndUserRequest } from './types';
 export { actorOfSession } from './types';
-export { describeEndOutcomes, list } from './describe';
+export { describeEndOutcomes } from './describe';
 
 /** One WorkOS call: a hung call must not hang an action (the outbox retries what did not get an answer). */
 export const REVOKE_TIMEOUT_MS = 8_000;
@@ -98,11 +98,6 @@ export async function endSessions(request: EndRequest): Promise<EndOutcome[]> {
 /** Locks out every session of a user (a deleted account); see end-sessions.ts `endUser`. Throws on failure. */
 export async function endUser(request: EndUserRequest): Promise<void> {
   return (await runtime()).ender.endUser(request);
-}
-
-/** Session hashes of the user's sessions that are locked out here but not yet confirmed by WorkOS. */
-export async function pendingAtWorkos(userId: string): Promise<Set<string>> {
-  return (await runtime()).outbox.pendingFor(userId).catch(() => new Set<string>());
 }
 
 /** Starts this process's outbox worker (instrumentation.ts); idempotent. */

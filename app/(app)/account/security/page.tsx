@@ -1,13 +1,13 @@
 import type { Metadata } from 'next';
-import { requireSession } from '@/lib/auth/session';
-import { getEnv } from '@/lib/env';
-import { getSessionsForDisplay } from '@/lib/sessions/overview';
-import { isRecentAuth, sessionAuthTime } from '@/lib/sessions/recent-auth';
-import { parseConfirmable } from './action-types';
 import { LocationAttribution } from '@/components/location-attribution';
-import { ActivityList, loadActivity } from './_components/activity-list';
+import { ActivityList, loadActivity } from '@/components/sessions/activity-list';
+import { RetryButton } from '@/components/sessions/retry-button';
+import { listAudit } from '@/lib/audit';
+import { requireSession } from '@/lib/auth/session';
+import { parseConfirmable } from '@/lib/sessions/actions/confirmable';
+import { hasRecentSignIn } from '@/lib/sessions/actions/fresh-auth';
+import { getSessionsForDisplay } from '@/lib/sessions/overview';
 import { SessionsPanel } from './_components/sessions-panel';
-import { RetryButton } from './_components/retry-button';
 
 export const metadata: Metadata = { title: 'Security' };
 
@@ -22,15 +22,10 @@ export default async function SecurityPage({ searchParams }: { searchParams: Sea
   const listing = await getSessionsForDisplay(current, now);
   const entries = listing.status === 'listed' ? listing.value : null;
   const sessions = entries?.map((entry) => entry.view) ?? null;
-  const activity = await loadActivity(current, now);
-  // As the actions check it (actions.ts needsReauth): auth_time, else the current WorkOS session's createdAt; never
-  // for a session support started by impersonating the user.
+  const activity = await loadActivity(() => listAudit(current.user.id, 15), current.sessionHash, now, 'security');
+  // As the actions check it: only to say beforehand that a sign-in will be asked for.
   const mine = entries?.find((entry) => entry.session.id === current.sessionId);
-  const recentAuth = !current.impersonator && isRecentAuth(
-    sessionAuthTime(current.authTime, mine?.session.createdAt),
-    getEnv().RECENT_AUTH_MAX_AGE_SECONDS,
-    now.getTime(),
-  );
+  const recentAuth = hasRecentSignIn(current, mine?.session.createdAt, now.getTime());
 
   return (
     <div className="space-y-8">

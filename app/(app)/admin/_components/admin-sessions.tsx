@@ -2,10 +2,11 @@
 
 import { LoaderCircle, LogOut } from 'lucide-react';
 import { useActionState, useRef, useState } from 'react';
-import { SessionRow } from '@/app/(app)/account/security/_components/session-row';
+import { SessionList } from '@/components/sessions/session-row';
+import { IDLE } from '@/lib/sessions/actions/result';
 import type { SessionView } from '@/lib/sessions/view';
 import { signOutUserAsAdmin } from '../actions';
-import { ADMIN_REASONS, IDLE } from '../action-types';
+import { ADMIN_REASONS } from '../reasons';
 
 /**
  * The user's sessions with the security page's rows, and one reason for whatever the administrator signs out.
@@ -26,6 +27,9 @@ export function AdminSessions({ user, sessions }: { user: { id: string; name: st
   };
 
   const fieldErrors = state.status === 'error' ? (state.fieldErrors ?? {}) : {};
+  // Whatever did not end, with why: a field's error is shown next to its field instead.
+  const failure =
+    state.status === 'partial' || (state.status === 'error' && !fieldErrors.reason && !fieldErrors.details) ? state.message : null;
 
   return (
     <form ref={formRef} action={formAction} className="space-y-5" aria-describedby="admin-result">
@@ -90,9 +94,7 @@ export function AdminSessions({ user, sessions }: { user: { id: string; name: st
 
       <div id="admin-result" role="status" aria-live="polite" className="min-h-5 text-sm">
         {state.status === 'success' ? <p className="text-emerald-800">{state.message}</p> : null}
-        {state.status === 'error' && !state.fieldErrors?.reason && !state.fieldErrors?.details ? (
-          <p className="text-red-700">{state.message}</p>
-        ) : null}
+        {failure ? <p className="text-red-700">{failure}</p> : null}
       </div>
 
       {sessions.length === 0 ? (
@@ -101,17 +103,14 @@ export function AdminSessions({ user, sessions }: { user: { id: string; name: st
         </p>
       ) : (
         <>
-          <ul aria-label={`${user.name}’s sessions`} className="divide-y divide-slate-200">
-            {sessions.map((session) => (
-              <SessionRow
-                key={session.key}
-                session={session}
-                pending={pending && target === session.key}
-                disabled={pending}
-                onSignOut={() => submit(session.key)}
-              />
-            ))}
-          </ul>
+          <SessionList
+            label={`${user.name}’s sessions`}
+            className="divide-y divide-slate-200"
+            sessions={sessions}
+            pendingKey={pending ? target : null}
+            disabled={pending}
+            onSignOut={(session) => submit(session.key)}
+          />
           <div className="flex justify-end">
             <button type="button" onClick={() => submit('all')} disabled={pending} className="btn btn-primary" aria-busy={pending && target === 'all'}>
               {pending && target === 'all' ? (

@@ -1,163 +1,34 @@
 'use client';
 
-import { CircleAlert, CircleCheck, LoaderCircle, LogOut, RefreshCw, ShieldAlert, TriangleAlert } from 'lucide-react';
 import { startTransition, useActionState, useEffect, useRef, useState } from 'react';
+import { BulkActions } from '@/components/sessions/bulk-actions';
+import { ConfirmDialog } from '@/components/sessions/confirm-dialog';
+import { confirmCopy, otherSession } from '@/components/sessions/confirm-copy';
+import { ResultMessage } from '@/components/sessions/result-message';
+import { SessionList } from '@/components/sessions/session-row';
+import { sameConfirmable, type BulkAction, type Confirmable, type ReauthOptions } from '@/lib/sessions/actions/confirmable';
+import { actionError, IDLE, type SessionActionResult } from '@/lib/sessions/actions/result';
 import type { SessionView } from '@/lib/sessions/view';
+import { plural } from '@/lib/sessions/wording';
 import { revokeOtherSessions, revokeSession, revokeUnusualSessions, signOutEverywhere } from '../actions';
-import { IDLE, sameConfirmable, type BulkAction, type Confirmable, type ReauthOptions, type SecurityActionResult } from '../action-types';
-import { ConfirmDialog, type ConfirmCopy } from './confirm-dialog';
-import { SessionRow } from './session-row';
 
-type Intent = ({ kind: 'revoke'; key: string; label: string } | { kind: BulkAction }) & { afterReauth?: boolean };
+type Intent = ({ kind: 'revoke'; key: string } | { kind: BulkAction }) & { afterReauth?: boolean };
 
 function isNextNavigation(error: unknown): boolean {
   const digest = typeof error === 'object' && error !== null && 'digest' in error ? String(error.digest) : '';
   return digest.startsWith('NEXT_REDIRECT') || digest.startsWith('NEXT_HTTP_ERROR_FALLBACK');
 }
 
-function reauthOptions(intent: Intent): ReauthOptions | undefined {
-  return intent.afterReauth ? { afterReauth: true } : undefined;
-}
+const BULK = { others: revokeOtherSessions, unusual: revokeUnusualSessions, everywhere: signOutEverywhere };
 
-async function run(_previous: SecurityActionResult, intent: Intent): Promise<SecurityActionResult> {
+async function run(_previous: SessionActionResult, intent: Intent): Promise<SessionActionResult> {
+  const options: ReauthOptions | undefined = intent.afterReauth ? { afterReauth: true } : undefined;
   try {
-    switch (intent.kind) {
-      case 'revoke':
-        return await revokeSession(intent.key, reauthOptions(intent));
-      case 'others':
-        return await revokeOtherSessions(reauthOptions(intent));
-      case 'unusual':
-        return await revokeUnusualSessions(reauthOptions(intent));
-      case 'everywhere':
-        return await signOutEverywhere(reauthOptions(intent));
-    }
+    return intent.kind === 'revoke' ? await revokeSession(intent.key, options) : await BULK[intent.kind](options);
   } catch (error) {
     if (isNextNavigation(error)) throw error;
-    return {
-      status: 'error',
-      code: 'unavailable',
-      message: 'We could not reach the server, so nothing was signed out. Check your connection and try again.',
-      failed: [],
-    };
+    return actionError('unavailable', 'We could not reach the server, so nothing was signed out. Check your connection and try again.');
   }
-}
-
-function count(n: number): string {
-  return `${n} ${n === 1 ? 'session' : 'sessions'}`;
-}
-
-/** The other session a confirmation names, if it is still listed. */
-function otherSession(sessions: SessionView[], key: string): SessionView | undefined {
-  return sessions.find((s) => s.key === key && !s.isCurrent);
-}
-
-function confirmCopy(confirm: Confirmable, sessions: SessionView[], recentAuth: boolean, impersonated: boolean): ConfirmCopy | null {
-  const others = sessions.filter((s) => !s.isCurrent);
-  const note = impersonated
-    ? 'You are signed in through support impersonation: this needs the account owner’s own recent sign-in, so it will be refused.'
-    : recentAuth
-      ? null
-      : 'First you’ll be asked to sign in again, to confirm it’s you.';
-  switch (confirm.kind) {
-    case 'revoke': {
-      const session = otherSession(sessions, confirm.key);
-      if (!session) return null;
-      return {
-        title: `Sign out ${session.label}?`,
-        body: 'It loses access on its next request and has to sign in again.',
-        names: [session.hints.length > 0 ? `${session.label} (${session.hints.map((h) => h.text.toLowerCase()).join(', ')})` : session.label],
-        note,
-        confirmLabel: 'Yes, sign it out',
-        destructive: false,
-      };
-    }
-    case 'others':
-      return {
-        title: 'Sign out of all other sessions?',
-        body: `${count(others.length)} will end. This device stays signed in.`,
-        names: others.map((s) => s.label),
-        note,
-        confirmLabel: `Yes, sign out ${count(others.length)}`,
-        destructive: false,
-      };
-    case 'unusual': {
-      const unusual = others.filter((s) => s.hints.length > 0);
-      return {
-        title: 'Sign out unusual sessions?',
-        body: `${count(unusual.length)} that ${unusual.length === 1 ? 'looks' : 'look'} unusual will end. This device stays signed in.`,
-        names: unusual.map((s) => `${s.label} (${s.hints.map((h) => h.text.toLowerCase()).join(', ')})`),
-        note,
-        confirmLabel: `Yes, sign out ${count(unusual.length)}`,
-        destructive: false,
-      };
-    }
-    case 'everywhere':
-      return {
-        title: 'Sign out everywhere?',
-        body: `All ${count(sessions.length)} will end, including this device. You’ll need to sign in again everywhere.`,
-        names: sessions.map((s) => (s.isCurrent ? `${s.label} (this device)` : s.label)),
-        note,
-        confirmLabel: 'Yes, sign out everywhere',
-        destructive: true,
-      };
-  }
-}
-
-function ResultMessage({ state, onRetry }: { state: SecurityActionResult; onRetry: () => void }) {
-  if (state.status === 'idle') return null;
-  if (state.status === 'reauth_required') {
-    return (
-      <p className="flex items-start gap-2 rounded-xl border border-brand-100 bg-brand-50 p-4 text-sm text-slate-800">
-        <LoaderCircle aria-hidden className="mt-0.5 size-4 shrink-0 animate-spin" />
-        <span>
-          {state.message}{' '}
-          <a href={state.signInUrl} className="font-medium text-brand-700 underline underline-offset-2">
-            Continue to sign in
-          </a>
-        </span>
-      </p>
-    );
-  }
-  if (state.status === 'success' && state.pending.length > 0) {
-    return (
-      <p className="flex items-start gap-2 rounded-xl border border-amber-200 bg-amber-50 p-4 text-sm text-amber-950">
-        <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
-        <span>{state.message}</span>
-      </p>
-    );
-  }
-  if (state.status === 'success') {
-    return (
-      <p className="flex items-start gap-2 rounded-xl border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
-        <CircleCheck aria-hidden className="mt-0.5 size-4 shrink-0" />
-        <span>{state.message}</span>
-      </p>
-    );
-  }
-  const partial = state.status === 'partial';
-  const canRetry = partial || state.code === 'revoke_failed' || state.code === 'unavailable';
-  return (
-    <div
-      className={`flex flex-col gap-3 rounded-xl border p-4 text-sm sm:flex-row sm:items-start sm:justify-between ${
-        partial ? 'border-amber-200 bg-amber-50 text-amber-950' : 'border-red-200 bg-red-50 text-red-900'
-      }`}
-    >
-      <p className="flex items-start gap-2">
-        {partial ? (
-          <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
-        ) : (
-          <CircleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
-        )}
-        <span>{state.message}</span>
-      </p>
-      {canRetry ? (
-        <button type="button" className="btn btn-secondary shrink-0" onClick={onRetry}>
-          <RefreshCw aria-hidden className="size-4" />
-          Try again
-        </button>
-      ) : null}
-    </div>
-  );
 }
 
 export function SessionsPanel({
@@ -222,8 +93,8 @@ export function SessionsPanel({
     startTransition(() => dispatch(intent));
   }
 
-  const pendingKind = isPending ? lastIntent?.kind : undefined;
   const pendingKey = isPending && lastIntent?.kind === 'revoke' ? lastIntent.key : null;
+  const pendingBulk = isPending && lastIntent && lastIntent.kind !== 'revoke' ? lastIntent.kind : null;
 
   return (
     <>
@@ -233,7 +104,7 @@ export function SessionsPanel({
             Where you&apos;re signed in
           </h2>
           <p className="text-sm text-slate-500">
-            {sessions.length === 1 ? '1 active session' : `${sessions.length} active sessions`}
+            {plural(sessions.length, 'active session', 'active sessions')}
           </p>
         </div>
 
@@ -248,73 +119,29 @@ export function SessionsPanel({
             WorkOS lists no active sessions for your account.
           </p>
         ) : (
-          <ul aria-label="Active sessions" className="mt-4 divide-y divide-slate-100 border-y border-slate-100">
-            {sessions.map((session) => (
-              <SessionRow
-                key={session.key}
-                session={session}
-                pending={pendingKey === session.key}
-                disabled={isPending}
-                onSignOut={() =>
-                  // Another session needs a recent sign-in: confirm first, saying the user will be asked to sign in.
-                  session.isCurrent || recentAuth
-                    ? go({ kind: 'revoke', key: session.key, label: session.label })
-                    : setConfirming({ kind: 'revoke', key: session.key })
-                }
-              />
-            ))}
-          </ul>
+          <SessionList
+            label="Active sessions"
+            className="mt-4 divide-y divide-slate-100 border-y border-slate-100"
+            sessions={sessions}
+            pendingKey={pendingKey}
+            disabled={isPending}
+            onSignOut={(session) =>
+              // Another session needs a recent sign-in: confirm first, saying the user will be asked to sign in.
+              session.isCurrent || recentAuth
+                ? go({ kind: 'revoke', key: session.key })
+                : setConfirming({ kind: 'revoke', key: session.key })
+            }
+          />
         )}
       </section>
 
-      <section aria-labelledby="bulk-heading" className="card">
-        <h2 id="bulk-heading" className="text-lg font-semibold">
-          Sign out other devices
-        </h2>
-        <p className="mt-1 text-sm text-slate-600">
-          Signed-out devices lose access on their next request and see that they were signed out. For your
-          security, you may be asked to sign in again first.
-        </p>
-        {unusual.length > 0 ? (
-          <p className="mt-3 flex items-start gap-2 rounded-xl border border-amber-200 bg-amber-50 p-3 text-sm text-amber-950">
-            <ShieldAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
-            {unusual.length === 1
-              ? '1 session looks unusual compared with this device.'
-              : `${unusual.length} sessions look unusual compared with this device.`}
-          </p>
-        ) : null}
-        <div className="mt-4 flex flex-col gap-2 sm:flex-row sm:flex-wrap">
-          <button
-            type="button"
-            className="btn btn-secondary"
-            disabled={isPending || others.length === 0}
-            onClick={() => setConfirming({ kind: 'others' })}
-          >
-            {pendingKind === 'others' ? <LoaderCircle aria-hidden className="size-4 animate-spin" /> : <LogOut aria-hidden className="size-4" />}
-            Sign out of all other sessions
-          </button>
-          {unusual.length > 0 ? (
-            <button
-              type="button"
-              className="btn border border-amber-300 bg-amber-50 text-amber-950 shadow-sm hover:bg-amber-100"
-              disabled={isPending}
-              onClick={() => setConfirming({ kind: 'unusual' })}
-            >
-              {pendingKind === 'unusual' ? <LoaderCircle aria-hidden className="size-4 animate-spin" /> : <ShieldAlert aria-hidden className="size-4" />}
-              Sign out unusual sessions
-            </button>
-          ) : null}
-          <button
-            type="button"
-            className="btn bg-red-600 text-white shadow-sm hover:bg-red-700 sm:ml-auto"
-            disabled={isPending}
-            onClick={() => setConfirming({ kind: 'everywhere' })}
-          >
-            {pendingKind === 'everywhere' ? <LoaderCircle aria-hidden className="size-4 animate-spin" /> : <LogOut aria-hidden className="size-4" />}
-            Sign out everywhere
-          </button>
-        </div>
-      </section>
+      <BulkActions
+        others={others.length}
+        unusual={unusual.length}
+        busy={isPending}
+        pending={pendingBulk}
+        onChoose={(kind) => setConfirming({ kind })}
+      />
 
       <ConfirmDialog
         copy={confirming ? confirmCopy(confirming, sessions, recentAuth, impersonated) : null}
@@ -330,7 +157,7 @@ export function SessionsPanel({
           returnedFor.current = null;
           if (confirmed.kind !== 'revoke') return go({ kind: confirmed.kind, ...afterReauth });
           const session = otherSession(sessions, confirmed.key);
-          if (session) go({ kind: 'revoke', key: session.key, label: session.label, ...afterReauth });
+          if (session) go({ kind: 'revoke', key: session.key, ...afterReauth });
         }}
       />
     </>

@@ -114,3 +114,34 @@ export function SessionRow({
     </li>
   );
 }
+
+/** Sessions, one row each; `pendingKey` is the one being signed out. */
+export function SessionList({
+  label,
+  className,
+  sessions,
+  pendingKey,
+  disabled,
+  onSignOut,
+}: {
+  label: string;
+  className: string;
+  sessions: SessionView[];
+  pendingKey: string | null;
+  disabled: boolean;
+  onSignOut: (session: SessionView) => void;
+}) {
+  return (
+    <ul aria-label={label} className={className}>
+      {sessions.map((session) => (
+        <SessionRow
+          key={session.key}
+          session={session}
+          pending={pendingKey === session.key}
+          disabled={disabled}
+          onSignOut={() => onSignOut(session)}
+        />
+      ))}
+    </ul>
+  );
+}

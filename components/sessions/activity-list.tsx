@@ -1,6 +1,5 @@
 import { History, LogIn, LogOut, ShieldAlert, UserCog } from 'lucide-react';
-import { describeAuditEntry, listAudit, type AuditEntry } from '@/lib/audit';
-import type { CurrentSession } from '@/lib/auth/session';
+import { describeAuditEntry, type AuditEntry } from '@/lib/audit';
 import { LocalTime } from '@/components/local-time';
 import { getLocator } from '@/lib/location';
 import { describeMoment, type Moment } from '@/lib/sessions/time';
@@ -14,15 +13,21 @@ export interface ActivityItem {
   at: Moment;
 }
 
-const LIMIT = 15;
-
-/** The latest sign-ins and revocations of this account, in words; null when they could not be read. */
-export async function loadActivity(current: CurrentSession, now: Date): Promise<ActivityItem[] | null> {
+/**
+ * Audit entries in words, as the person (or their administrator) reads them; `viewerSessionHash` is the session
+ * looking, for "this device" (null for an administrator). Null when they could not be read.
+ */
+export async function loadActivity(
+  read: () => Promise<AuditEntry[]>,
+  viewerSessionHash: string | null,
+  now: Date,
+  logTag: string,
+): Promise<ActivityItem[] | null> {
   try {
-    const entries = await listAudit(current.user.id, LIMIT);
+    const entries = await read();
     const locate = await getLocator(entries.map((entry) => entry.ipAddress));
     return entries.map((entry) => {
-      const { text, badges } = describeAuditEntry(entry, current.sessionHash, locate);
+      const { text, badges } = describeAuditEntry(entry, viewerSessionHash, locate);
       return {
         id: entry.id,
         kind: entry.kind,
@@ -33,7 +38,7 @@ export async function loadActivity(current: CurrentSession, now: Date): Promise<
       };
     });
   } catch (error) {
-    console.error('[security] reading security activity failed', error instanceof Error ? error.message : error);
+    console.error(`[${logTag}] reading security activity failed`, error instanceof Error ? error.message : error);
     return null;
   }
 }
