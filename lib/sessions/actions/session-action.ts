@@ -2,7 +2,8 @@ import 'server-only';
 import { revalidatePath } from 'next/cache';
 import { requireSession, type CurrentSession } from '@/lib/auth/session';
 import { limitCaller } from '@/lib/rate-limit';
-import { describeEndOutcomes, type EndOutcome } from '../end';
+import { describeEndOutcomes } from '../end/describe';
+import type { EndOutcome } from '../end/types';
 import { actionError, type SessionActionResult } from './result';
 
 /** A step's answer: go on with `ok`, or answer `stop` (and, with `revalidate`, refresh the page's list: it was stale). */
