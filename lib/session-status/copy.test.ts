@@ -9,28 +9,11 @@ function signedOutPage(reason: unknown) {
 }
 
 describe('/signed-out copy', () => {
-  it.each([
-    'signed_out',
-    'signed_out_elsewhere',
-    'signed_out_everywhere',
-    'admin',
-    'password_changed',
-    'revoked_at_workos',
-    'user_deleted',
-    'refresh_failed',
-    'session_revoked',
-  ])('explains %s', (reason) => {
+  it.each(SIGNED_OUT_REASONS)('explains %s', (reason) => {
     const message = signedOutPage(reason);
     expect(message.reason).toBe(reason);
+    expect(message.title.length).toBeGreaterThan(5);
     expect(message.body.length).toBeGreaterThan(10);
-  });
-
-  it('explains every reason it can be sent', () => {
-    for (const reason of SIGNED_OUT_REASONS) {
-      expect(signedOutPage(reason).reason).toBe(reason);
-      expect(REASON_COPY[reason].title.length).toBeGreaterThan(5);
-      expect(REASON_COPY[reason].body.length).toBeGreaterThan(10);
-    }
   });
 
   it('says “another device” for signed_out_elsewhere', () => {
