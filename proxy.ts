@@ -13,6 +13,7 @@ import { limitClientIp } from '@/lib/rate-limit';
 import { enforceRevocation, refuseWhileUnknown } from '@/lib/revocation/enforce';
 import { askToRetry } from '@/lib/revocation/refusal';
 import { CSP_HEADER, createNonce, securityHeaders, withSecurityHeaders } from '@/lib/security/headers';
+import { UNAUTHENTICATED } from '@/lib/session-status/protocol';
 import { recordSessionActivity } from '@/lib/sessions/activity';
 
 /**
@@ -79,7 +80,7 @@ async function gate(request: NextRequest, event: NextFetchEvent): Promise<Respon
     if (isDocumentRequest(request) && authorizationUrl) {
       return handleAuthkitHeaders(request, headers, { redirect: authorizationUrl });
     }
-    const response = NextResponse.json({ error: 'unauthenticated' }, { status: 401 });
+    const response = NextResponse.json(UNAUTHENTICATED, { status: 401 });
     response.headers.set('Cache-Control', 'no-store');
     return response;
   }

@@ -1,8 +1,9 @@
 'use client';
 
 import { LogOut } from 'lucide-react';
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId } from 'react';
 import { createPortal } from 'react-dom';
+import { Dialog } from '@/components/dialog';
 import { useSessionStatus, type SessionEnded } from '@/hooks/use-session-status';
 
 /**
@@ -15,70 +16,41 @@ export function SessionGuard({ pollIntervalMs }: { pollIntervalMs?: number }) {
   return createPortal(<SignedOutDialog ended={ended} />, document.body);
 }
 
-function SignedOutDialog({ ended }: { ended: SessionEnded }) {
-  const dialogRef = useRef<HTMLDivElement>(null);
-  const buttonRef = useRef<HTMLButtonElement>(null);
-  const titleId = useId();
-  const bodyId = useId();
-
+/** Marks everything else in <body> inert too: the modal already blocks it, the attribute says so to every reader. */
+function useInertSiblings(id: string) {
   useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    // Everything else on the page becomes unreachable (no clicks, no focus, hidden from assistive tech).
     const made: Element[] = [];
     for (const element of Array.from(document.body.children)) {
-      if (element !== dialog && !element.hasAttribute('inert')) {
+      if (element.id !== id && !element.hasAttribute('inert')) {
         element.setAttribute('inert', '');
         made.push(element);
       }
     }
-    buttonRef.current?.focus();
-    const keepFocus = (event: FocusEvent) => {
-      if (!dialog.contains(event.target as Node)) buttonRef.current?.focus();
-    };
-    document.addEventListener('focusin', keepFocus);
     return () => {
-      document.removeEventListener('focusin', keepFocus);
       for (const element of made) element.removeAttribute('inert');
     };
-  }, []);
+  }, [id]);
+}
 
-  const onKeyDown = (event: React.KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      return;
-    }
-    if (event.key !== 'Tab') return;
-    const focusable = Array.from(
-      dialogRef.current?.querySelectorAll<HTMLElement>('button, [href], [tabindex]:not([tabindex="-1"])') ?? [],
-    );
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  };
+function SignedOutDialog({ ended }: { ended: SessionEnded }) {
+  const id = useId();
+  const titleId = `${id}-title`;
+  const bodyId = `${id}-body`;
+  useInertSiblings(id);
 
   return (
-    <div
-      ref={dialogRef}
+    // No onCancel: Escape leaves it up; only signing in again (or leaving the page) ends it.
+    <Dialog
+      open
+      id={id}
+      role="alertdialog"
+      aria-labelledby={titleId}
+      aria-describedby={bodyId}
       data-session-prompt=""
-      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/60 px-4 backdrop-blur-sm"
-      onKeyDown={onKeyDown}
+      data-reason={ended.reason}
+      className="m-auto w-[calc(100%-2rem)] max-w-md rounded-2xl border border-slate-200 bg-white p-0 text-slate-900 shadow-sm backdrop:bg-slate-900/60 backdrop:backdrop-blur-sm"
     >
-      <div
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={bodyId}
-        data-reason={ended.reason}
-        className="card w-full max-w-md text-center"
-      >
+      <div className="p-6 text-center">
         <div className="mx-auto flex size-12 items-center justify-center rounded-full bg-brand-50">
           <LogOut aria-hidden className="size-6 text-brand-600" />
         </div>
@@ -89,7 +61,6 @@ function SignedOutDialog({ ended }: { ended: SessionEnded }) {
           {ended.message} Sign in again to continue.
         </p>
         <button
-          ref={buttonRef}
           type="button"
           className="btn btn-primary mt-6 w-full sm:w-auto"
           // A full navigation: /sign-in is a route handler that sends the browser to WorkOS.
@@ -99,6 +70,6 @@ function SignedOutDialog({ ended }: { ended: SessionEnded }) {
           Sign in again
         </button>
       </div>
-    </div>
+    </Dialog>
   );
 }

@@ -4,6 +4,7 @@ import { signOut } from '@workos-inc/authkit-nextjs';
 import { headers } from 'next/headers';
 import { getSessionState, type CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
+import { signedOutPath } from '@/lib/session-status/protocol';
 import { describeDevice } from '@/lib/sessions/device';
 import { actorOfSession, endSessions } from '@/lib/sessions/end';
 
@@ -27,7 +28,7 @@ export async function signOutAction(): Promise<void> {
     }
   }
   const reason = state.status === 'revoked' ? state.reason : 'signed_out';
-  await signOut({ returnTo: new URL(`/signed-out?reason=${reason}`, getEnv().appOrigin).toString() });
+  await signOut({ returnTo: new URL(signedOutPath(reason), getEnv().appOrigin).toString() });
 }
 
 async function endThisSession(session: CurrentSession): Promise<void> {

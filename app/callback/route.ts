@@ -2,6 +2,7 @@ import { handleAuth } from '@workos-inc/authkit-nextjs';
 import { decodeJwt } from 'jose';
 import { NextResponse, type NextRequest } from 'next/server';
 import { clientIp } from '@/lib/security/client-ip';
+import { signedOutPath } from '@/lib/session-status/protocol';
 import { forgetSessionListing } from '@/lib/sessions/listing';
 import { handleSignIn } from '@/lib/sessions/sign-in';
 import { displayName } from '@/lib/workos/core';
@@ -46,7 +47,7 @@ export async function GET(request: NextRequest) {
         console.error('[callback] recording the sign-in failed', error);
       }
     },
-    onError: () => NextResponse.redirect(new URL('/signed-out?reason=sign_in_failed', appOrigin)),
+    onError: () => NextResponse.redirect(new URL(signedOutPath('sign_in_failed'), appOrigin)),
   });
   return handler(request);
 }

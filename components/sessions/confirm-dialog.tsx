@@ -1,7 +1,8 @@
 'use client';
 
 import { LogOut, X } from 'lucide-react';
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
+import { Dialog } from '@/components/dialog';
 
 export interface ConfirmCopy {
   title: string;
@@ -12,7 +13,7 @@ export interface ConfirmCopy {
   destructive: boolean;
 }
 
-/** A native modal <dialog>: focus moves into it and is trapped, Escape cancels, focus returns on close. */
+/** The confirmation of a sign-out: Escape, the backdrop and Cancel cancel. */
 export function ConfirmDialog({
   copy,
   onConfirm,
@@ -22,30 +23,15 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const bodyId = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (copy && !dialog.open) dialog.showModal();
-    if (!copy && dialog.open) dialog.close();
-  }, [copy]);
-
   return (
-    <dialog
-      ref={ref}
+    <Dialog
+      open={copy !== null}
+      onCancel={onCancel}
       aria-labelledby={titleId}
       aria-describedby={bodyId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
-      onClick={(event) => {
-        // A click on the backdrop (the dialog element itself, outside its panel) cancels.
-        if (event.target === ref.current) onCancel();
-      }}
       className="m-auto w-[calc(100%-2rem)] max-w-md rounded-2xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40 backdrop:backdrop-blur-[1px]"
     >
       {copy ? (
@@ -84,6 +70,6 @@ export function ConfirmDialog({
           </div>
         </div>
       ) : null}
-    </dialog>
+    </Dialog>
   );
 }

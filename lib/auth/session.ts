@@ -7,6 +7,7 @@ import { cache } from 'react';
 import { getRevocationRegistry } from '@/lib/revocation';
 import type { RevocationReason } from '@/lib/revocation/types';
 import { hashSessionId } from '@/lib/security/hash';
+import { signedOutPath } from '@/lib/session-status/protocol';
 import { displayName } from '@/lib/workos/core';
 import type { AppUser, Impersonator } from '@/lib/workos/types';
 import { sanitizeReturnTo } from './return-to';
@@ -119,6 +120,6 @@ export async function getSignInPath(): Promise<string> {
 export const requireSession = cache(async (): Promise<CurrentSession> => {
   const state = await getSessionState();
   if (state.status === 'active') return state.session;
-  if (state.status === 'revoked') redirect(`/signed-out?reason=${encodeURIComponent(state.reason)}`);
+  if (state.status === 'revoked') redirect(signedOutPath(state.reason));
   redirect(await getSignInPath());
 });

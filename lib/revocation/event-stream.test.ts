@@ -2,10 +2,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
+import { RECONNECT_FRAME } from '@/lib/session-status/protocol';
 import {
   accessTokenExpiry,
   createSessionEventStream,
-  RECONNECT_EVENT,
   SSE_MAX_STREAM_MS,
   SSE_MIN_STREAM_MS,
   streamLifetimeMs,
@@ -149,7 +149,7 @@ describe('session event stream lifetime', () => {
     c.advance(1);
     const rest = await readUntil(reader, null);
     expect(rest.done).toBe(true);
-    expect(rest.text).toBe(RECONNECT_EVENT);
+    expect(rest.text).toBe(RECONNECT_FRAME);
     expect(rest.text).toMatch(/^event: reconnect\n/);
     expect(hub.size()).toBe(0);
   });

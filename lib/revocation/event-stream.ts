@@ -1,10 +1,9 @@
 import { decodeJwt } from 'jose';
+import { RECONNECT_FRAME, revokedFrame, SSE_RETRY_FIELD } from '@/lib/session-status/protocol';
 import type { SessionHub } from './hub';
-import { reasonMessage } from './reasons';
 import type { RevocationRegistry } from './registry';
 import type { RevocationRecord } from './types';
 
-export const SSE_RETRY_MS = 3000;
 /**
  * A stream is closed when the session's access token expires, and after this long at most: the session may have
  * ended at WorkOS without any event (maximum age, inactivity), and only a new request through the proxy (which
@@ -13,7 +12,6 @@ export const SSE_RETRY_MS = 3000;
 export const SSE_MAX_STREAM_MS = 60 * 60_000;
 /** Never sooner than this, so a token already (or nearly) expired cannot make a client reconnect in a tight loop. */
 export const SSE_MIN_STREAM_MS = 5_000;
-export const RECONNECT_EVENT = `event: reconnect\ndata: {"reason":"access_token_expired"}\n\n`;
 
 export const SSE_HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
@@ -61,11 +59,6 @@ const defaultSchedule = (fn: () => void, ms: number): (() => void) => {
 
 const encoder = new TextEncoder();
 
-export function revokedEvent(record: Pick<RevocationRecord, 'reason' | 'revokedAt'>): string {
-  const data = JSON.stringify({ reason: record.reason, message: reasonMessage(record.reason) });
-  return `id: revoked-${record.revokedAt}\nevent: revoked\ndata: ${data}\n\n`;
-}
-
 /**
  * The body of GET /api/session/events for one session: `retry:`, then `: ping` heartbeats (from the hub's
  * shared ticker) until the registry records a revocation of this session or user, which is sent as
@@ -99,11 +92,11 @@ export function createSessionEventStream(options: SessionEventStreamOptions): Re
         }
       };
       const onRevoked = (record: RevocationRecord) => {
-        write(revokedEvent(record));
+        write(revokedFrame(record));
         finish();
       };
 
-      write(`retry: ${SSE_RETRY_MS}\n: connected\n\n`);
+      write(`${SSE_RETRY_FIELD}: connected\n\n`);
       const remove = options.hub.add({
         sessionHash: options.sessionHash,
         userId: options.userId,
@@ -113,7 +106,7 @@ export function createSessionEventStream(options: SessionEventStreamOptions): Re
       const onAbort = () => finish();
       const cancelExpiry = (options.schedule ?? defaultSchedule)(
         () => {
-          write(RECONNECT_EVENT);
+          write(RECONNECT_FRAME);
           finish();
         },
         streamLifetimeMs(options.expiresAt, (options.now ?? Date.now)()),

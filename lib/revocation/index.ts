@@ -8,7 +8,6 @@ import type { RevocationBackend } from './types';
 
 export type { RevocationRegistry } from './registry';
 export { RegistryNotReadyError } from './registry';
-export { reasonMessage, isRevocationReason, REVOCATION_REASONS } from './reasons';
 export type * from './types';
 
 const key = Symbol.for('soe.revocation');

@@ -1,13 +1,20 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { isDocumentRequest } from '@/lib/auth/routes';
 import { requestNonce } from '@/lib/security/headers';
-import { revokedEvent } from './event-stream';
+import {
+  refusalBody,
+  revokedFrame,
+  SESSION_EVENTS_URL,
+  setSessionStatus,
+  signedOutPath,
+  SIGNED_OUT_URL,
+  SSE_RETRY_FIELD,
+  type RetryBody,
+} from '@/lib/session-status/protocol';
 import type { RevocationRecord } from './types';
 
-/** The push stream: refused with a one-event stream, so that EventSource (which cannot read a 401) gets the reason. */
-const EVENTS_PATH = '/api/session/events';
 /** Where a revoked session is signed out (its cookie cleared) and let through as signed out. */
-const SIGNED_OUT_PATHS = new Set(['/signed-out', '/sign-in', '/sign-up']);
+const SIGNED_OUT_PATHS = new Set([SIGNED_OUT_URL, '/sign-in', '/sign-up']);
 /** authkit's header carrying the sealed session to `withAuth()` downstream. */
 const SESSION_HEADER = 'x-workos-session';
 const MIDDLEWARE_HEADER = 'x-workos-middleware';
@@ -73,25 +80,24 @@ export function refuseRevokedSession(
   if (SIGNED_OUT_PATHS.has(pathname)) {
     response = NextResponse.next({ request: { headers: withoutSession(request, options.cookieName) } });
   } else if (isDocumentRequest(request)) {
-    const target = new URL('/signed-out', options.origin);
-    target.searchParams.set('reason', record.reason);
-    response = NextResponse.redirect(target, 303);
-  } else if (pathname === EVENTS_PATH && request.method === 'GET') {
-    const body = `retry: 3000\n${revokedEvent({ reason: record.reason, revokedAt: record.revokedAt ?? Date.now() })}`;
+    response = NextResponse.redirect(new URL(signedOutPath(record.reason), options.origin), 303);
+  } else if (pathname === SESSION_EVENTS_URL && request.method === 'GET') {
+    // A one-event stream, so that EventSource (which cannot read a 401) gets the reason.
+    const body = SSE_RETRY_FIELD + revokedFrame({ reason: record.reason, revokedAt: record.revokedAt ?? Date.now() });
     response = new NextResponse(body, { status: 200, headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } });
   } else {
-    response = NextResponse.json({ error: 'session_revoked', reason: record.reason }, { status: 401 });
+    response = NextResponse.json(refusalBody(record.reason), { status: 401 });
   }
-  response.headers.set('X-Session-Status', 'revoked');
+  setSessionStatus(response.headers, 'revoked');
   response.headers.set('Cache-Control', 'no-store');
   clearCookie(response, options);
   return response;
 }
 
-const WAIT_MESSAGES = {
+const WAIT_MESSAGES: Record<RetryBody['error'], string> = {
   session_refreshing: 'Renewing your session… this page will reload by itself.',
   temporarily_unavailable: 'Signing in is briefly unavailable on this server. This page will try again by itself.',
-} as const;
+};
 
 /**
  * The answer to a signed-in request that cannot be judged yet — never a sign-out; the cookie is kept:
@@ -104,7 +110,7 @@ const WAIT_MESSAGES = {
 export function askToRetry(
   request: NextRequest,
   retryAfterSeconds: number,
-  why: keyof typeof WAIT_MESSAGES = 'session_refreshing',
+  why: RetryBody['error'] = 'session_refreshing',
 ): NextResponse {
   const seconds = Math.max(1, Math.round(retryAfterSeconds));
   let response: NextResponse;
@@ -119,10 +125,10 @@ export function askToRetry(
       `</head><body><main role="status"><p>${WAIT_MESSAGES[why]}</p></main></body></html>`;
     response = new NextResponse(html, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
   } else {
-    response = NextResponse.json({ error: why, retryAfter: seconds }, { status: 503 });
+    response = NextResponse.json({ error: why, retryAfter: seconds } satisfies RetryBody, { status: 503 });
   }
   response.headers.set('Retry-After', String(seconds));
-  response.headers.set('X-Session-Status', 'retry');
+  setSessionStatus(response.headers, 'retry');
   response.headers.set('Cache-Control', 'no-store');
   return response;
 }

@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
 import { createSessionHub, fullStreamScope } from './hub';
-import { reasonMessage, isRevocationReason } from './reasons';
 import { createRevocationRegistry, RegistryNotReadyError, type RevocationRegistry } from './registry';
 import { createSqliteBackend, type SqliteBackend } from './sqlite-backend';
 import type { RevocationBackend, RevocationInput, RevocationRecord } from './types';
@@ -284,15 +283,5 @@ describe('session hub', () => {
     expect(hub.countForUser('user_ada')).toBe(2);
     expect(wants('alan', 'user_alan')).toBeNull();
     expect(wants('tablet', 'user_ada')).toBeNull();
-  });
-});
-
-describe('reason messages', () => {
-  it('has human text for every reason and a generic one for anything else', () => {
-    expect(reasonMessage('signed_out_elsewhere')).toBe('You signed out this device from another device.');
-    expect(reasonMessage('user_deleted')).toBe('Your account no longer exists.');
-    expect(reasonMessage('constructor')).toBe('Your session has ended.');
-    expect(reasonMessage(null)).toBe('Your session has ended.');
-    expect(isRevocationReason('toString')).toBe(false);
   });
 });

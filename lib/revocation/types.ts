@@ -1,22 +1,12 @@
+import type { RevocationReason } from '@/lib/session-status/reasons';
+
 /** Types shared by the revocation registry and its backends (see docs/architecture.md). */
 
 /** Who ended a session: the user, an administrator, an impersonator (support), WorkOS, a policy, the system. */
 export type ActorType = 'user' | 'admin' | 'impersonator' | 'workos' | 'policy' | 'system';
 export type RevocationSource = 'action' | 'admin' | 'webhook' | 'events' | 'refresh' | 'policy';
-export type RevocationReason =
-  | 'signed_out'
-  | 'signed_out_elsewhere'
-  | 'signed_out_everywhere'
-  | 'admin'
-  | 'password_changed'
-  | 'revoked_at_workos'
-  | 'user_deleted'
-  | 'refresh_failed'
-  | 'reauthenticated'
-  /** Its revocation is in the shared store but cannot be read (corrupt, tampered): held as revoked (fail closed). */
-  | 'record_unreadable'
-  /** Not a registry record: a copy of a session whose refresh token was spent elsewhere (lib/auth/refresh). */
-  | 'token_reused';
+/** The reason codes are part of the session-status protocol: the browser reads them too. */
+export type { RevocationReason };
 
 export interface RevocationInput {
   sessionId: string;

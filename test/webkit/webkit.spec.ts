@@ -67,7 +67,8 @@ async function signInWebKit(driver: WebDriver, email: string) {
 async function promptText(driver: WebDriver): Promise<string | null> {
   return driver.executeScript<string | null>(() => {
     const dialog = document.querySelector('[role="alertdialog"]');
-    if (!dialog || !(dialog instanceof HTMLElement) || dialog.offsetParent === null) return null;
+    // Rendered at all: a modal <dialog> is position: fixed, which leaves it no offsetParent.
+    if (!dialog || dialog.getClientRects().length === 0) return null;
     return dialog.textContent;
   });
 }

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { getSessionState } from '@/lib/auth/session';
+import { refusalBody, setSessionStatus, UNAUTHENTICATED, type ActiveStatus } from '@/lib/session-status/protocol';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,17 +10,16 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 export async function GET() {
   const state = await getSessionState();
   if (state.status === 'unauthenticated') {
-    return NextResponse.json({ error: 'unauthenticated' }, { status: 401, headers: NO_STORE });
+    return NextResponse.json(UNAUTHENTICATED, { status: 401, headers: NO_STORE });
   }
   if (state.status === 'revoked') {
-    return NextResponse.json(
-      { error: 'session_revoked', reason: state.reason },
-      { status: 401, headers: { ...NO_STORE, 'X-Session-Status': 'revoked' } },
-    );
+    const response = NextResponse.json(refusalBody(state.reason), { status: 401, headers: NO_STORE });
+    setSessionStatus(response.headers, 'revoked');
+    return response;
   }
   const { user } = state.session;
   return NextResponse.json(
-    { status: 'active', user: { id: user.id, email: user.email, name: user.name } },
+    { status: 'active', user: { id: user.id, email: user.email, name: user.name } } satisfies ActiveStatus,
     { headers: NO_STORE },
   );
 }

@@ -4,7 +4,7 @@ import { markWorkosConfirmed, recordAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { getRevocationRegistry } from '@/lib/revocation';
-import { isRevocationReason } from '@/lib/revocation/reasons';
+import { isRevocationReason } from '@/lib/session-status/reasons';
 import { revokeWorkosSession } from '@/lib/workos/client';
 import { createOutboxConfirmer, type OutboxConfirmer } from './confirmer';
 import { createSessionEnder } from './end-sessions';

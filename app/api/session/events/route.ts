@@ -4,6 +4,7 @@ import { getEnv } from '@/lib/env';
 import { getRevocationRegistry, getSessionHub } from '@/lib/revocation';
 import { fullStreamScope } from '@/lib/revocation/hub';
 import { accessTokenExpiry, createSessionEventStream, SSE_HEADERS } from '@/lib/revocation/event-stream';
+import { UNAUTHENTICATED } from '@/lib/session-status/protocol';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -14,7 +15,7 @@ const STREAM_RETRY_AFTER_SECONDS = 30;
 export async function GET(request: Request) {
   const state = await getSessionState();
   if (state.status === 'unauthenticated') {
-    return NextResponse.json({ error: 'unauthenticated' }, { status: 401, headers: { 'Cache-Control': 'no-store' } });
+    return NextResponse.json(UNAUTHENTICATED, { status: 401, headers: { 'Cache-Control': 'no-store' } });
   }
   const registry = getRevocationRegistry();
   await registry.ready();

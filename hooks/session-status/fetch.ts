@@ -1,4 +1,8 @@
+import { endingOf, sessionStatusOf } from '@/lib/session-status/protocol';
+import type { Dispose, OnEnded } from './probe';
+
 /**
+ * The fetch tap: every fetch of the page (server actions, RSC, route handlers) goes through it.
  * The browser side of "a lost race is never a sign-out": when the proxy cannot refresh this session yet (another
  * request is refreshing it, WorkOS is slow), it answers 503 with `X-Session-Status: retry` and `Retry-After`
  * (lib/revocation/refusal.ts `askToRetry`). The request was refused before anything ran, so sending it again is
@@ -9,7 +13,7 @@ const MAX_ATTEMPTS = 5;
 const MAX_DELAY_MS = 5_000;
 
 export function isRetryAnswer(response: Response): boolean {
-  return response.status === 503 && response.headers.get('x-session-status') === 'retry';
+  return response.status === 503 && sessionStatusOf(response) === 'retry';
 }
 
 /** Retry-After (seconds) as a delay, bounded, with jitter so the tabs of a browser do not come back in step. */
@@ -56,5 +60,24 @@ export function withSessionRetry(
       response = await original(input, init);
     }
     return response;
+  };
+}
+
+/** Puts the tap on `target.fetch`: "retry" is answered silently, a refusal reported; undone by the returned dispose. */
+export function tapFetch(onEnded: OnEnded, target: { fetch: typeof fetch } = window): Dispose {
+  const original = target.fetch;
+  const retrying = withSessionRetry(original);
+  const tapped: typeof fetch = async (input, init) => {
+    const response = await retrying(input, init);
+    if (response.status === 401 || sessionStatusOf(response)) {
+      void endingOf(response).then((reason) => {
+        if (reason) onEnded({ reason });
+      });
+    }
+    return response;
+  };
+  target.fetch = tapped;
+  return () => {
+    if (target.fetch === tapped) target.fetch = original;
   };
 }

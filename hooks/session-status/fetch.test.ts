@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { canResend, isRetryAnswer, retryDelayMs, withSessionRetry } from './session-fetch';
+import { canResend, isRetryAnswer, retryDelayMs, tapFetch, withSessionRetry } from './fetch';
 
 const retryAnswer = (seconds = '1') =>
   new Response(JSON.stringify({ error: 'session_refreshing' }), {
@@ -75,5 +75,38 @@ describe('retry answers', () => {
     expect(retryDelayMs(retryAnswer('2'), () => 0.5)).toBe(2_000);
     expect(retryDelayMs(retryAnswer('600'), () => 0.5)).toBe(5_000);
     expect(retryDelayMs(retryAnswer('nonsense'), () => 0.5)).toBe(1_000);
+  });
+});
+
+describe('tapFetch', () => {
+  it("reports the proxy's refusal of any fetch, hands the response back untouched, and comes off when disposed", async () => {
+    const refused = Object.defineProperty(
+      new Response(JSON.stringify({ error: 'session_revoked', reason: 'admin' }), {
+        status: 401,
+        headers: { 'content-type': 'application/json', 'x-session-status': 'revoked' },
+      }),
+      'url',
+      { value: 'http://app.test/home' },
+    );
+    const original = vi.fn<typeof fetch>(async () => refused);
+    const target = { fetch: original };
+    const onEnded = vi.fn();
+    const dispose = tapFetch(onEnded, target);
+    expect(target.fetch).not.toBe(original);
+    const response = await target.fetch('/home', { method: 'POST' });
+    expect(response).toBe(refused);
+    await vi.waitFor(() => expect(onEnded).toHaveBeenCalledWith({ reason: 'admin' }));
+    expect(await response.json()).toEqual({ error: 'session_revoked', reason: 'admin' });
+    dispose();
+    expect(target.fetch).toBe(original);
+  });
+
+  it('says nothing of answers that are not refusals', async () => {
+    const onEnded = vi.fn();
+    const target = { fetch: vi.fn<typeof fetch>(async () => new Response('ok')) };
+    tapFetch(onEnded, target);
+    await target.fetch('/x');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(onEnded).not.toHaveBeenCalled();
   });
 });

@@ -1,0 +1,110 @@
+import { describe, expect, it, vi } from 'vitest';
+import { SESSION_EVENTS_URL } from '@/lib/session-status/protocol';
+import { watchPush } from './push';
+import { fakePage } from './test-fakes';
+
+class FakeEventSource {
+  static opened: FakeEventSource[] = [];
+  readyState = 0;
+  onopen: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  private listeners = new Map<string, ((event: MessageEvent<string>) => void)[]>();
+  constructor(readonly url: string) {
+    FakeEventSource.opened.push(this);
+  }
+  addEventListener(type: string, fn: (event: MessageEvent<string>) => void) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
+  }
+  close() {
+    this.readyState = 2;
+  }
+  emit(type: string, data: string) {
+    for (const fn of this.listeners.get(type) ?? []) fn({ data } as MessageEvent<string>);
+  }
+}
+
+describe('watchPush (the push channel)', () => {
+  function start() {
+    FakeEventSource.opened = [];
+    const timers: { fn: () => void; ms: number }[] = [];
+    const fake = fakePage();
+    const onEnded = vi.fn();
+    const probe = vi.fn(async () => 'active' as const);
+    const dispose = watchPush(onEnded, {
+      createEventSource: (url: string) => new FakeEventSource(url) as unknown as EventSource,
+      probe,
+      page: fake.page,
+      setTimer: (fn: () => void, ms: number) => {
+        timers.push({ fn, ms });
+        return timers.length as unknown as ReturnType<typeof setTimeout>;
+      },
+      clearTimer: () => {},
+      random: () => 0.5,
+    });
+    return { onEnded, probe, timers, dispose, fake };
+  }
+
+  it('reconnects quietly, after probing the session, when the server closes the stream because the token expired', async () => {
+    const { onEnded, probe, timers, dispose } = start();
+    expect(FakeEventSource.opened).toHaveLength(1);
+    const first = FakeEventSource.opened[0]!;
+    expect(first.url).toBe(SESSION_EVENTS_URL);
+    first.readyState = 1;
+    first.onopen?.();
+
+    first.emit('reconnect', '{"reason":"access_token_expired"}');
+    expect(first.readyState).toBe(2);
+    expect(onEnded).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(timers).toHaveLength(1));
+    expect(probe).toHaveBeenCalledTimes(1);
+    expect(timers[0]!.ms).toBeLessThanOrEqual(1_000);
+    timers[0]!.fn();
+    expect(FakeEventSource.opened).toHaveLength(2);
+    expect(onEnded).not.toHaveBeenCalled();
+    dispose();
+  });
+
+  it('still reports a revocation pushed on the stream', () => {
+    const { onEnded, dispose } = start();
+    FakeEventSource.opened[0]!.emit('revoked', '{"reason":"admin","message":"An administrator signed you out."}');
+    expect(onEnded).toHaveBeenCalledWith({ reason: 'admin', message: 'An administrator signed you out.' });
+    dispose();
+  });
+
+  it('asks why and retries with backoff when the browser gives up on the stream', () => {
+    const { probe, timers, dispose } = start();
+    const first = FakeEventSource.opened[0]!;
+    first.readyState = 2;
+    first.onerror?.();
+    expect(probe).toHaveBeenCalledTimes(1);
+    expect(timers.map((t) => t.ms)).toEqual([750]);
+    timers[0]!.fn();
+    FakeEventSource.opened[1]!.readyState = 2;
+    FakeEventSource.opened[1]!.onerror?.();
+    expect(timers[1]!.ms).toBe(1_500);
+    dispose();
+  });
+
+  it('drops the stream offline, and opens it again when the page wakes or comes back from the back-forward cache', () => {
+    const { fake, dispose } = start();
+    fake.fire('window', 'offline');
+    expect(FakeEventSource.opened[0]!.readyState).toBe(2);
+    fake.state.online = false;
+    fake.fire('document', 'visibilitychange');
+    expect(FakeEventSource.opened).toHaveLength(1);
+    fake.state.online = true;
+    fake.fire('window', 'online');
+    expect(FakeEventSource.opened).toHaveLength(2);
+
+    FakeEventSource.opened[1]!.close();
+    fake.fire('window', 'pageshow', { persisted: false });
+    expect(FakeEventSource.opened).toHaveLength(2);
+    fake.fire('window', 'pageshow', { persisted: true });
+    expect(FakeEventSource.opened).toHaveLength(3);
+
+    dispose();
+    expect(FakeEventSource.opened[2]!.readyState).toBe(2);
+    fake.fire('window', 'online');
+    expect(FakeEventSource.opened).toHaveLength(3);
+  });
+});

@@ -1,0 +1,126 @@
+import * as z from 'zod/mini';
+import { promptFor } from './copy';
+import { endedReason, type EndedReason, type RevocationReason, type SignedOutReason } from './reasons';
+
+/**
+ * The session-status protocol between the server (proxy, route handlers) and the browser (the session guard):
+ * every message either side sends about a session ending, encoded and read here, and nowhere else.
+ */
+
+export const SESSION_URL = '/api/session';
+export const SESSION_EVENTS_URL = '/api/session/events';
+export const SIGNED_OUT_URL = '/signed-out';
+/** The BroadcastChannel the tabs of one browser tell each other on. */
+export const TAB_CHANNEL = 'session';
+
+/** `X-Session-Status`, on every refusal (`revoked`) and every "not yet, send it again" (`retry`): what fetch taps key on. */
+const SESSION_STATUS_HEADER = 'X-Session-Status';
+type SessionStatusHeader = 'revoked' | 'retry';
+
+export function setSessionStatus(headers: Headers, status: SessionStatusHeader): void {
+  headers.set(SESSION_STATUS_HEADER, status);
+}
+
+export function sessionStatusOf(response: Response): SessionStatusHeader | null {
+  const status = response.headers.get(SESSION_STATUS_HEADER);
+  return status === 'revoked' || status === 'retry' ? status : null;
+}
+
+export function signedOutPath(reason: SignedOutReason): string {
+  return `${SIGNED_OUT_URL}?reason=${reason}`;
+}
+
+/** The 401 body of a request carrying a revoked session (with `X-Session-Status: revoked`). */
+export interface RefusalBody {
+  error: 'session_revoked';
+  reason: RevocationReason;
+}
+export const refusalBody = (reason: RevocationReason): RefusalBody => ({ error: 'session_revoked', reason });
+
+/** The 401 body for a request without a session. */
+export const UNAUTHENTICATED = { error: 'unauthenticated' } as const;
+
+/** GET /api/session's 200: the session stands. */
+export interface ActiveStatus {
+  status: 'active';
+  user: { id: string; email: string; name: string };
+}
+
+/** The 503 body of a request that cannot be judged yet (with `X-Session-Status: retry` and `Retry-After`). */
+export interface RetryBody {
+  error: 'session_refreshing' | 'temporarily_unavailable';
+  retryAfter: number;
+}
+
+const answerSchema = z.union([
+  z.object({ error: z.literal('session_revoked'), reason: endedReason }),
+  z.object({ error: z.literal('unauthenticated') }),
+]);
+
+/**
+ * The reason a response says this session ended, or null: the proxy's refusal (`X-Session-Status: revoked`,
+ * 401 `{"error":"session_revoked","reason"}`), or /api/session's `unauthenticated` (the cookie is gone: signed
+ * out in another tab, or ended some other way). The body stays readable for the caller.
+ */
+export async function endingOf(response: Response): Promise<EndedReason | null> {
+  const flagged = sessionStatusOf(response) === 'revoked';
+  if (!flagged && response.status !== 401) return null;
+  const generic = flagged ? 'session_revoked' : null;
+  if (!(response.headers.get('content-type') ?? '').includes('application/json')) return generic;
+  let answer;
+  try {
+    answer = answerSchema.safeParse(await response.clone().json());
+  } catch {
+    return generic; // not the app's JSON
+  }
+  if (!answer.success) return generic;
+  if (answer.data.error === 'session_revoked') return answer.data.reason;
+  return new URL(response.url).pathname === SESSION_URL ? 'session_ended' : generic;
+}
+
+/** Server-sent events on /api/session/events. */
+export const SSE_RETRY_MS = 3000;
+export const SSE_RETRY_FIELD = `retry: ${SSE_RETRY_MS}\n`;
+export const SSE_REVOKED = 'revoked';
+export const SSE_RECONNECT = 'reconnect';
+/** The stream closes as the access token expires: not a sign-out, the client comes back through the proxy. */
+export const RECONNECT_FRAME = `event: ${SSE_RECONNECT}\ndata: {"reason":"access_token_expired"}\n\n`;
+
+export interface Ending {
+  reason: EndedReason;
+  /** The server's wording, when it sent one. */
+  message?: string;
+}
+
+export function revokedFrame({ reason, revokedAt }: { reason: RevocationReason; revokedAt: number }): string {
+  const data = JSON.stringify({ reason, message: promptFor(reason) });
+  return `id: revoked-${revokedAt}\nevent: ${SSE_REVOKED}\ndata: ${data}\n\n`;
+}
+
+const revokedDataSchema = z.object({ reason: endedReason, message: z.catch(z.optional(z.string()), undefined) });
+
+/** The data of an `event: revoked`; unreadable data still means the session ended. */
+export function readRevokedFrame(data: string): Ending {
+  try {
+    const parsed = revokedDataSchema.safeParse(JSON.parse(data));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // not JSON
+  }
+  return { reason: 'session_revoked' };
+}
+
+/** What one tab tells the others of its browser on TAB_CHANNEL. */
+export interface TabMessage {
+  type: 'revoked';
+  reason: EndedReason;
+}
+export const tabMessage = (reason: EndedReason): TabMessage => ({ type: 'revoked', reason });
+
+const tabMessageSchema = z.object({ type: z.literal('revoked'), reason: endedReason });
+
+/** The reason a sibling tab said the session ended, or null for any other message. */
+export function readTabMessage(data: unknown): EndedReason | null {
+  const parsed = tabMessageSchema.safeParse(data);
+  return parsed.success ? parsed.data.reason : null;
+}
