@@ -10,8 +10,8 @@ import {
 import { isPublicPath, isDocumentRequest } from '@/lib/auth/routes';
 import { getEnv } from '@/lib/env';
 import { limitClientIp } from '@/lib/rate-limit';
-import { enforceRevocation, refuseWhileUnknown } from '@/lib/revocation/enforce';
-import { askToRetry } from '@/lib/revocation/refusal';
+import { enforceRevocation, refuseWhileUnknown } from '@/lib/revocation/gate/enforce';
+import { askToRetry } from '@/lib/revocation/gate/refusal';
 import { CSP_HEADER, createNonce, securityHeaders, withSecurityHeaders } from '@/lib/security/headers';
 import { recordSessionActivity } from '@/lib/sessions/activity';
 

@@ -1,9 +1,9 @@
 import 'server-only';
 import { getDb, type Database } from '@/lib/db';
 import { getEnv, type Env } from '@/lib/env';
-import { createSessionHub, type SessionHub } from './hub';
+import { createSessionHub, type SessionHub } from './push/hub';
 import { createRevocationRegistry, type RevocationRegistry } from './registry';
-import { createSqliteBackend } from './sqlite-backend';
+import { createSqliteBackend } from './store/sqlite';
 import type { RevocationBackend } from './types';
 
 export type { RevocationRegistry } from './registry';
@@ -17,7 +17,7 @@ type Holder = { [key]?: RevocationRegistry; [hubKey]?: SessionHub };
 
 async function loadRedisBackend(env: Env, db: Database): Promise<RevocationBackend> {
   // Imported only when REDIS_URL is set: ioredis stays out of sqlite-only processes.
-  const { createRedisBackend, redisBackendOptions } = await import('./redis-backend');
+  const { createRedisBackend, redisBackendOptions } = await import('./store/redis/backend');
   return createRedisBackend(redisBackendOptions(env, db));
 }
 

@@ -5,10 +5,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
-import { createSessionHub, fullStreamScope } from './hub';
+import { createSessionHub, fullStreamScope } from './push/hub';
 import { reasonMessage, isRevocationReason } from './reasons';
 import { createRevocationRegistry, RegistryNotReadyError, type RevocationRegistry } from './registry';
-import { createSqliteBackend, type SqliteBackend } from './sqlite-backend';
+import { createSqliteBackend, type SqliteBackend } from './store/sqlite';
 import type { RevocationBackend, RevocationInput, RevocationRecord } from './types';
 
 const HOUR = 3_600_000;

@@ -2,8 +2,8 @@ import { NextResponse } from 'next/server';
 import { getSessionState } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
 import { getRevocationRegistry, getSessionHub } from '@/lib/revocation';
-import { fullStreamScope } from '@/lib/revocation/hub';
-import { accessTokenExpiry, createSessionEventStream, SSE_HEADERS } from '@/lib/revocation/event-stream';
+import { fullStreamScope } from '@/lib/revocation/push/hub';
+import { accessTokenExpiry, createSessionEventStream, SSE_HEADERS } from '@/lib/revocation/push/event-stream';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

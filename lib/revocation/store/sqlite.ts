@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import * as rows from './rows';
-import type { BackendHealth, BackendListener, RevocationBackend, UserRevocation } from './types';
+import type { BackendHealth, BackendListener, RevocationBackend, UserRevocation } from '../types';
 
 export interface SqliteBackendOptions {
   db: DatabaseSync;

@@ -5,9 +5,9 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
-import { createRevocationRegistry, type RevocationRegistry } from './registry';
-import { createSqliteBackend, type SqliteBackend } from './sqlite-backend';
-import type { RevocationInput } from './types';
+import { createRevocationRegistry, type RevocationRegistry } from '../registry';
+import { createSqliteBackend, type SqliteBackend } from './sqlite';
+import type { RevocationInput } from '../types';
 
 const HOUR = 3_600_000;
 let dir: string;

@@ -10,9 +10,9 @@ import {
   parseRecord,
   type RedisBackendOptions,
   type RedisRevocationBackend,
-} from './redis-backend';
-import { REVOCATION_COLUMNS, revocationValues } from './rows';
-import type { BackendHealth, BackendListener, RevocationRecord, UserRevocation } from './types';
+} from './backend';
+import { REVOCATION_COLUMNS, revocationValues } from '../rows';
+import type { BackendHealth, BackendListener, RevocationRecord, UserRevocation } from '../../types';
 
 /** Real redis-server, real ioredis: every test here talks to a process the suite started itself. */
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
-import * as rows from './rows';
+import * as rows from '../rows';
 import type {
   BackendHealth,
   BackendListener,
@@ -12,7 +12,7 @@ import type {
   RevocationRecord,
   RevocationSource,
   UserRevocation,
-} from './types';
+} from '../../types';
 
 /**
  * Revocations shared by several app instances through Redis (issue 6).

@@ -1,8 +1,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { isDocumentRequest } from '@/lib/auth/routes';
 import { requestNonce } from '@/lib/security/headers';
-import { revokedEvent } from './event-stream';
-import type { RevocationRecord } from './types';
+import { revokedEvent } from '../push/event-stream';
+import type { RevocationRecord } from '../types';
 
 /** The push stream: refused with a one-event stream, so that EventSource (which cannot read a 401) gets the reason. */
 const EVENTS_PATH = '/api/session/events';

@@ -3,7 +3,7 @@ import type { NextRequest, NextResponse } from 'next/server';
 import type { UserInfo, NoUserInfo } from '@workos-inc/authkit-nextjs';
 import { sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv } from '@/lib/env';
-import { getRevocationRegistry } from './index';
+import { getRevocationRegistry } from '../index';
 import { isPublicPath } from '@/lib/auth/routes';
 import { askToRetry, refuseRevokedSession, type RefusalOptions } from './refusal';
 

@@ -1,4 +1,4 @@
-import type { ActorType, RevocationReason, RevocationRecord, RevocationSource, UserRevocation } from './types';
+import type { ActorType, RevocationReason, RevocationRecord, RevocationSource, UserRevocation } from '../types';
 
 /**
  * The local `revocations` / `revoked_users` tables (lib/db/schema) as rows, and the mapping between a row and

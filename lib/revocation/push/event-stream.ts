@@ -1,8 +1,8 @@
 import { decodeJwt } from 'jose';
 import type { SessionHub } from './hub';
-import { reasonMessage } from './reasons';
-import type { RevocationRegistry } from './registry';
-import type { RevocationRecord } from './types';
+import { reasonMessage } from '../reasons';
+import type { RevocationRegistry } from '../registry';
+import type { RevocationRecord } from '../types';
 
 export const SSE_RETRY_MS = 3000;
 /**
