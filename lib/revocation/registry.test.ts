@@ -177,14 +177,14 @@ describe('revocation registry (sqlite)', () => {
     const pending = new Promise<RevocationBackend>((resolve) => (release = resolve));
     const registry = createRevocationRegistry({ kind: 'redis', backend: pending, retentionMs: HOUR, log: () => {} });
     expect(() => registry.check('session_b')).toThrow(RegistryNotReadyError);
-    expect(registry.health()).toEqual({ backend: 'redis', status: 'degraded', detail: 'starting' });
+    expect(registry.health()).toEqual({ backend: 'redis', status: 'degraded', phase: 'starting', queued: 0 });
 
     const db = connect();
     open.push({ registry, db });
     release(createSqliteBackend({ db, retentionMs: HOUR, pollIntervalMs: 0 }));
     await registry.ready();
     expect(registry.check('session_b')).toBeNull();
-    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok' });
+    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok', phase: 'serving', queued: 0 });
 
     const broken = createRevocationRegistry({
       kind: 'redis',
@@ -193,7 +193,7 @@ describe('revocation registry (sqlite)', () => {
       log: () => {},
     });
     await expect(broken.ready()).rejects.toThrow('no redis');
-    expect(broken.health()).toMatchObject({ status: 'degraded', detail: 'backend failed to start' });
+    expect(broken.health()).toMatchObject({ status: 'degraded', phase: 'start_failed' });
     expect(() => broken.check('session_b')).toThrow(RegistryNotReadyError);
     await broken.close();
   });
@@ -216,11 +216,11 @@ describe('revocation registry (sqlite)', () => {
   it('reports a degraded backend while polling fails, and recovers', async () => {
     const { registry, db } = setup({ pollIntervalMs: 10 });
     await registry.ready();
-    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok' });
+    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok', phase: 'serving', queued: 0 });
     db.exec('ALTER TABLE revocations RENAME TO revocations_moved');
-    await vi.waitFor(() => expect(registry.health()).toMatchObject({ status: 'degraded', detail: /^poll failed/ }));
+    await vi.waitFor(() => expect(registry.health()).toMatchObject({ status: 'degraded', phase: 'failing', error: /^poll failed/ }));
     db.exec('ALTER TABLE revocations_moved RENAME TO revocations');
-    await vi.waitFor(() => expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok' }));
+    await vi.waitFor(() => expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok', phase: 'serving', queued: 0 }));
   });
 });
 

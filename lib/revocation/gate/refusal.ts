@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { isDocumentRequest } from '@/lib/auth/routes';
+import { isDocumentRequest } from '@/lib/http/document-request';
 import { requestNonce } from '@/lib/security/headers';
 import { revokedEvent } from '../push/event-stream';
 import type { RevocationRecord } from '../types';

@@ -108,8 +108,8 @@ describe('sqlite backend polling across processes', () => {
     const t = Date.now();
     const write = (userId: string) =>
       other
-        .prepare(`INSERT INTO revoked_users (user_id, revoked_at, reason, source) VALUES (?, ?, 'user_deleted', 'webhook')`)
-        .run(userId, t);
+        .prepare(`INSERT INTO revoked_users (user_id, revoked_at, expires_at, reason, source) VALUES (?, ?, ?, 'user_deleted', 'webhook')`)
+        .run(userId, t, t + HOUR);
     const racing = withInterleavedWrite(connect(), 'revoked_users', () => write('user_b'));
     const backend = createSqliteBackend({ db: racing.db, retentionMs: 24 * HOUR, pollIntervalMs: 0 });
     cleanup.unshift(() => backend.close());

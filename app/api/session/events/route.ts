@@ -1,9 +1,8 @@
 import { NextResponse } from 'next/server';
 import { getSessionState } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
-import { getRevocationRegistry, getSessionHub } from '@/lib/revocation';
-import { fullStreamScope } from '@/lib/revocation/push/hub';
-import { accessTokenExpiry, createSessionEventStream, SSE_HEADERS } from '@/lib/revocation/push/event-stream';
+import { getRevocationRegistry } from '@/lib/revocation';
+import { accessTokenExpiry, createSessionEventStream, fullStreamScope, getSessionHub, SSE_HEADERS } from '@/lib/revocation/push';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
