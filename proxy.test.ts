@@ -1,7 +1,7 @@
 import { NextRequest, NextResponse, type NextFetchEvent } from 'next/server';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseEnv } from '@/lib/env';
-import { askToRetry } from '@/lib/revocation/refusal';
+import { askToRetry } from '@/lib/revocation/gate/refusal';
 
 /**
  * proxy.ts in-process, its gates stubbed: whatever the gate answers, the browser security headers go with it. The
@@ -15,7 +15,7 @@ const m = vi.hoisted(() => ({
 
 vi.mock('@workos-inc/authkit-nextjs', () => ({}));
 vi.mock('@/lib/env', async (importOriginal) => ({ ...(await importOriginal<object>()), getEnv: () => m.env }));
-vi.mock('@/lib/revocation/enforce', () => ({ refuseWhileUnknown: m.refuseWhileUnknown, enforceRevocation: vi.fn() }));
+vi.mock('@/lib/revocation/gate/enforce', () => ({ refuseWhileUnknown: m.refuseWhileUnknown, enforceRevocation: vi.fn() }));
 vi.mock('@/lib/auth/refresh', () => ({ forgetPreviousSession: vi.fn() }));
 vi.mock('@/lib/sessions/activity', () => ({}));
 

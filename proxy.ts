@@ -7,11 +7,12 @@ import {
   noteAuthkitRefresh,
   renewSessionIfDue,
 } from '@/lib/auth/refresh';
-import { isPublicPath, isDocumentRequest } from '@/lib/auth/routes';
+import { isPublicPath } from '@/lib/auth/routes';
+import { refusalOptions } from '@/lib/auth/session-cookie';
+import { isDocumentRequest } from '@/lib/http/document-request';
 import { getEnv } from '@/lib/env';
 import { limitClientIp } from '@/lib/rate-limit';
-import { enforceRevocation, refuseWhileUnknown } from '@/lib/revocation/enforce';
-import { askToRetry } from '@/lib/revocation/refusal';
+import { askToRetry, enforceRevocation, refuseWhileUnknown } from '@/lib/revocation/gate';
 import { CSP_HEADER, createNonce, securityHeaders, withSecurityHeaders } from '@/lib/security/headers';
 import { UNAUTHENTICATED } from '@/lib/session-status/protocol';
 import { recordSessionActivity } from '@/lib/sessions/activity';
@@ -53,7 +54,8 @@ async function gate(request: NextRequest, event: NextFetchEvent): Promise<Respon
   forgetPreviousSession(request);
   const limited = await limitClientIp(request);
   if (limited) return limited;
-  const unknown = await refuseWhileUnknown(request);
+  const refusal = refusalOptions();
+  const unknown = await refuseWhileUnknown(request, { refusal, isPublicPath });
   if (unknown) return unknown;
 
   const originalCookie = request.cookies.get(getEnv().WORKOS_COOKIE_NAME)?.value;
@@ -71,7 +73,7 @@ async function gate(request: NextRequest, event: NextFetchEvent): Promise<Respon
     return askToRetry(request, 2);
   }
 
-  const denied = await enforceRevocation(request, session);
+  const denied = await enforceRevocation(request, session, refusal);
   if (denied) return denied;
 
   if (session.user) {

@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { bench, describe } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { createRevocationRegistry } from '@/lib/revocation/registry';
-import { createSqliteBackend } from '@/lib/revocation/sqlite-backend';
+import { createSqliteBackend } from '@/lib/revocation/store/sqlite';
 
 const REVOKED = 100_000;
 const db = new DatabaseSync(':memory:');

@@ -88,7 +88,7 @@ const schema = z
       .string()
       .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
       .optional(),
-    // Redis backend tuning (lib/revocation/redis-backend.ts; docs/deployment.md). Only read when REDIS_URL is set.
+    // Redis backend tuning (lib/revocation/store/redis/; docs/deployment.md). Only read when REDIS_URL is set.
     REDIS_KEY_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'must be 1–64 characters of A-Z a-z 0-9 : _ . -' })

@@ -5,7 +5,7 @@ import type { Dispose, OnEnded } from './probe';
  * The fetch tap: every fetch of the page (server actions, RSC, route handlers) goes through it.
  * The browser side of "a lost race is never a sign-out": when the proxy cannot refresh this session yet (another
  * request is refreshing it, WorkOS is slow), it answers 503 with `X-Session-Status: retry` and `Retry-After`
- * (lib/revocation/refusal.ts `askToRetry`). The request was refused before anything ran, so sending it again is
+ * (lib/revocation/gate/refusal.ts `askToRetry`). The request was refused before anything ran, so sending it again is
  * safe; by then the browser usually holds the fresh cookie that the winning request brought back.
  */
 

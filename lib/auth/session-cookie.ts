@@ -1,4 +1,5 @@
-import type { Env } from '@/lib/env';
+import { getEnv, type Env } from '@/lib/env';
+import type { RefusalOptions } from '@/lib/revocation/gate';
 
 export interface SessionCookieOptions {
   name: string;
@@ -48,4 +49,17 @@ export function serializeSessionCookie(value: string, options: SessionCookieOpti
   if (options.domain) parts.push(`Domain=${options.domain}`);
   if (options.secure) parts.push('Secure');
   return parts.join('; ');
+}
+
+/** How the revocation gate's refusals clear this cookie and where they send a document, from the environment. */
+export function refusalOptions(): RefusalOptions {
+  const env = getEnv();
+  const cookie = sessionCookieOptions(env);
+  return {
+    cookieName: cookie.name,
+    secure: cookie.secure || env.appOrigin.startsWith('https:'),
+    domain: cookie.domain,
+    sameSite: cookie.sameSite,
+    origin: env.appOrigin,
+  };
 }

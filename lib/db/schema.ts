@@ -83,7 +83,7 @@ const statements: (string | AddColumn)[] = [
      first_seen_at INTEGER NOT NULL,
      PRIMARY KEY (user_id, kind, value)
    )`,
-  // Revocations waiting to be published to Redis while it is unreachable (lib/revocation/redis-store.ts).
+  // Revocations waiting to be published to Redis while it is unreachable (lib/revocation/store/redis/outbox.ts).
   `CREATE TABLE IF NOT EXISTS revocation_outbox (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      payload TEXT NOT NULL,
@@ -147,6 +147,9 @@ const statements: (string | AddColumn)[] = [
   `CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at)`,
   `CREATE INDEX IF NOT EXISTS session_activity_last_active ON session_activity (last_active_at)`,
   `CREATE INDEX IF NOT EXISTS known_devices_last_seen ON known_devices (last_seen_at)`,
+  // A user revocation carries its own expiry (lib/revocation/store/retention.ts). Rows from before get theirs from
+  // the revocation store when it starts: only it knows the configured retention.
+  { table: 'revoked_users', column: 'expires_at', definition: 'INTEGER' },
 ];
 
 function hasColumn(db: DatabaseSync, table: string, column: string): boolean {

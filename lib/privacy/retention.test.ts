@@ -94,7 +94,7 @@ describe('purgePersonalData', () => {
     const db = newDb();
     const ancient = daysAgo(1000);
     db.prepare(`INSERT INTO revocations VALUES ('${'c'.repeat(32)}', 'user_ada', ?, ?, 'user', 'user_ada', NULL, 'signed_out', 'action')`).run(ancient, NOW + DAY);
-    db.prepare(`INSERT INTO revoked_users VALUES ('user_gone', ?, 'user_deleted', 'webhook')`).run(ancient);
+    db.prepare(`INSERT INTO revoked_users VALUES ('user_gone', ?, 'user_deleted', 'webhook', ?)`).run(ancient, ancient);
     db.prepare(`INSERT INTO revocation_outbox (payload, created_at) VALUES ('{}', ?)`).run(ancient);
     db.prepare(
       `INSERT INTO workos_outbox (session_hash, sealed_session_id, user_id, reason, enqueued_at, next_attempt_at)

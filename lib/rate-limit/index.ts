@@ -1,6 +1,6 @@
 import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
-import { isDocumentRequest } from '@/lib/auth/routes';
+import { isDocumentRequest } from '@/lib/http/document-request';
 import { clientIp } from '@/lib/security/client-ip';
 import { getEnv, type Env } from '@/lib/env';
 import { consumeForCaller, createRateLimits, type RateLimits, type Rule, type RuleLimit } from './limits';

@@ -1,9 +1,8 @@
 import 'server-only';
 import { getDb, type Database } from '@/lib/db';
 import { getEnv, type Env } from '@/lib/env';
-import { createSessionHub, type SessionHub } from './hub';
 import { createRevocationRegistry, type RevocationRegistry } from './registry';
-import { createSqliteBackend } from './sqlite-backend';
+import { createSqliteBackend } from './store/sqlite';
 import type { RevocationBackend } from './types';
 
 export type { RevocationRegistry } from './registry';
@@ -11,12 +10,11 @@ export { RegistryNotReadyError } from './registry';
 export type * from './types';
 
 const key = Symbol.for('soe.revocation');
-const hubKey = Symbol.for('soe.revocation.hub');
-type Holder = { [key]?: RevocationRegistry; [hubKey]?: SessionHub };
+type Holder = { [key]?: RevocationRegistry };
 
 async function loadRedisBackend(env: Env, db: Database): Promise<RevocationBackend> {
   // Imported only when REDIS_URL is set: ioredis stays out of sqlite-only processes.
-  const { createRedisBackend, redisBackendOptions } = await import('./redis-backend');
+  const { createRedisBackend, redisBackendOptions } = await import('./store/redis/backend');
   return createRedisBackend(redisBackendOptions(env, db));
 }
 
@@ -39,11 +37,4 @@ export function getRevocationRegistry(): RevocationRegistry {
       : createRevocationRegistry({ kind: 'sqlite', retentionMs, backend: createSqliteBackend({ db, retentionMs }) });
   }
   return holder[key];
-}
-
-/** The process-wide hub that routes revocations to open /api/session/events streams. */
-export function getSessionHub(): SessionHub {
-  const holder = globalThis as Holder;
-  holder[hubKey] ??= createSessionHub(getRevocationRegistry(), { heartbeatMs: getEnv().SSE_HEARTBEAT_MS });
-  return holder[hubKey];
 }

@@ -5,9 +5,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
-import { createSessionHub, fullStreamScope } from './hub';
+import { createSessionHub, fullStreamScope } from './push/hub';
 import { createRevocationRegistry, RegistryNotReadyError, type RevocationRegistry } from './registry';
-import { createSqliteBackend, type SqliteBackend } from './sqlite-backend';
+import { createSqliteBackend, type SqliteBackend } from './store/sqlite';
 import type { RevocationBackend, RevocationInput, RevocationRecord } from './types';
 
 const HOUR = 3_600_000;
@@ -176,14 +176,14 @@ describe('revocation registry (sqlite)', () => {
     const pending = new Promise<RevocationBackend>((resolve) => (release = resolve));
     const registry = createRevocationRegistry({ kind: 'redis', backend: pending, retentionMs: HOUR, log: () => {} });
     expect(() => registry.check('session_b')).toThrow(RegistryNotReadyError);
-    expect(registry.health()).toEqual({ backend: 'redis', status: 'degraded', detail: 'starting' });
+    expect(registry.health()).toEqual({ backend: 'redis', status: 'degraded', phase: 'starting', queued: 0 });
 
     const db = connect();
     open.push({ registry, db });
     release(createSqliteBackend({ db, retentionMs: HOUR, pollIntervalMs: 0 }));
     await registry.ready();
     expect(registry.check('session_b')).toBeNull();
-    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok' });
+    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok', phase: 'serving', queued: 0 });
 
     const broken = createRevocationRegistry({
       kind: 'redis',
@@ -192,7 +192,7 @@ describe('revocation registry (sqlite)', () => {
       log: () => {},
     });
     await expect(broken.ready()).rejects.toThrow('no redis');
-    expect(broken.health()).toMatchObject({ status: 'degraded', detail: 'backend failed to start' });
+    expect(broken.health()).toMatchObject({ status: 'degraded', phase: 'start_failed' });
     expect(() => broken.check('session_b')).toThrow(RegistryNotReadyError);
     await broken.close();
   });
@@ -215,11 +215,11 @@ describe('revocation registry (sqlite)', () => {
   it('reports a degraded backend while polling fails, and recovers', async () => {
     const { registry, db } = setup({ pollIntervalMs: 10 });
     await registry.ready();
-    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok' });
+    expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok', phase: 'serving', queued: 0 });
     db.exec('ALTER TABLE revocations RENAME TO revocations_moved');
-    await vi.waitFor(() => expect(registry.health()).toMatchObject({ status: 'degraded', detail: /^poll failed/ }));
+    await vi.waitFor(() => expect(registry.health()).toMatchObject({ status: 'degraded', phase: 'failing', error: /^poll failed/ }));
     db.exec('ALTER TABLE revocations_moved RENAME TO revocations');
-    await vi.waitFor(() => expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok' }));
+    await vi.waitFor(() => expect(registry.health()).toEqual({ backend: 'sqlite', status: 'ok', phase: 'serving', queued: 0 }));
   });
 });
 

@@ -1,4 +1,6 @@
 import { hashSessionId } from '@/lib/security/hash';
+import { healthOf } from './store/health';
+import { createRetention, isLive } from './store/retention';
 import type {
   ActorType,
   BackendHealth,
@@ -45,6 +47,7 @@ export interface RegistryOptions {
   /** The backend, or a promise of it (the Redis backend is imported lazily). */
   backend: RevocationBackend | Promise<RevocationBackend>;
   kind: 'sqlite' | 'redis';
+  /** How long a revocation is kept (store/retention.ts). */
   retentionMs: number;
   now?: () => number;
   /** How often expired entries leave the mirror. */
@@ -61,9 +64,9 @@ const ACTOR_FOR_SOURCE: Record<RevocationSource, ActorType> = {
   policy: 'system',
 };
 
-
 export function createRevocationRegistry(options: RegistryOptions): RevocationRegistry {
   const now = options.now ?? Date.now;
+  const retention = createRetention(options.retentionMs);
   const log = options.log ?? ((message, error) => console.error(`[revocation] ${message}`, error ?? ''));
   const sessions = new Map<string, RevocationRecord>();
   const users = new Map<string, UserRevocation>();
@@ -74,11 +77,10 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
   let startError: unknown = null;
   let backendHealth: BackendHealth | null = null;
 
-
   const acceptRecord = (record: RevocationRecord): void => {
     // A held record is only replaced once it has expired (a session revoked again after its entry lapsed).
     const held = sessions.get(record.sessionHash);
-    if ((held && held.expiresAt > now()) || record.expiresAt <= now()) return;
+    if ((held && isLive(held, now())) || !isLive(record, now())) return;
     sessions.set(record.sessionHash, record);
     for (const listener of listeners) {
       try {
@@ -91,9 +93,7 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
 
   const acceptUser = (revocation: UserRevocation): void => {
     const held = users.get(revocation.userId);
-    if ((held && held.revokedAt + options.retentionMs > now()) || revocation.revokedAt + options.retentionMs <= now()) {
-      return;
-    }
+    if ((held && isLive(held, now())) || !isLive(revocation, now())) return;
     users.set(revocation.userId, revocation);
     for (const listener of userListeners) {
       try {
@@ -122,10 +122,8 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
 
   const sweep = setInterval(() => {
     const t = now();
-    for (const [hash, record] of sessions) if (record.expiresAt <= t) sessions.delete(hash);
-    for (const [userId, revocation] of users) {
-      if (revocation.revokedAt + options.retentionMs <= t) users.delete(userId);
-    }
+    for (const [hash, record] of sessions) if (!isLive(record, t)) sessions.delete(hash);
+    for (const [userId, revocation] of users) if (!isLive(revocation, t)) users.delete(userId);
   }, options.sweepIntervalMs ?? 60_000);
   sweep.unref?.();
 
@@ -133,7 +131,7 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
     sessionHash,
     userId: revocation.userId,
     revokedAt: revocation.revokedAt,
-    expiresAt: revocation.revokedAt + options.retentionMs,
+    expiresAt: revocation.expiresAt,
     reason: revocation.reason,
     source: revocation.source,
     actor: { type: ACTOR_FOR_SOURCE[revocation.source], id: null, sessionHash: null },
@@ -144,10 +142,10 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
     if (!isReady) throw new RegistryNotReadyError(startError ? 'backend failed to start' : 'starting');
     if (!backend!.knowsRevocations()) throw new RegistryNotReadyError('the revocation set has never been loaded');
     const record = sessions.get(sessionHash);
-    if (record && record.expiresAt > now()) return record;
+    if (record && isLive(record, now())) return record;
     if (userId) {
       const revocation = users.get(userId);
-      if (revocation && revocation.revokedAt + options.retentionMs > now()) return userRecord(sessionHash, revocation);
+      if (revocation && isLive(revocation, now())) return userRecord(sessionHash, revocation);
     }
     return null;
   };
@@ -159,13 +157,13 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
       await started;
       const sessionHash = hashSessionId(input.sessionId);
       const existing = sessions.get(sessionHash);
-      if (existing && existing.expiresAt > now()) return existing;
+      if (existing && isLive(existing, now())) return existing;
       const revokedAt = now();
       const record: RevocationRecord = {
         sessionHash,
         userId: input.userId,
         revokedAt,
-        expiresAt: Math.max(revokedAt + options.retentionMs, input.holdUntil ?? 0),
+        expiresAt: retention.sessionExpiry(revokedAt, input.holdUntil),
         reason: input.reason,
         source: input.source,
         actor: {
@@ -183,8 +181,9 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
     async revokeUser(userId, reason, source) {
       await started;
       const held = users.get(userId);
-      if (held && held.revokedAt + options.retentionMs > now()) return;
-      const revocation: UserRevocation = { userId, revokedAt: now(), reason, source };
+      if (held && isLive(held, now())) return;
+      const revokedAt = now();
+      const revocation: UserRevocation = { userId, revokedAt, expiresAt: retention.userExpiry(revokedAt), reason, source };
       await backend!.persistUser(revocation);
       acceptUser(revocation);
     },
@@ -205,10 +204,8 @@ export function createRevocationRegistry(options: RegistryOptions): RevocationRe
     knowsRevocations: () => isReady && backend !== null && backend.knowsRevocations(),
 
     health() {
-      if (startError) {
-        return { backend: options.kind, status: 'degraded', detail: 'backend failed to start' };
-      }
-      if (!isReady || !backend) return { backend: options.kind, status: 'degraded', detail: 'starting' };
+      if (startError) return healthOf(options.kind, { phase: 'start_failed' });
+      if (!isReady || !backend) return healthOf(options.kind, { phase: 'starting' });
       return backendHealth?.status === 'degraded' ? backendHealth : backend.health();
     },
 

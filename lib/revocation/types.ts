@@ -38,15 +38,33 @@ export interface RevocationRecord {
 export interface UserRevocation {
   userId: string;
   revokedAt: number;
+  expiresAt: number; // ms; every session of the user is refused until then
   reason: RevocationReason;
   source: RevocationSource;
 }
 
-export interface BackendHealth {
+/** Where the registry and its backend stand; worded for people only by the health routes (app/api/health). */
+export type HealthPhase =
+  | { phase: 'starting' }
+  | { phase: 'start_failed' }
+  /** Redis: not connected yet, and no error seen. */
+  | { phase: 'connecting' }
+  /** Redis: a connection is down; the instance enforces what it knows and queues new revocations. */
+  | { phase: 'unreachable'; since: number; error: string | null }
+  /** Redis: connected again, reloading the set. */
+  | { phase: 'resyncing' }
+  | { phase: 'serving' }
+  /** SQLite: a poll or purge failed. */
+  | { phase: 'failing'; error: string }
+  | { phase: 'closed' };
+
+export type BackendHealth = HealthPhase & {
   backend: 'sqlite' | 'redis';
+  /** `ok` only while serving with nothing queued. */
   status: 'ok' | 'degraded';
-  detail?: string;
-}
+  /** Revocations kept locally until the shared store takes them. */
+  queued: number;
+};
 
 export interface BackendListener {
   onRecord(record: RevocationRecord): void;

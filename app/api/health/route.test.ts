@@ -21,7 +21,7 @@ beforeEach(() => {
 describe('GET /api/health', () => {
   it('hides the detail of a degraded registry (Redis error text, internal addresses)', async () => {
     m.ready.mockResolvedValue(undefined);
-    m.health.mockReturnValue({ backend: 'redis', status: 'degraded', detail: 'Redis unreachable (ECONNREFUSED 10.0.0.7:6379)' } satisfies BackendHealth);
+    m.health.mockReturnValue({ backend: 'redis', status: 'degraded', phase: 'unreachable', since: 0, error: 'ECONNREFUSED 10.0.0.7:6379', queued: 0 } satisfies BackendHealth);
     const response = await GET();
     expect(response.status).toBe(200);
     const body = await response.json();
@@ -32,7 +32,7 @@ describe('GET /api/health', () => {
 
   it('answers 503 while the registry cannot load', async () => {
     m.ready.mockRejectedValue(new Error('sqlite /secret/path locked'));
-    m.health.mockReturnValue({ backend: 'sqlite', status: 'degraded', detail: 'backend failed to start' } satisfies BackendHealth);
+    m.health.mockReturnValue({ backend: 'sqlite', status: 'degraded', phase: 'start_failed', queued: 0 } satisfies BackendHealth);
     const response = await GET();
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ status: 'unavailable', revocation: { backend: 'sqlite', status: 'degraded', starting: false } });
@@ -41,7 +41,7 @@ describe('GET /api/health', () => {
   it('answers 503 when this instance has never loaded the revocation set (empty database, Redis unreachable)', async () => {
     m.ready.mockResolvedValue(undefined);
     m.knows.mockReturnValueOnce(false);
-    m.health.mockReturnValue({ backend: 'redis', status: 'degraded', detail: 'Redis unreachable' } satisfies BackendHealth);
+    m.health.mockReturnValue({ backend: 'redis', status: 'degraded', phase: 'unreachable', since: 0, error: null, queued: 0 } satisfies BackendHealth);
     const response = await GET();
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ status: 'unavailable' });
@@ -49,7 +49,7 @@ describe('GET /api/health', () => {
 
   it('says ok when the registry is in sync', async () => {
     m.ready.mockResolvedValue(undefined);
-    m.health.mockReturnValue({ backend: 'sqlite', status: 'ok' } satisfies BackendHealth);
+    m.health.mockReturnValue({ backend: 'sqlite', status: 'ok', phase: 'serving', queued: 0 } satisfies BackendHealth);
     const response = await GET();
     expect(await response.json()).toEqual({ status: 'ok', revocation: { backend: 'sqlite', status: 'ok', starting: false } });
     expect(response.headers.get('cache-control')).toBe('no-store');

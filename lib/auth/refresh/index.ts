@@ -1,11 +1,10 @@
 import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
 import { PREVIOUS_SESSION_HEADER } from '@/lib/auth/routes';
-import { serializeSessionCookie, sessionCookieOptions } from '@/lib/auth/session-cookie';
+import { refusalOptions, serializeSessionCookie, sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv, type Env } from '@/lib/env';
 import { getRevocationRegistry } from '@/lib/revocation';
-import { refusalOptions } from '@/lib/revocation/enforce';
-import { askToRetry, clearCookie, refuseRevokedSession } from '@/lib/revocation/refusal';
+import { askToRetry, clearCookie, refuseRevokedSession } from '@/lib/revocation/gate';
 import { clientIp } from '@/lib/security/client-ip';
 import { hashRefreshToken, hashSessionId } from '@/lib/security/hash';
 import { describeDevice } from '@/lib/sessions/device';

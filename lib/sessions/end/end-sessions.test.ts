@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditInput } from '@/lib/audit/types';
 import { migrate } from '@/lib/db/schema';
 import { createRevocationRegistry, type RevocationRegistry } from '@/lib/revocation/registry';
-import { createSqliteBackend } from '@/lib/revocation/sqlite-backend';
+import { createSqliteBackend } from '@/lib/revocation/store/sqlite';
 import { hashSessionId } from '@/lib/security/hash';
 import { WorkosError } from '@/lib/workos/types';
 import { backoffMs, createOutboxConfirmer } from './confirmer';

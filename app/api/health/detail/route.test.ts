@@ -5,7 +5,7 @@ const m = vi.hoisted(() => ({ env: { OPS_TOKEN: undefined as string | undefined 
 vi.mock('@/lib/env', () => ({ getEnv: () => m.env }));
 vi.mock('@/lib/revocation', () => ({
   getRevocationRegistry: () => ({
-    health: () => ({ backend: 'redis', status: 'degraded', detail: 'ECONNREFUSED 10.0.0.7' }),
+    health: () => ({ backend: 'redis', status: 'degraded', phase: 'unreachable', since: 0, error: 'ECONNREFUSED 10.0.0.7', queued: 1 }),
     knowsRevocations: () => true,
   }),
 }));
@@ -56,7 +56,14 @@ describe('GET /api/health/detail', () => {
     const response = await get(`Bearer ${TOKEN}`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
-      revocation: { backend: 'redis', status: 'degraded', detail: 'ECONNREFUSED 10.0.0.7', knowsRevocations: true },
+      revocation: {
+        backend: 'redis',
+        status: 'degraded',
+        detail:
+          'Redis unreachable since 1970-01-01T00:00:00.000Z (ECONNREFUSED 10.0.0.7); enforcing the revocations known to ' +
+          'this instance; 1 revocation(s) queued locally until Redis is back',
+        knowsRevocations: true,
+      },
       refresh: { counters: { grants: 1, joined: 1 }, waitMs: { n: 1, p50: 12, p99: 12, max: 12 } },
       workosOutbox: [{ kind: 'sqlite', pending: 1, oldestEnqueuedAt: 5, mostAttempts: 3 }],
       events: { ledger: { processing: 0, retry: 0, processed: 7, parked: 1 }, parked: [{ eventId: 'event_bad' }] },

@@ -6,6 +6,7 @@ import { eventsDetail, replayEvent } from '@/lib/events/runtime';
 import { getRevocationRegistry } from '@/lib/revocation';
 import { isBearer } from '@/lib/security/bearer';
 import { outboxStats } from '@/lib/sessions/end';
+import { describeRevocationHealth } from '../public-health';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,9 +29,15 @@ export async function GET(request: Request) {
   const refused = refuseNonOperator(request);
   if (refused) return refused;
   const registry = getRevocationRegistry();
+  const health = registry.health();
   return NextResponse.json(
     {
-      revocation: { ...registry.health(), knowsRevocations: registry.knowsRevocations() },
+      revocation: {
+        backend: health.backend,
+        status: health.status,
+        detail: describeRevocationHealth(health),
+        knowsRevocations: registry.knowsRevocations(),
+      },
       refresh: (await refreshMetrics()).snapshot(),
       workosOutbox: await outboxStats(),
       events: eventsDetail(),

@@ -1,9 +1,14 @@
 import { NextResponse } from 'next/server';
 import { getSessionState } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
-import { getRevocationRegistry, getSessionHub } from '@/lib/revocation';
-import { fullStreamScope } from '@/lib/revocation/hub';
-import { accessTokenExpiry, createSessionEventStream, SSE_HEADERS } from '@/lib/revocation/event-stream';
+import { getRevocationRegistry } from '@/lib/revocation';
+import {
+  accessTokenExpiry,
+  createSessionEventStream,
+  fullStreamScope,
+  getSessionHub,
+  SSE_HEADERS,
+} from '@/lib/revocation/push';
 import { UNAUTHENTICATED } from '@/lib/session-status/protocol';
 
 export const runtime = 'nodejs';
@@ -22,7 +27,11 @@ export async function GET(request: Request) {
   const hub = getSessionHub();
   if (state.status === 'active') {
     const env = getEnv();
-    const caps = { perSession: env.SSE_MAX_STREAMS_PER_SESSION, perUser: env.SSE_MAX_STREAMS_PER_USER, perInstance: env.SSE_MAX_STREAMS_PER_INSTANCE };
+    const caps = {
+      perSession: env.SSE_MAX_STREAMS_PER_SESSION,
+      perUser: env.SSE_MAX_STREAMS_PER_USER,
+      perInstance: env.SSE_MAX_STREAMS_PER_INSTANCE,
+    };
     const full = fullStreamScope(hub, caps, { sessionHash: state.session.sessionHash, userId: state.session.user.id });
     // EventSource cannot read this answer: the session guard backs off, and its polling and probes go on meanwhile.
     if (full) {

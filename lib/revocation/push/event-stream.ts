@@ -1,8 +1,8 @@
 import { decodeJwt } from 'jose';
 import { RECONNECT_FRAME, revokedFrame, SSE_RETRY_FIELD } from '@/lib/session-status/protocol';
 import type { SessionHub } from './hub';
-import type { RevocationRegistry } from './registry';
-import type { RevocationRecord } from './types';
+import type { RevocationRegistry } from '../registry';
+import type { RevocationRecord } from '../types';
 
 /**
  * A stream is closed when the session's access token expires, and after this long at most: the session may have

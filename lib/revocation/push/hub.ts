@@ -1,5 +1,5 @@
-import type { RevocationRegistry } from './registry';
-import type { RevocationRecord, UserRevocation } from './types';
+import type { RevocationRegistry } from '../registry';
+import type { RevocationRecord, UserRevocation } from '../types';
 
 /** One open push stream (an SSE response) waiting to hear that its session was revoked. */
 export interface SessionStream {

@@ -1,11 +1,15 @@
 import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
 import type { UserInfo, NoUserInfo } from '@workos-inc/authkit-nextjs';
-import { sessionCookieOptions } from '@/lib/auth/session-cookie';
-import { getEnv } from '@/lib/env';
-import { getRevocationRegistry } from './index';
-import { isPublicPath } from '@/lib/auth/routes';
+import { getRevocationRegistry } from '../index';
 import { askToRetry, refuseRevokedSession, type RefusalOptions } from './refusal';
+
+/** What the gate needs to know of sessions, from their owner (lib/auth): built by the proxy. */
+export interface GateOptions {
+  /** How a refusal clears the session cookie (its name included) and where it sends a document. */
+  refusal: RefusalOptions;
+  isPublicPath(pathname: string): boolean;
+}
 
 /**
  * The proxy's revocation gate: the response that refuses a revoked session (see `refuseRevokedSession`), or
@@ -14,13 +18,14 @@ import { askToRetry, refuseRevokedSession, type RefusalOptions } from './refusal
 export async function enforceRevocation(
   request: NextRequest,
   session: UserInfo | NoUserInfo,
+  refusal: RefusalOptions,
 ): Promise<NextResponse | null> {
   if (!session.user || !session.sessionId) return null;
   const registry = getRevocationRegistry();
   await registry.ready();
   const record = registry.check(session.sessionId, session.user.id);
   if (!record) return null;
-  return refuseRevokedSession(request, record, refusalOptions());
+  return refuseRevokedSession(request, record, refusal);
 }
 
 /**
@@ -29,28 +34,15 @@ export async function enforceRevocation(
  * unavailable" (the page retries by itself); public pages go on, with the session taken off the request so they
  * render signed out. Null when the registry knows its set, or the request carries no session.
  */
-export async function refuseWhileUnknown(request: NextRequest): Promise<NextResponse | null> {
-  const cookieName = getEnv().WORKOS_COOKIE_NAME;
+export async function refuseWhileUnknown(request: NextRequest, options: GateOptions): Promise<NextResponse | null> {
+  const { cookieName } = options.refusal;
   if (!request.cookies.has(cookieName)) return null;
   const registry = getRevocationRegistry();
   await registry.ready();
   if (registry.knowsRevocations()) return null;
-  if (isPublicPath(request.nextUrl.pathname)) {
+  if (options.isPublicPath(request.nextUrl.pathname)) {
     request.cookies.delete(cookieName);
     return null;
   }
   return askToRetry(request, 5, 'temporarily_unavailable');
-}
-
-/** How a refusal clears the session cookie and where it sends a document, from the environment. */
-export function refusalOptions(): RefusalOptions {
-  const env = getEnv();
-  const cookie = sessionCookieOptions(env);
-  return {
-    cookieName: cookie.name,
-    secure: cookie.secure || env.appOrigin.startsWith('https:'),
-    domain: cookie.domain,
-    sameSite: cookie.sameSite,
-    origin: env.appOrigin,
-  };
 }

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { isDocumentRequest } from '@/lib/auth/routes';
+import { isDocumentRequest } from '@/lib/http/document-request';
 import { requestNonce } from '@/lib/security/headers';
 import {
   refusalBody,
@@ -11,7 +11,7 @@ import {
   SSE_RETRY_FIELD,
   type RetryBody,
 } from '@/lib/session-status/protocol';
-import type { RevocationRecord } from './types';
+import type { RevocationRecord } from '../types';
 
 /** Where a revoked session is signed out (its cookie cleared) and let through as signed out. */
 const SIGNED_OUT_PATHS = new Set([SIGNED_OUT_URL, '/sign-in', '/sign-up']);

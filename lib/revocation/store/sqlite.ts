@@ -1,10 +1,12 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { BackendListener, HealthPhase, RevocationBackend, UserRevocation } from '../types';
+import { healthOf } from './health';
+import { createRetention } from './retention';
 import * as rows from './rows';
-import type { BackendHealth, BackendListener, RevocationBackend, UserRevocation } from './types';
 
 export interface SqliteBackendOptions {
   db: DatabaseSync;
-  /** User-wide revocations are kept this long (session rows carry their own `expires_at`). */
+  /** The retention (store/retention.ts): only for user revocations stored before they carried an expiry. */
   retentionMs: number;
   /**
    * How often to look for rows written by OTHER processes sharing the file. In-process revocations reach the
@@ -43,37 +45,20 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
   const userCursor: Cursor = { after: 0 };
   let pollTimer: ReturnType<typeof setInterval> | null = null;
   let purgeTimer: ReturnType<typeof setInterval> | null = null;
-  let lastError: string | null = null;
+  let phase: HealthPhase = { phase: 'serving' };
   let closed = false;
+  rows.giveUserRevocationsAnExpiry(db, createRetention(options.retentionMs));
 
   const statements = {
-    // A session whose earlier row has expired (but is not purged yet) is revoked again: the row is rewritten and
-    // moved to a NEW, highest rowid so other processes' pollers see it. A live row is kept as it is (idempotent).
-    insert: db.prepare(
-      `INSERT INTO revocations (${rows.REVOCATION_COLUMNS})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (session_hash) DO UPDATE SET
-         rowid = (SELECT max(rowid) + 1 FROM revocations),
-         user_id = excluded.user_id, revoked_at = excluded.revoked_at, expires_at = excluded.expires_at,
-         actor_type = excluded.actor_type, actor_id = excluded.actor_id,
-         actor_session_hash = excluded.actor_session_hash, reason = excluded.reason, source = excluded.source
-       WHERE revocations.expires_at <= excluded.revoked_at`,
-    ),
-    // Same for a user-wide revocation past its retention (the last parameter is the retention in ms).
-    insertUser: db.prepare(
-      `INSERT INTO revoked_users (${rows.USER_COLUMNS}) VALUES (?, ?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET
-         rowid = (SELECT max(rowid) + 1 FROM revoked_users),
-         revoked_at = excluded.revoked_at, reason = excluded.reason, source = excluded.source
-       WHERE revoked_users.revoked_at + ? <= excluded.revoked_at`,
-    ),
+    insert: db.prepare(rows.upsertRevocationSql(true)),
+    insertUser: db.prepare(rows.upsertUserSql(true)),
     newRevocations: db.prepare(
       `SELECT rowid AS rid, * FROM revocations WHERE rowid > ? AND rowid <= ? AND expires_at > ?
        ORDER BY rowid LIMIT ${BATCH}`,
     ),
     maxRevocation: db.prepare(`SELECT coalesce(max(rowid), 0) AS rid FROM revocations`),
     newUsers: db.prepare(
-      `SELECT rowid AS rid, * FROM revoked_users WHERE rowid > ? AND rowid <= ? AND revoked_at > ?
+      `SELECT rowid AS rid, * FROM revoked_users WHERE rowid > ? AND rowid <= ? AND expires_at > ?
        ORDER BY rowid LIMIT ${BATCH}`,
     ),
     maxUser: db.prepare(`SELECT coalesce(max(rowid), 0) AS rid FROM revoked_users`),
@@ -81,7 +66,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
       `DELETE FROM revocations WHERE expires_at <= ? AND rowid < (SELECT max(rowid) FROM revocations)`,
     ),
     purgeUsers: db.prepare(
-      `DELETE FROM revoked_users WHERE revoked_at <= ? AND rowid < (SELECT max(rowid) FROM revoked_users)`,
+      `DELETE FROM revoked_users WHERE expires_at <= ? AND rowid < (SELECT max(rowid) FROM revoked_users)`,
     ),
   } satisfies Record<string, StatementSync>;
 
@@ -123,29 +108,30 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     drainTable<rows.RevocationRow>(revocationCursor, statements.newRevocations, statements.maxRevocation, t, (row) =>
       l.onRecord(rows.recordFromRow(row)),
     );
-    drainTable<rows.UserRow>(userCursor, statements.newUsers, statements.maxUser, t - options.retentionMs, (row) =>
+    drainTable<rows.UserRow>(userCursor, statements.newUsers, statements.maxUser, t, (row) =>
       l.onUserRevoked(rows.userRevocationFromRow(row)),
     );
+  };
+
+  const enter = (next: HealthPhase): void => {
+    phase = next;
+    listener?.onStatus?.(healthOf('sqlite', phase));
   };
 
   const guarded = (what: string, fn: () => void) => () => {
     if (closed) return;
     try {
       fn();
-      if (lastError) {
-        lastError = null;
-        listener?.onStatus?.({ backend: 'sqlite', status: 'ok' });
-      }
+      if (phase.phase === 'failing') enter({ phase: 'serving' });
     } catch (error) {
-      lastError = `${what} failed: ${error instanceof Error ? error.message : String(error)}`;
-      listener?.onStatus?.({ backend: 'sqlite', status: 'degraded', detail: lastError });
+      enter({ phase: 'failing', error: `${what} failed: ${error instanceof Error ? error.message : String(error)}` });
     }
   };
 
   const purge = (): void => {
     const t = now();
     statements.purge.run(t);
-    statements.purgeUsers.run(t - options.retentionMs);
+    statements.purgeUsers.run(t);
   };
 
   return {
@@ -168,15 +154,13 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     },
 
     async persistUser(revocation: UserRevocation) {
-      statements.insertUser.run(...rows.userRevocationValues(revocation), options.retentionMs);
+      statements.insertUser.run(...rows.userRevocationValues(revocation));
     },
 
     // The file is the set: loaded in full at start.
     knowsRevocations: () => true,
 
-    health(): BackendHealth {
-      return lastError ? { backend: 'sqlite', status: 'degraded', detail: lastError } : { backend: 'sqlite', status: 'ok' };
-    },
+    health: () => healthOf('sqlite', phase),
 
     async close() {
       closed = true;

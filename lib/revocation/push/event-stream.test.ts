@@ -11,8 +11,8 @@ import {
   streamLifetimeMs,
 } from './event-stream';
 import { createSessionHub } from './hub';
-import { createRevocationRegistry, type RevocationRegistry } from './registry';
-import { createSqliteBackend } from './sqlite-backend';
+import { createRevocationRegistry, type RevocationRegistry } from '../registry';
+import { createSqliteBackend } from '../store/sqlite';
 
 const registries: RevocationRegistry[] = [];
 

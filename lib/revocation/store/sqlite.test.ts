@@ -5,9 +5,9 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
-import { createRevocationRegistry, type RevocationRegistry } from './registry';
-import { createSqliteBackend, type SqliteBackend } from './sqlite-backend';
-import type { RevocationInput } from './types';
+import { createRevocationRegistry, type RevocationRegistry } from '../registry';
+import { createSqliteBackend, type SqliteBackend } from './sqlite';
+import type { RevocationInput } from '../types';
 
 const HOUR = 3_600_000;
 let dir: string;
@@ -108,8 +108,8 @@ describe('sqlite backend polling across processes', () => {
     const t = Date.now();
     const write = (userId: string) =>
       other
-        .prepare(`INSERT INTO revoked_users (user_id, revoked_at, reason, source) VALUES (?, ?, 'user_deleted', 'webhook')`)
-        .run(userId, t);
+        .prepare(`INSERT INTO revoked_users (user_id, revoked_at, expires_at, reason, source) VALUES (?, ?, ?, 'user_deleted', 'webhook')`)
+        .run(userId, t, t + HOUR);
     const racing = withInterleavedWrite(connect(), 'revoked_users', () => write('user_b'));
     const backend = createSqliteBackend({ db: racing.db, retentionMs: 24 * HOUR, pollIntervalMs: 0 });
     cleanup.unshift(() => backend.close());
