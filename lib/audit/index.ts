@@ -5,14 +5,7 @@ import type { AuditEntry, AuditInput } from './types';
 
 export type { AuditEntry, AuditInput, AuditKind } from './types';
 export { describeAuditEntry, type AuditDescription } from './describe';
-export {
-  getSessionLabel,
-  getSignInMethods,
-  getSignInNovelty,
-  getTokenReuse,
-  listAudit,
-  listOrganizationAudit,
-} from './queries';
+export { getSessionLabel, getSignInMethods, getSignInNovelty, getTokenReuse, listAudit, listOrganizationAudit } from './queries';
 export { recordSignIn, type SignInInput } from './sign-in';
 
 /**
