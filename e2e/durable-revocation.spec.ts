@@ -1,6 +1,7 @@
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 import { e2eEnv } from './e2e-env';
 import { DEMO_USERS, expect, test, type Device, type EmulatorClient } from './fixtures';
+import { expectPrompted, signedOutPrompt } from './session-watch';
 
 /**
  * Issue 10: no revocation is lost under faults. WorkOS fails (503) or does not answer in time while a session is being
@@ -10,7 +11,6 @@ import { DEMO_USERS, expect, test, type Device, type EmulatorClient } from './fi
  */
 
 const USER = DEMO_USERS.grace;
-const PROMPT = "You've been signed out";
 const REVOKE_PATH = '/user_management/sessions/revoke';
 
 test.beforeEach(async ({ emulator }) => {
@@ -32,10 +32,6 @@ async function opsDetail(request: APIRequestContext) {
 
 async function outboxPending(request: APIRequestContext): Promise<number> {
   return (await opsDetail(request)).workosOutbox.reduce((n, o) => n + o.pending, 0);
-}
-
-function prompt(page: Page) {
-  return page.getByRole('alertdialog', { name: PROMPT });
 }
 
 /** The device's cookie is refused: a page of the app sends it to /signed-out or to sign in. */
@@ -66,8 +62,7 @@ async function expectEndedEverywhere(
   { message, leftActive = 0 }: { message?: string; leftActive?: number } = {},
 ) {
   for (const device of devices) {
-    await expect(prompt(device.page)).toBeVisible();
-    if (message) await expect(prompt(device.page)).toContainText(message);
+    await expectPrompted(device.page, message);
     await expectRefused(device);
   }
   await expectWorkosCatchesUp(emulator, request, USER.email, leftActive);
@@ -209,7 +204,7 @@ test('a malformed event and a failing one in the Events API stream do not hold u
   await emulator.revokeSession(graceSession!.id);
 
   // The valid revocation after them reaches the phone at once.
-  await expect(prompt(phone.page)).toBeVisible();
+  await expect(signedOutPrompt(phone.page)).toBeVisible();
   await expectRefused(phone);
   const { events } = await opsDetail(request);
   expect(events.parked.find((p) => p.eventId === malformed.id)?.reason).toMatch(/could not be read/);
@@ -238,7 +233,7 @@ test('webhooks: a malformed delivery is parked and acknowledged (the emulator sh
   const [graceSession] = await emulator.activeSessions(USER.email);
   await emulator.revokeSession(graceSession!.id);
 
-  await expect(prompt(phone.page)).toBeVisible();
+  await expect(signedOutPrompt(phone.page)).toBeVisible();
   await expect
     .poll(async () => (await emulator.deliveries()).find((d) => d.event_id === malformed.id)?.acknowledged_as)
     .toBe('parked');

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { e2eEnv } from './e2e-env';
 import { DEMO_USERS, expect, test } from './fixtures';
+import { signedOutPrompt } from './session-watch';
 
 /**
  * Issue 5: revocations that start anywhere reach every device — WorkOS (dashboard/API) through signed webhooks or
@@ -16,10 +17,6 @@ const PUSH_TIMEOUT_MS = 8_000;
 test.beforeEach(async ({ emulator }) => {
   await emulator.reset();
 });
-
-function signedOutDialog(page: Page) {
-  return page.getByRole('alertdialog', { name: "You've been signed out" });
-}
 
 function sign(body: string, secret: string = e2eEnv.webhookSecret, timestamp = Date.now()): string {
   const v1 = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
@@ -38,7 +35,7 @@ async function postWebhook(body: string, signature: string | null): Promise<{ st
 async function expectStillSignedIn(page: Page, name: string): Promise<void> {
   await page.reload();
   await expect(page.getByRole('heading', { name: `Welcome, ${name}` })).toBeVisible();
-  await expect(signedOutDialog(page)).toHaveCount(0);
+  await expect(signedOutPrompt(page)).toHaveCount(0);
 }
 
 test.describe('revoked at WorkOS', () => {
@@ -54,7 +51,7 @@ test.describe('revoked at WorkOS', () => {
     const [revoked] = await emulator.revokeUserSessions(DEMO_USERS.grace.email);
     expect(revoked).toBeDefined();
 
-    const dialog = signedOutDialog(laptop.page);
+    const dialog = signedOutPrompt(laptop.page);
     await expect(dialog).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
     await expect(dialog).toContainText('Your session was ended by your identity provider.');
     // The signed delivery was accepted by the app's endpoint.
@@ -74,7 +71,7 @@ test.describe('revoked at WorkOS', () => {
 
     await emulator.revokeUserSessions(DEMO_USERS.grace.email);
 
-    const dialog = signedOutDialog(phone.page);
+    const dialog = signedOutPrompt(phone.page);
     await expect(dialog).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
     await expect(dialog).toContainText('Your session was ended by your identity provider.');
     expect(await emulator.deliveries()).toEqual([]);
@@ -88,8 +85,8 @@ test.describe('revoked at WorkOS', () => {
 
     await emulator.deleteUser(DEMO_USERS.alan.email);
 
-    await expect(signedOutDialog(laptop.page)).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
-    await expect(signedOutDialog(phone.page)).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
+    await expect(signedOutPrompt(laptop.page)).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
+    await expect(signedOutPrompt(phone.page)).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
   });
 });
 
@@ -162,7 +159,7 @@ test('an administrator offboards a user: one device, then all, each prompted at 
   await admin.page.getByRole('button', { name: 'Sign out Safari on iOS' }).click();
   const result = admin.page.getByRole('status').filter({ hasText: 'Signed out' });
   await expect(result).toContainText('Signed out Grace Hopper on Safari on iOS');
-  const phoneDialog = signedOutDialog(phone.page);
+  const phoneDialog = signedOutPrompt(phone.page);
   await expect(phoneDialog).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
   await expect(phoneDialog).toContainText('An administrator ended your session.');
   await expect(sessions.getByRole('listitem')).toHaveCount(1);
@@ -171,7 +168,7 @@ test('an administrator offboards a user: one device, then all, each prompted at 
   await reason.selectOption({ label: 'Offboarding' });
   await admin.page.getByRole('button', { name: 'Sign out all sessions' }).click();
   await expect(result).toContainText('Signed out all of Grace Hopper’s sessions (1).');
-  await expect(signedOutDialog(laptop.page)).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
+  await expect(signedOutPrompt(laptop.page)).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
   await expect(admin.page.getByText('Grace Hopper is not signed in anywhere.')).toBeVisible();
   expect(await emulator.activeSessions(DEMO_USERS.grace.email)).toEqual([]);
 
@@ -249,7 +246,7 @@ test('a password reset at WorkOS signs the user out on their other devices', asy
   await emulator.resetPassword(DEMO_USERS.grace.email, 'a-brand-new-password-42');
 
   for (const device of [laptop, phone]) {
-    const dialog = signedOutDialog(device.page);
+    const dialog = signedOutPrompt(device.page);
     await expect(dialog).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
     await expect(dialog).toContainText('Your password was changed');
   }

@@ -1,7 +1,18 @@
-import type { APIResponse, Browser, Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { request as playwrightRequest } from '@playwright/test';
 import { engines, launchEngine } from './engines';
 import { DEMO_USERS, expect, test, type Device } from './fixtures';
+import {
+  cookieHeaderOf,
+  expectPrompted,
+  expectRefused,
+  expectSentAway,
+  markNotReloaded,
+  notReloaded,
+  openWithStream,
+  sessionList,
+  signOutOtherDevice,
+} from './session-watch';
 
 /**
  * One user on two engines at once: a Chromium device and a Firefox device, each with its own browser's user agent,
@@ -29,9 +40,6 @@ test.beforeEach(async ({ emulator }) => {
   await emulator.reset();
 });
 
-const prompt = (page: Page) => page.getByRole('alertdialog', { name: "You've been signed out" });
-const sessionList = (page: Page) => page.getByRole('list', { name: 'Active sessions' });
-
 /** Signs `email` in on a Chromium device and a Firefox device, each with its engine's own user agent. */
 async function chromeAndFirefox(
   newDevice: (name: string, options?: { browser?: Browser; userAgent?: 'profile' | 'browser' }) => Promise<Device>,
@@ -49,47 +57,16 @@ async function chromeAndFirefox(
   return { chrome, firefox };
 }
 
-/** Opens /home and resolves once its push stream (the session guard's EventSource) is connected. */
+/** Opens /home with its push stream connected, marked to tell later that it was not reloaded. */
 async function openHome(page: Page) {
-  const connected = page.waitForResponse((r) => r.url().endsWith('/api/session/events') && r.status() === 200);
-  await page.goto('/home');
-  await connected;
-  await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
-}
-
-/** The page was not reloaded since openHome. */
-async function expectNotReloaded(page: Page) {
-  expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
-}
-
-async function cookieHeader(device: Device): Promise<string> {
-  const cookies = await device.context.cookies();
-  expect(cookies.map((c) => c.name)).toContain('wos-session');
-  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-}
-
-async function expectRefused(response: APIResponse, reason: string) {
-  expect(response.status()).toBe(401);
-  expect(response.headers()['x-session-status']).toBe('revoked');
-  expect(await response.json()).toEqual({ error: 'session_revoked', reason });
-}
-
-/** On `by`'s security page, signs out the one other session, which must be labelled `label`. */
-async function signOutOther(by: Device, label: RegExp) {
-  await by.page.goto('/account/security');
-  const other = sessionList(by.page).getByRole('listitem').filter({ hasNotText: 'This device' });
-  await expect(other).toHaveCount(1);
-  await expect(other).toHaveAccessibleName(label);
-  const name = await other.getAttribute('aria-label');
-  await other.getByRole('button', { name: `Sign out ${name}` }).click();
-  await expect(by.page.getByRole('status').filter({ hasText: /\S/ })).toContainText(`Signed out ${name}`);
+  await openWithStream(page, '/home');
+  await markNotReloaded(page);
 }
 
 /** `victim` (idle on /home since openHome) is prompted without a reload, and its cookie is refused everywhere. */
 async function expectPromptedAndRefused(victim: Device, copiedCookie: string, baseURL: string | undefined) {
-  await expect(prompt(victim.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
-  await expect(prompt(victim.page)).toContainText('You signed out this device from another device.');
-  await expectNotReloaded(victim.page);
+  await expectPrompted(victim.page, 'You signed out this device from another device.', PROMPT_WITHIN_MS);
+  expect(await notReloaded(victim.page)).toBe(true);
 
   // Its own requests are refused…
   const own = await victim.page.evaluate(async () => {
@@ -104,8 +81,7 @@ async function expectPromptedAndRefused(victim: Device, copiedCookie: string, ba
 
   // The refusal deleted its cookie: the app is gone from that browser.
   expect((await victim.context.cookies()).map((c) => c.name)).not.toContain('wos-session');
-  await victim.page.goto('/home');
-  await expect(victim.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+  await expectSentAway(victim.page);
 }
 
 test('signed out from Firefox, the idle Chromium device is prompted without a reload and refused', async ({
@@ -115,9 +91,9 @@ test('signed out from Firefox, the idle Chromium device is prompted without a re
 }) => {
   const { chrome, firefox } = await chromeAndFirefox(newDevice, signIn);
   await openHome(chrome.page);
-  const copy = await cookieHeader(chrome);
+  const copy = cookieHeaderOf(await chrome.context.cookies());
 
-  await signOutOther(firefox, /^Chrome on /);
+  await signOutOtherDevice(firefox.page, /^Chrome on /);
   await expectPromptedAndRefused(chrome, copy, baseURL);
 
   // Firefox, which did it, is still signed in.
@@ -132,9 +108,9 @@ test('signed out from Chromium, the idle Firefox device is prompted without a re
 }) => {
   const { chrome, firefox } = await chromeAndFirefox(newDevice, signIn);
   await openHome(firefox.page);
-  const copy = await cookieHeader(firefox);
+  const copy = cookieHeaderOf(await firefox.context.cookies());
 
-  await signOutOther(chrome, /^Firefox on /);
+  await signOutOtherDevice(chrome.page, /^Firefox on /);
   await expectPromptedAndRefused(firefox, copy, baseURL);
 
   await chrome.page.goto('/home');
@@ -171,13 +147,11 @@ test('one user on both engines at once: both listed with their browser, and sign
   await dialog.getByRole('button', { name: 'Yes, sign out everywhere' }).click();
   await firefox.page.waitForURL('**/signed-out?reason=signed_out_everywhere');
 
-  await expect(prompt(chrome.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
-  await expect(prompt(chrome.page)).toContainText('You signed out of all your devices.');
-  await expectNotReloaded(chrome.page);
+  await expectPrompted(chrome.page, 'You signed out of all your devices.', PROMPT_WITHIN_MS);
+  expect(await notReloaded(chrome.page)).toBe(true);
   expect(await emulator.activeSessions(USER.email)).toEqual([]);
   for (const device of [chrome, firefox]) {
-    await device.page.goto('/home');
-    await expect(device.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+    await expectSentAway(device.page);
     expect((await device.context.cookies()).map((c) => c.name)).not.toContain('wos-session');
   }
 });

@@ -1,4 +1,5 @@
 import { DEMO_USERS, expect, fillHostedSignIn, test } from './fixtures';
+import { expectSentAway } from './session-watch';
 
 /**
  * ASVS v5 7.5.2: ending other sessions needs a recent sign-in (RECENT_AUTH_MAX_AGE_SECONDS, 600 s by default).
@@ -57,8 +58,7 @@ for (const claim of [false, true]) {
     await expect.poll(async () => (await emulator.activeSessions(USER.email)).length).toBe(1);
     await expect(sessions).toHaveCount(1);
     await expect(sessions.first()).toContainText('This device');
-    await phone.page.goto('/home');
-    await expect(phone.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+    await expectSentAway(phone.page);
   });
 }
 
@@ -97,8 +97,7 @@ test('ending one other session also needs a recent sign-in: the row asks, re-aut
   await again.getByRole('button', { name: 'Yes, sign it out' }).click();
   await expect(page.getByRole('status').filter({ hasText: /\S/ })).toContainText('Signed out Safari on iOS');
   await expect.poll(async () => (await emulator.activeSessions(USER.email)).length).toBe(1);
-  await phone.page.goto('/home');
-  await expect(phone.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+  await expectSentAway(phone.page);
 });
 
 test("a stale sign-in still signs this device out from its own row at once (ending one's own session is always allowed)", async ({

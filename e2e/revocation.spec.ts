@@ -1,6 +1,7 @@
-import type { APIResponse, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { request as playwrightRequest } from '@playwright/test';
 import { DEMO_USERS, expect, signOutButton, test, type Device } from './fixtures';
+import { cookieHeaderOf, expectPrompted, expectRefused, openWithStream, otherSessionRow, signOutOtherDevice, signedOutPrompt } from './session-watch';
 
 /**
  * Issue 4: a revoked session is locked out on its very next request, and every open tab and device is told
@@ -9,37 +10,10 @@ import { DEMO_USERS, expect, signOutButton, test, type Device } from './fixtures
  */
 
 const PROMPT_WITHIN_MS = 2_000;
-const TITLE = "You've been signed out";
 
 test.beforeEach(async ({ emulator }) => {
   await emulator.reset();
 });
-
-function prompt(page: Page) {
-  return page.getByRole('alertdialog', { name: TITLE });
-}
-
-/** Opens /home and resolves once the page's push stream is connected (the stream's 200 arrived). */
-async function openHome(page: Page) {
-  const connected = page.waitForResponse((r) => r.url().endsWith('/api/session/events') && r.status() === 200);
-  await page.goto('/home');
-  await connected;
-}
-
-/** On the security page of `page`, the row of the session that is not this device's. */
-function otherSessionRow(page: Page) {
-  return page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem').filter({ hasNotText: 'This device' });
-}
-
-/** On the security page of `by`, signs out the other device's session; resolves when the action has returned. */
-async function signOutOtherDevice(by: Device) {
-  await by.page.goto('/account/security');
-  const other = otherSessionRow(by.page);
-  await expect(other).toHaveCount(1);
-  const label = await other.getAttribute('aria-label');
-  await other.getByRole('button', { name: `Sign out ${label}` }).click();
-  await expect(by.page.getByRole('status')).toContainText(`Signed out ${label}`);
-}
 
 /** Aborts every request of `page` to the session endpoints (no push, polling or probes); returns how many so far. */
 async function cutOffFromSessionEndpoints(page: Page): Promise<() => number> {
@@ -51,44 +25,25 @@ async function cutOffFromSessionEndpoints(page: Page): Promise<() => number> {
   return () => blocked;
 }
 
-/** The prompt appears and says `message`; `within`: how soon it must appear (default: the expect timeout). */
-async function expectPrompted(page: Page, message: string, within?: number) {
-  await expect(prompt(page)).toBeVisible(within === undefined ? {} : { timeout: within });
-  await expect(prompt(page)).toContainText(message);
-}
-
 async function expectStillSignedIn(device: Device) {
   await device.page.goto('/home');
   await expect(device.page).toHaveURL(/\/home$/);
-}
-
-async function cookieHeader(device: Device): Promise<string> {
-  const cookies = await device.context.cookies();
-  expect(cookies.map((c) => c.name)).toContain('wos-session');
-  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-}
-
-async function expectRefused(response: APIResponse, reason: string) {
-  expect(response.status()).toBe(401);
-  expect(response.headers()['x-session-status']).toBe('revoked');
-  expect(response.headers()['cache-control']).toContain('no-store');
-  expect(await response.json()).toEqual({ error: 'session_revoked', reason });
 }
 
 test('A signs out B while B idles: B is prompted at once without a reload, and its next navigation lands on /signed-out', async ({
   signedInDevices,
 }) => {
   const [laptop, phone] = await signedInDevices(DEMO_USERS.grace.email, 'Desktop Chrome', 'iPhone 15');
-  await openHome(phone.page);
+  await openWithStream(phone.page, '/home');
   await phone.page.evaluate(() => {
     (window as unknown as { notReloaded: boolean }).notReloaded = true;
   });
-  await expect(prompt(phone.page)).toHaveCount(0);
+  await expect(signedOutPrompt(phone.page)).toHaveCount(0);
 
-  await signOutOtherDevice(laptop);
-  await expect(prompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
+  await signOutOtherDevice(laptop.page);
+  await expect(signedOutPrompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
 
-  const dialog = prompt(phone.page);
+  const dialog = signedOutPrompt(phone.page);
   await expect(dialog).toContainText('You signed out this device from another device.');
   await expect(dialog.getByRole('button', { name: 'Sign in again' })).toBeFocused();
   // Blocking: the rest of the page is inert and focus stays in the dialog.
@@ -121,14 +76,14 @@ test("B's own requests and any copy of its cookie are refused the moment the rev
   baseURL,
 }) => {
   const [laptop, phone] = await signedInDevices(DEMO_USERS.alan.email, 'Desktop Chrome', 'Pixel 7');
-  await openHome(phone.page);
-  const stolen = await cookieHeader(phone);
+  await openWithStream(phone.page, '/home');
+  const stolen = cookieHeaderOf(await phone.context.cookies());
 
   // Outside any browser, like a copied cookie: works before the revoke…
   const outsider = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { cookie: stolen } });
   expect((await outsider.get('/api/session')).status()).toBe(200);
 
-  await signOutOtherDevice(laptop);
+  await signOutOtherDevice(laptop.page);
 
   // …and not one request after it returns: fetch, RSC, server action and document alike.
   await expectRefused(await outsider.get('/api/session'), 'signed_out_elsewhere');
@@ -152,15 +107,15 @@ test("B's own requests and any copy of its cookie are refused the moment the rev
     return { status: response.status, flag: response.headers.get('x-session-status'), body: await response.json() };
   });
   expect(answer).toEqual({ status: 401, flag: 'revoked', body: { error: 'session_revoked', reason: 'signed_out_elsewhere' } });
-  await expect(prompt(phone.page)).toBeVisible();
+  await expect(signedOutPrompt(phone.page)).toBeVisible();
 });
 
 test('two tabs of one browser: signing out in one tab prompts the other', async ({ newDevice, signIn }) => {
   const laptop = await newDevice('Desktop Chrome');
   await signIn(laptop.page, DEMO_USERS.grace.email);
   const second = await laptop.context.newPage();
-  await openHome(second);
-  await openHome(laptop.page);
+  await openWithStream(second, '/home');
+  await openWithStream(laptop.page, '/home');
 
   await signOutButton(laptop.page).click();
   await laptop.page.waitForURL('**/signed-out?reason=signed_out');
@@ -177,10 +132,10 @@ test('tabs follow each other: a tab that cannot hear the server is told by its s
   await deaf.goto('/home');
   await expect(deaf.getByRole('heading', { level: 1 })).toBeVisible();
   await expect.poll(blocked).toBeGreaterThan(0);
-  await openHome(phone.page);
+  await openWithStream(phone.page, '/home');
 
-  await signOutOtherDevice(laptop);
-  await expect(prompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
+  await signOutOtherDevice(laptop.page);
+  await expect(signedOutPrompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
   await expectPrompted(deaf, 'You signed out this device from another device.', PROMPT_WITHIN_MS);
 });
 
@@ -191,18 +146,18 @@ test('a stale cross-tab message does not sign out a live session: the tab checks
   const laptop = await newDevice('Desktop Chrome');
   await signIn(laptop.page, DEMO_USERS.alan.email);
   const other = await laptop.context.newPage();
-  await openHome(other);
+  await openWithStream(other, '/home');
 
   // As a tab of an earlier session of this browser would say it (e.g. after signing in again elsewhere).
   const checked = other.waitForResponse((r) => new URL(r.url()).pathname === '/api/session');
   await laptop.page.evaluate(() => new BroadcastChannel('session').postMessage({ type: 'revoked', reason: 'admin' }));
   expect((await checked).status()).toBe(200);
-  await expect(prompt(other)).toHaveCount(0);
+  await expect(signedOutPrompt(other)).toHaveCount(0);
 
   // Had the stale message been believed, the prompt would already say an administrator did it.
   await signOutButton(laptop.page).click();
   await expectPrompted(other, 'You signed out.', PROMPT_WITHIN_MS);
-  await expect(prompt(other)).not.toContainText('administrator');
+  await expect(signedOutPrompt(other)).not.toContainText('administrator');
 });
 
 test('a tab without push learns from its very next server action, which is refused', async ({ signedInDevices }) => {
@@ -211,8 +166,8 @@ test('a tab without push learns from its very next server action, which is refus
   await phone.page.goto('/account/security');
   await expect.poll(blocked).toBeGreaterThan(0);
 
-  await signOutOtherDevice(laptop);
-  await expect(prompt(phone.page)).toHaveCount(0);
+  await signOutOtherDevice(laptop.page);
+  await expect(signedOutPrompt(phone.page)).toHaveCount(0);
 
   const refused = phone.page.waitForResponse((r) => r.request().headers()['next-action'] !== undefined);
   await otherSessionRow(phone.page).getByRole('button', { name: /^Sign out/ }).click();
@@ -229,12 +184,12 @@ test('a device that was offline during the revocation is prompted as soon as it 
   signedInDevices,
 }) => {
   const [laptop, phone] = await signedInDevices(DEMO_USERS.alan.email, 'Desktop Chrome', 'Pixel 7');
-  await openHome(phone.page);
+  await openWithStream(phone.page, '/home');
 
   await phone.context.setOffline(true);
   await expect.poll(() => phone.page.evaluate(() => navigator.onLine)).toBe(false);
-  await signOutOtherDevice(laptop);
-  await expect(prompt(phone.page)).toHaveCount(0);
+  await signOutOtherDevice(laptop.page);
+  await expect(signedOutPrompt(phone.page)).toHaveCount(0);
 
   await phone.context.setOffline(false);
   await expectPrompted(phone.page, 'You signed out this device from another device.', PROMPT_WITHIN_MS);
@@ -247,7 +202,7 @@ test('a revocation made at WorkOS (dashboard) reaches an open tab through the we
 }) => {
   const phone = await newDevice('iPhone 15');
   await signIn(phone.page, DEMO_USERS.alan.email);
-  await openHome(phone.page);
+  await openWithStream(phone.page, '/home');
 
   await emulator.revokeUserSessions(DEMO_USERS.alan.email);
   await expectPrompted(phone.page, 'Your session was ended by your identity provider.');
@@ -264,8 +219,8 @@ test('a session WorkOS ended without telling the app is recorded at its first re
   await emulator.addFault({ method: 'GET', path: '/events', status: 503, count: 10_000 });
   const laptop = await newDevice('Desktop Chrome');
   await signIn(laptop.page, DEMO_USERS.grace.email);
-  await openHome(laptop.page);
-  const copy = await cookieHeader(laptop);
+  await openWithStream(laptop.page, '/home');
+  const copy = cookieHeaderOf(await laptop.context.cookies());
   const [session] = await emulator.activeSessions(DEMO_USERS.grace.email);
   await emulator.revokeSession(session!.id);
 
@@ -275,7 +230,7 @@ test('a session WorkOS ended without telling the app is recorded at its first re
   await expect.poll(async () => (await outsider.get('/api/session')).status(), { timeout: 10_000 }).toBe(401);
   await outsider.dispose();
 
-  await expect(prompt(laptop.page)).toBeVisible();
-  await expect(prompt(laptop.page)).toHaveAttribute('data-reason', 'refresh_failed');
-  await expect(prompt(laptop.page)).toContainText('Your session has ended and could not be renewed.');
+  await expect(signedOutPrompt(laptop.page)).toBeVisible();
+  await expect(signedOutPrompt(laptop.page)).toHaveAttribute('data-reason', 'refresh_failed');
+  await expect(signedOutPrompt(laptop.page)).toContainText('Your session has ended and could not be renewed.');
 });

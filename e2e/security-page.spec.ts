@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { DEMO_USERS, ORGANIZATIONS, expect, test, type Device } from './fixtures';
+import { expectSentAway, sessionList } from './session-watch';
 
 /**
  * The security page with one user on three devices:
@@ -32,14 +33,12 @@ async function threeDevices({
   return { a, b, c };
 }
 
-const sessionList = (page: Page) => page.getByRole('list', { name: 'Active sessions' });
 const row = (page: Page, label: string) => sessionList(page).getByRole('listitem', { name: label, exact: true });
 const status = (page: Page) => page.getByRole('status').filter({ hasText: /\S/ });
 
 /** The device is signed out: a protected page sends it to /signed-out or to sign in, never shows the app. */
 async function expectSignedOut(device: Device) {
-  await device.page.goto('/home');
-  await expect(device.page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+  await expectSentAway(device.page);
   await expect(device.page.getByRole('heading', { name: `Welcome, ${USER.name}` })).toHaveCount(0);
 }
 

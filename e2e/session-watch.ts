@@ -1,12 +1,80 @@
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type APIResponse, type BrowserContext, type Page } from '@playwright/test';
 import type { EmulatorClient } from './emulator-client.ts';
 
 /**
- * For the token-refresh scenarios (e2e/token-refresh.spec.ts, test/multi-instance): what a page saw that would mean
- * "signed out", and the refresh grants WorkOS (the emulator) answered per session.
+ * What a page sees of its session, for every spec: the "signed out" prompt, the security page's session rows, the
+ * refusal of a revoked cookie. For the token-refresh scenarios (e2e/token-refresh.spec.ts, test/multi-instance):
+ * what a page saw that would mean "signed out", and the refresh grants WorkOS (the emulator) answered per session.
  */
 
-const PROMPT = "You've been signed out";
+/** The session guard's alert when this device's session ends. */
+export function signedOutPrompt(page: Page) {
+  return page.getByRole('alertdialog', { name: "You've been signed out" });
+}
+
+/** The prompt appears and says `message`, if given; `within`: how soon it must appear (default: the expect timeout). */
+export async function expectPrompted(page: Page, message?: string, within?: number): Promise<void> {
+  await expect(signedOutPrompt(page)).toBeVisible(within === undefined ? {} : { timeout: within });
+  if (message !== undefined) await expect(signedOutPrompt(page)).toContainText(message);
+}
+
+/** Marks the page's window, to tell later that it was not reloaded since. */
+export async function markNotReloaded(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+}
+
+/** True while the page is the one markNotReloaded marked. */
+export async function notReloaded(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
+}
+
+/** The security page's list of active sessions. */
+export function sessionList(page: Page) {
+  return page.getByRole('list', { name: 'Active sessions' });
+}
+
+/** On the security page of `page`, the rows of the sessions that are not this device's. */
+export function otherSessionRow(page: Page) {
+  return sessionList(page).getByRole('listitem').filter({ hasNotText: 'This device' });
+}
+
+/**
+ * On the security page of `page`, signs out the one other session (which must be named `expectedName`, if given);
+ * resolves with its label once the action has returned.
+ */
+export async function signOutOtherDevice(page: Page, expectedName?: RegExp): Promise<string> {
+  await page.goto('/account/security');
+  const other = otherSessionRow(page);
+  await expect(other).toHaveCount(1);
+  if (expectedName) await expect(other).toHaveAccessibleName(expectedName);
+  const label = (await other.getAttribute('aria-label')) ?? '';
+  await other.getByRole('button', { name: `Sign out ${label}` }).click();
+  await expect(page.getByRole('status').filter({ hasText: /\S/ })).toContainText(`Signed out ${label}`);
+  return label;
+}
+
+/** The Cookie header a browser with these cookies sends; it must hold the session cookie. */
+export function cookieHeaderOf(cookies: { name: string; value: string }[]): string {
+  expect(cookies.map((c) => c.name)).toContain('wos-session');
+  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+/** The answer to a revoked session's cookie: 401, flagged, never cached, with the reason. */
+export async function expectRefused(response: APIResponse, reason: string): Promise<void> {
+  expect(response.status()).toBe(401);
+  expect(response.headers()['x-session-status']).toBe('revoked');
+  expect(response.headers()['cache-control']).toContain('no-store');
+  expect(await response.json()).toEqual({ error: 'session_revoked', reason });
+}
+
+/** The browser's session has ended: a signed-in page of the app sends it to /signed-out, or straight to sign in. */
+export async function expectSentAway(page: Page): Promise<void> {
+  await page.goto('/home');
+  await expect(page).toHaveURL(/\/signed-out|\/user_management\/authorize/);
+}
+
 /** The hosted sign-in page, /signed-out or /sign-in: anywhere a signed-in user must never be sent. */
 const SIGNED_OUT_URL = /\/signed-out|\/sign-in|\/user_management\/authorize/;
 
@@ -37,7 +105,7 @@ export function watch(page: Page, name: string, appOrigin: string | RegExp): Wat
 
 export async function expectNothingSignedOut(watched: Watched[]): Promise<void> {
   for (const seen of watched) {
-    await expect(seen.page.getByRole('alertdialog', { name: PROMPT }), `${seen.name}: no prompt`).toHaveCount(0);
+    await expect(signedOutPrompt(seen.page), `${seen.name}: no prompt`).toHaveCount(0);
     expect(seen.refusals, `${seen.name}: no refusals`).toEqual([]);
     expect(seen.signedOutNavigations, `${seen.name}: never sent to sign in`).toEqual([]);
   }
@@ -45,9 +113,14 @@ export async function expectNothingSignedOut(watched: Watched[]): Promise<void> 
 
 /** Opens `url` and resolves once its push stream (the session guard's EventSource) is connected. */
 export async function openWithStream(page: Page, url: string): Promise<void> {
-  const connected = page.waitForResponse((r) => r.url().endsWith('/api/session/events') && r.status() === 200);
+  const connected = streamConnected(page);
   await page.goto(url);
   await connected;
+}
+
+/** Resolves once `page`'s next push stream (the session guard's EventSource) is connected. */
+function streamConnected(page: Page) {
+  return page.waitForResponse((r) => r.url().endsWith('/api/session/events') && r.status() === 200);
 }
 
 /** Follows a header link (a client-side navigation: RSC fetch and prefetches) and waits for its page. */
@@ -100,9 +173,7 @@ export async function wakeUpRounds(
     await context.setOffline(true);
     // Asleep past the access token's expiry: the passing of time is the scenario.
     await first.page.waitForTimeout((options.tokenSeconds + 1) * 1000);
-    const reconnected = tabs.map(({ page }) =>
-      page.waitForResponse((r) => r.url().endsWith('/api/session/events') && r.status() === 200),
-    );
+    const reconnected = tabs.map(({ page }) => streamConnected(page));
     await context.setOffline(false);
     // Every tab wakes at once (online, probe, stream): they all carry the same expired token.
     await Promise.all(reconnected);

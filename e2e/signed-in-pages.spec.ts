@@ -1,5 +1,6 @@
 import type { Page, Route } from '@playwright/test';
-import { DEMO_USERS, expect, test, type Device } from './fixtures';
+import { DEMO_USERS, expect, test } from './fixtures';
+import { expectPrompted, markNotReloaded, notReloaded, openWithStream, signOutOtherDevice, signedOutPrompt } from './session-watch';
 
 /**
  * Issue 12 (parts 4 and 5): every page that shows a signed-in state reacts to the session ending, not only the
@@ -8,22 +9,10 @@ import { DEMO_USERS, expect, test, type Device } from './fixtures';
  */
 
 const PROMPT_WITHIN_MS = 2_000;
-const TITLE = "You've been signed out";
 
 test.beforeEach(async ({ emulator }) => {
   await emulator.reset();
 });
-
-function prompt(page: Page) {
-  return page.getByRole('alertdialog', { name: TITLE });
-}
-
-/** Opens `path` and resolves once its push stream is connected: only push can prompt within 2 s (polling is 30 s). */
-async function openWatched(page: Page, path: string) {
-  const connected = page.waitForResponse((r) => r.url().endsWith('/api/session/events') && r.status() === 200);
-  await page.goto(path);
-  await connected;
-}
 
 /**
  * Plays the page entering the back-forward cache, and sees it hidden. The guard listens once the page has hydrated
@@ -34,29 +23,6 @@ async function putAwayInCache(page: Page) {
     await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
     await expect(page.locator('#main')).toBeHidden({ timeout: 250 });
   }).toPass({ timeout: 10_000 });
-}
-
-/** On the security page of `by`, signs out the other device's session; resolves when the action has returned. */
-async function signOutOtherDevice(by: Device) {
-  await by.page.goto('/account/security');
-  const other = by.page
-    .getByRole('list', { name: 'Active sessions' })
-    .getByRole('listitem')
-    .filter({ hasNotText: 'This device' });
-  await expect(other).toHaveCount(1);
-  const label = await other.getAttribute('aria-label');
-  await other.getByRole('button', { name: `Sign out ${label}` }).click();
-  await expect(by.page.getByRole('status')).toContainText(`Signed out ${label}`);
-}
-
-async function markNotReloaded(page: Page) {
-  await page.evaluate(() => {
-    (window as unknown as { notReloaded: boolean }).notReloaded = true;
-  });
-}
-
-async function notReloaded(page: Page): Promise<boolean> {
-  return page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
 }
 
 const PAGES_SHOWING_A_SESSION = [
@@ -78,15 +44,14 @@ for (const { path, what, signedIn } of PAGES_SHOWING_A_SESSION) {
     signedInDevices,
   }) => {
     const [laptop, phone] = await signedInDevices(DEMO_USERS.grace.email, 'Desktop Chrome', 'Pixel 7');
-    await openWatched(phone.page, path);
+    await openWithStream(phone.page, path);
     await expect(signedIn(phone.page)).toBeVisible();
     await markNotReloaded(phone.page);
-    await expect(prompt(phone.page)).toHaveCount(0);
+    await expect(signedOutPrompt(phone.page)).toHaveCount(0);
 
-    await signOutOtherDevice(laptop);
+    await signOutOtherDevice(laptop.page);
 
-    await expect(prompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
-    await expect(prompt(phone.page)).toContainText('You signed out this device from another device.');
+    await expectPrompted(phone.page, 'You signed out this device from another device.', PROMPT_WITHIN_MS);
     expect(await notReloaded(phone.page)).toBe(true);
   });
 }
@@ -100,7 +65,7 @@ test('a page restored from the back-forward cache after a revocation stays hidde
   signedInDevices,
 }) => {
   const [laptop, phone] = await signedInDevices(DEMO_USERS.alan.email, 'Desktop Chrome', 'Pixel 7');
-  await openWatched(phone.page, '/home');
+  await openWithStream(phone.page, '/home');
   const main = phone.page.locator('#main');
   await expect(main).toBeVisible();
 
@@ -112,8 +77,8 @@ test('a page restored from the back-forward cache after a revocation stays hidde
   // Put away hidden, so the restored first frame shows nothing signed-in.
   await putAwayInCache(phone.page);
 
-  await signOutOtherDevice(laptop);
-  await expect(prompt(phone.page)).toHaveCount(0);
+  await signOutOtherDevice(laptop.page);
+  await expect(signedOutPrompt(phone.page)).toHaveCount(0);
 
   // Restored: the probe is held to see what shows while it is out.
   await phone.page.unroute(/\/api\/session$/);
@@ -127,12 +92,11 @@ test('a page restored from the back-forward cache after a revocation stays hidde
   await phone.page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
   await probed;
   await expect(main).toBeHidden();
-  await expect(prompt(phone.page)).toHaveCount(0);
+  await expect(signedOutPrompt(phone.page)).toHaveCount(0);
 
   await phone.page.unroute(/\/api\/session$/);
   await Promise.all(held.map((route) => route.continue()));
-  await expect(prompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
-  await expect(prompt(phone.page)).toContainText('You signed out this device from another device.');
+  await expectPrompted(phone.page, 'You signed out this device from another device.', PROMPT_WITHIN_MS);
   // The old page never shows again, even behind the prompt.
   await expect(main).toBeHidden();
 });
@@ -141,32 +105,32 @@ test('a restored page whose session still stands is shown again once the server 
   signedInDevices,
 }) => {
   const [phone] = await signedInDevices(DEMO_USERS.grace.email, 'Pixel 7');
-  await openWatched(phone.page, '/home');
+  await openWithStream(phone.page, '/home');
   const main = phone.page.locator('#main');
   await putAwayInCache(phone.page);
   const probed = phone.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/session' && r.status() === 200);
   await phone.page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
   await probed;
   await expect(main).toBeVisible();
-  await expect(prompt(phone.page)).toHaveCount(0);
+  await expect(signedOutPrompt(phone.page)).toHaveCount(0);
 });
 
 test('going back to a signed-in page after a revocation shows the prompt or /signed-out, never the old page', async ({
   signedInDevices,
 }) => {
   const [laptop, phone] = await signedInDevices(DEMO_USERS.grace.email, 'Desktop Chrome', 'Pixel 7');
-  await openWatched(phone.page, '/home');
+  await openWithStream(phone.page, '/home');
   await markNotReloaded(phone.page);
   // Another document, so going back is a document navigation (a back-forward cache candidate), not the router's.
   await phone.page.goto('/api/health');
 
-  await signOutOtherDevice(laptop);
+  await signOutOtherDevice(laptop.page);
 
   await phone.page.goBack();
   const restored = await notReloaded(phone.page).catch(() => false);
   test.info().annotations.push({ type: 'back-forward cache', description: restored ? 'restored' : 'not used' });
   if (restored) {
-    await expect(prompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
+    await expect(signedOutPrompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });
     await expect(phone.page.locator('#main')).toBeHidden();
   } else {
     await expect(phone.page).toHaveURL(/\/signed-out\?reason=signed_out_elsewhere$/);

@@ -9,6 +9,16 @@ const valid = {
   WORKOS_WEBHOOK_SECRET: 'whsec',
 };
 
+/** What parseEnv says is wrong with `valid` changed by `source`; empty when nothing is. */
+function problems(source: Record<string, string | undefined>): string {
+  try {
+    parseEnv({ ...valid, ...source });
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 describe('parseEnv', () => {
   it('applies defaults and derives the app origin', () => {
     const env = parseEnv(valid);
@@ -91,14 +101,6 @@ describe('session cookie options', () => {
   });
 
   it('refuses unsafe configurations, naming the variable and the fix', () => {
-    const problems = (source: Record<string, string | undefined>) => {
-      try {
-        parseEnv({ ...valid, ...source });
-        return '';
-      } catch (error) {
-        return (error as Error).message;
-      }
-    };
     expect(problems({ NODE_ENV: 'production', NEXT_PUBLIC_WORKOS_REDIRECT_URI: 'http://app.example.com/callback' })).toContain(
       'NEXT_PUBLIC_WORKOS_REDIRECT_URI must be https in production',
     );
@@ -163,14 +165,6 @@ describe('rate limits and stream caps', () => {
       SSE_MAX_STREAMS_PER_USER: 64,
       SSE_MAX_STREAMS_PER_INSTANCE: 5_000,
     });
-    const problems = (source: Record<string, string | undefined>) => {
-      try {
-        parseEnv({ ...valid, ...source });
-        return '';
-      } catch (error) {
-        return (error as Error).message;
-      }
-    };
     // Off is not a setting: a limit is at least 1.
     expect(problems({ RATE_LIMIT_SIGN_IN_PER_IP: '0' })).toContain('RATE_LIMIT_SIGN_IN_PER_IP must be at least 1');
     expect(problems({ RATE_LIMIT_ACTIONS_PER_SESSION: '50' })).toContain(

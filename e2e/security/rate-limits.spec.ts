@@ -1,7 +1,8 @@
-import type { APIResponse, Page } from '@playwright/test';
+import type { APIResponse } from '@playwright/test';
 import { signInOverHttp, openEventStream, type SseStream } from '../../test/multi-instance/http.ts';
 import { e2eEnv } from '../e2e-env';
 import { DEMO_USERS, expect, test, type Device } from '../fixtures';
+import { sessionList, signedOutPrompt } from '../session-watch';
 import { fromAddress, type PlainResponse } from './from-address';
 
 /**
@@ -24,9 +25,6 @@ const DOCUMENT = { accept: 'text/html', 'sec-fetch-dest': 'document', 'sec-fetch
 test.beforeEach(async ({ emulator }) => {
   await emulator.reset();
 });
-
-const sessionList = (page: Page) => page.getByRole('list', { name: 'Active sessions' });
-const prompt = (page: Page) => page.getByRole('alertdialog', { name: "You've been signed out" });
 
 /** `count` requests, `concurrency` at a time, in order. */
 async function burst<T>(count: number, concurrency: number, send: (i: number) => Promise<T>): Promise<T[]> {
@@ -92,7 +90,7 @@ test('a burst of security-page renders from one session: a page that says when t
   await laptop.page.goto('/account/security');
   await expect(laptop.page.getByRole('alert').filter({ hasText: LIMITED })).toContainText('Nothing has changed.');
   await expect(laptop.page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
-  await expect(prompt(laptop.page)).toHaveCount(0);
+  await expect(signedOutPrompt(laptop.page)).toHaveCount(0);
   await expect(laptop.page).toHaveURL(/\/account\/security$/);
   // The home page, also WorkOS-backed, says the same instead of the session's details.
   await laptop.page.goto('/home');
@@ -288,7 +286,7 @@ test("a user's event streams past the per-user cap get 429 with Retry-After; the
     // Signed out at WorkOS: the refused tab's guard still finds out (its retries probe the session) and says so.
     const [tabletSession] = (await emulator.activeSessions(GRACE.email)).filter((s) => s.user_agent?.includes('iPad'));
     await emulator.revokeSession(tabletSession!.id);
-    await expect(prompt(tablet.page)).toBeVisible({ timeout: 35_000 });
+    await expect(signedOutPrompt(tablet.page)).toBeVisible({ timeout: 35_000 });
     expect(await activeIds(emulator, GRACE.email)).toHaveLength(2);
   } finally {
     for (const stream of streams) stream.close();
@@ -347,7 +345,7 @@ test('webhook deliveries past the per-IP limit get 429 with Retry-After: WorkOS 
     .poll(async () => (await emulator.deliveries()).find((d) => d.event === 'session.revoked'))
     .toMatchObject({ status: 'pending', last_status: 429 });
   // …and the revocation is enforced meanwhile (the Events API, REVOCATION_SIGNALS=both).
-  await expect(prompt(device.page)).toBeVisible();
+  await expect(signedOutPrompt(device.page)).toBeVisible();
 
   // Once the minute is over, WorkOS's retry is delivered and acknowledged.
   await expect

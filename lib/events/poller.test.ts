@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { listedEvent, type ListedEvent } from '@/lib/workos/core';
 import type { WorkosEvent } from '@/lib/workos/types';
 import { isProcessed, listParked, parkEvent, readLedger } from './ledger';
-import { EventsPoller, nextDelay, readCursor, writeCursor, type EventsSource } from './poller';
+import { EventsPoller, nextDelay, readCursor, writeCursor, type EventsSource, type PollerOptions } from './poller';
 import { LedgerRetrier } from './retrier';
 import { HANDLED_EVENTS, processEvent, type ProcessOutcome } from './process-event';
 import { event, fakeDeps, FakeWorkos, memoryDb, session, TEST_BOX } from './test-support';
@@ -48,6 +48,11 @@ function parkInto(db: DatabaseSync) {
 
 const NOW = new Date('2026-04-01T00:00:00Z').getTime();
 
+/** A poller of the handled events over `source`, parking what it cannot read into `db`. */
+function pollerFor(db: DatabaseSync, source: EventsSource, process: PollerOptions['process'], options: Partial<PollerOptions> = {}) {
+  return new EventsPoller({ db, source, process, park: parkInto(db), events: HANDLED_EVENTS, intervalMs: 1_000, ...options });
+}
+
 function setup(pageSize = 100) {
   const db = memoryDb();
   const source = new FakeEvents();
@@ -56,17 +61,7 @@ function setup(pageSize = 100) {
     processed.push(e.id);
     return { status: 'processed', type: e.event };
   });
-  const poller = new EventsPoller({
-    db,
-    source,
-    process,
-    park: parkInto(db),
-    events: HANDLED_EVENTS,
-    intervalMs: 1_000,
-    pageSize,
-    now: () => NOW,
-    random: () => 0.5,
-  });
+  const poller = pollerFor(db, source, process, { pageSize, now: () => NOW, random: () => 0.5 });
   return { db, source, processed, process, poller };
 }
 
@@ -169,15 +164,7 @@ describe('EventsPoller.pollOnce', () => {
       event('session.revoked', { id: 'event_valid', session: session({ id: 'session_v', userId: 'user_grace' }) }),
     );
     writeCursor(db, { after: 'event_start' }, NOW);
-    const poller = new EventsPoller({
-      db,
-      source,
-      process: (e) => processEvent(e, 'events', deps),
-      park: parkInto(db),
-      events: HANDLED_EVENTS,
-      intervalMs: 1_000,
-      now: () => t,
-    });
+    const poller = pollerFor(db, source, (e) => processEvent(e, 'events', deps), { now: () => t });
     const retrier = new LedgerRetrier({ db, open: (sealed) => TEST_BOX.open(sealed), process: (e, channel) => processEvent(e, channel, deps), intervalMs: 1_000, now: () => t });
 
     await expect(poller.pollOnce()).resolves.toBe(3);
@@ -205,12 +192,7 @@ describe('EventsPoller.pollOnce', () => {
     source.log.push(event('session.revoked', { id: 'event_1', session: session({ id: 'session_1', userId: 'user_grace' }) }));
     let ready = false;
     const checks: boolean[] = [];
-    const poller = new EventsPoller({
-      db,
-      source,
-      process: async (e) => ({ status: 'processed', type: e.event }),
-      park: parkInto(db),
-      events: HANDLED_EVENTS,
+    const poller = pollerFor(db, source, async (e) => ({ status: 'processed', type: e.event }), {
       intervalMs: 5,
       canProcess: async () => {
         checks.push(ready);
@@ -238,14 +220,7 @@ describe('EventsPoller.pollOnce', () => {
     });
     source.log.push(event('session.created', { id: 'event_start' }), revoked);
     writeCursor(db, { after: 'event_start' }, NOW);
-    const poller = new EventsPoller({
-      db,
-      source,
-      process: (e) => processEvent(e, 'events', deps),
-      park: parkInto(db),
-      events: HANDLED_EVENTS,
-      intervalMs: 1_000,
-    });
+    const poller = pollerFor(db, source, (e) => processEvent(e, 'events', deps));
 
     await processEvent(revoked, 'webhook', deps);
     await poller.pollOnce();

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ListedEvent } from '@/lib/workos/core';
 import type { WorkosEvent } from '@/lib/workos/types';
+import { TimerLoop } from './loop';
 import type { ProcessOutcome } from './process-event';
 
 /**
@@ -78,10 +79,7 @@ export function nextDelay(intervalMs: number, failures: number, maxBackoffMs: nu
 
 export class EventsPoller {
   private readonly options: Required<Omit<PollerOptions, 'log' | 'canProcess'>> & Pick<PollerOptions, 'log' | 'canProcess'>;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
-  private stopRequested = false;
+  private readonly loop = new TimerLoop(() => this.tick());
   private failures = 0;
 
   constructor(options: PollerOptions) {
@@ -100,37 +98,18 @@ export class EventsPoller {
 
   /** Starts polling at once, then every interval (backing off after errors). Idempotent. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.stopRequested = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops scheduling and waits for a poll in progress to finish. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.stopRequested = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.tick().finally(() => {
-        this.running = null;
-      });
-    }, delayMs);
-    // Never keeps the server process alive on its own.
-    this.timer.unref?.();
-  }
-
-  private async tick(): Promise<void> {
+  /** One poll; resolves with the delay before the next. */
+  private async tick(): Promise<number> {
     if (this.options.canProcess && !(await this.options.canProcess().catch(() => false))) {
-      this.schedule(this.options.intervalMs);
-      return;
+      return this.options.intervalMs;
     }
     try {
       await this.pollOnce();
@@ -142,7 +121,7 @@ export class EventsPoller {
         error: error instanceof Error ? error.message : String(error),
       });
     }
-    this.schedule(nextDelay(this.options.intervalMs, this.failures, this.options.maxBackoffMs, this.options.random));
+    return nextDelay(this.options.intervalMs, this.failures, this.options.maxBackoffMs, this.options.random);
   }
 
   /**
@@ -159,7 +138,7 @@ export class EventsPoller {
     let seen = 0;
     // Bounded so one round cannot spin forever against a misbehaving API; the next round carries on.
     // A round in progress finishes its current page when stop() is called.
-    for (let page = 0; page < 50 && !(page > 0 && this.stopRequested); page++) {
+    for (let page = 0; page < 50 && !(page > 0 && this.loop.stopRequested); page++) {
       const result = await source.listEvents({
         events: [...events],
         limit: pageSize,

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { listedEvent, type SdkEvent } from '@/lib/workos/core';
 import type { WorkosEvent } from '@/lib/workos/types';
 import { dueForRetry, parkEvent, type EventChannel } from './ledger';
+import { TimerLoop } from './loop';
 import type { ProcessOutcome } from './process-event';
 
 /**
@@ -39,9 +40,11 @@ export function eventFromPayload(
 export const UNOPENABLE = 'its kept payload cannot be opened (sealed under another WORKOS_COOKIE_PASSWORD?)';
 
 export class LedgerRetrier {
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopped = true;
+  private readonly loop = new TimerLoop(() =>
+    this.runOnce()
+      .catch((error: unknown) => this.options.log?.('error', 'ledger retry pass failed', { error: error instanceof Error ? error.message : String(error) }))
+      .then(() => this.options.intervalMs),
+  );
 
   constructor(private readonly options: RetrierOptions) {}
 
@@ -69,30 +72,13 @@ export class LedgerRetrier {
     return tried;
   }
 
+  /** Runs a pass at once, then every interval. Idempotent. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.runOnce()
-        .catch((error: unknown) => this.options.log?.('error', 'ledger retry pass failed', { error: error instanceof Error ? error.message : String(error) }))
-        .finally(() => {
-          this.running = null;
-          this.schedule(this.options.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref?.();
+  /** Stops scheduling and waits for a pass in progress to finish. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

@@ -1,97 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  createWorkosClient,
-  mapEvent,
-  mapMembership,
-  mapSession,
-  toWorkosError,
-  type SdkMembership,
-  type SdkSession,
-  type WorkosSdk,
-} from './core';
-import { WorkosError } from './types';
-
-const future = new Date(Date.now() + 3_600_000).toISOString();
-
-/** The fields that are the same on the wire and in the app type. */
-const passedThrough = {
-  userId: 'user_1',
-  organizationId: 'org_1',
-  status: 'active',
-  authMethod: 'password',
-  ipAddress: '203.0.113.7',
-  userAgent: 'Mozilla/5.0',
-} as const;
-
-function sdkSession(id: string, overrides: Partial<SdkSession> = {}): SdkSession {
-  return {
-    id,
-    ...passedThrough,
-    expiresAt: future,
-    endedAt: null,
-    createdAt: '2026-11-24T10:00:00.000Z',
-    updatedAt: '2026-11-24T10:05:00.000Z',
-    ...overrides,
-  };
-}
-
-function fakeSdk(
-  overrides: { userManagement?: Partial<WorkosSdk['userManagement']>; events?: Partial<WorkosSdk['events']> } = {},
-) {
-  const sdk: WorkosSdk = {
-    userManagement: {
-      authenticateWithRefreshToken: vi.fn(async () => ({
-        accessToken: 'at_2',
-        refreshToken: 'rt_2',
-        user: { id: 'user_1', email: 'ada@example.com' },
-        authenticationMethod: 'Password',
-        organizationId: 'org_1',
-      })),
-      listSessions: vi.fn(async () => ({ data: [], listMetadata: { after: null } })),
-      revokeSession: vi.fn(async () => undefined),
-      getUser: vi.fn(async (id: string) => ({ id, email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' })),
-      listUsers: vi.fn(async () => ({ data: [], listMetadata: {} })),
-      listOrganizationMemberships: vi.fn(async () => ({ data: [], listMetadata: { after: null } })),
-      ...overrides.userManagement,
-    },
-    events: {
-      listEvents: vi.fn(async () => ({ data: [], listMetadata: { after: null } })),
-      ...overrides.events,
-    },
-  };
-  return sdk;
-}
-
-class FakeHttpError extends Error {
-  constructor(readonly status: number) {
-    super(`HTTP ${status}`);
-  }
-}
-
-describe('mapSession', () => {
-  it('maps the wire session to the app type', () => {
-    const mapped = mapSession(sdkSession('session_1', { impersonator: { email: 'admin@example.com', reason: null } }));
-    expect(mapped).toEqual({
-      id: 'session_1',
-      ...passedThrough,
-      impersonator: { email: 'admin@example.com', reason: null },
-      expiresAt: new Date(future),
-      endedAt: null,
-      createdAt: new Date('2026-11-24T10:00:00.000Z'),
-      updatedAt: new Date('2026-11-24T10:05:00.000Z'),
-    });
-  });
-
-  it('fills absent optional fields with null', () => {
-    const mapped = mapSession(sdkSession('s', { organizationId: undefined, impersonator: undefined, endedAt: null }));
-    expect(mapped.organizationId).toBeNull();
-    expect(mapped.impersonator).toBeNull();
-  });
-
-  it('rejects an unparseable timestamp', () => {
-    expect(() => mapSession(sdkSession('s', { createdAt: 'yesterday' }))).toThrow(WorkosError);
-  });
-});
+import { FakeHttpError, fakeSdk, sdkMembership, sdkSession } from '@/test/workos-sdk';
+import { createWorkosClient, type SdkSession } from './core';
 
 describe('listActiveSessions', () => {
   it('follows every page with limit 100 and the after cursor', async () => {
@@ -288,40 +197,7 @@ describe('listEvents', () => {
   });
 });
 
-function sdkMembership(id: string, overrides: Partial<SdkMembership> = {}): SdkMembership {
-  return {
-    id,
-    userId: 'user_1',
-    organizationId: 'org_1',
-    organizationName: 'Org One',
-    role: { slug: 'member' },
-    status: 'active',
-    ...overrides,
-  };
-}
-
 describe('listOrganizationMemberships', () => {
-  it('maps the membership to the app type', () => {
-    expect(mapMembership(sdkMembership('om_1'))).toEqual({
-      id: 'om_1',
-      userId: 'user_1',
-      organizationId: 'org_1',
-      organizationName: 'Org One',
-      role: 'member',
-      roles: ['member'],
-      status: 'active',
-    });
-    expect(mapMembership(sdkMembership('om_2', { organizationName: undefined, role: undefined }))).toMatchObject({
-      organizationName: null,
-      role: null,
-      roles: [],
-    });
-    expect(
-      mapMembership(sdkMembership('om_6', { role: { slug: 'member' }, roles: [{ slug: 'member' }, { slug: 'admin' }] })),
-    ).toMatchObject({ role: 'member', roles: ['member', 'admin'] });
-    expect(() => mapMembership(sdkMembership('om_3', { status: 'deleted' }))).toThrow(WorkosError);
-  });
-
   it('passes the filters through, follows every page, and keeps only what was asked for', async () => {
     const list = vi.fn(async (options: { after?: string }) =>
       options.after === 'om_2'
@@ -372,21 +248,6 @@ describe('listOrganizationMemberships', () => {
       kind: 'unavailable',
     });
   });
-});
-
-describe('helpers', () => {
-  it('maps an event with no object data safely', () => {
-    expect(mapEvent({ id: 'e', event: 'x.y', createdAt: '2026-01-01T00:00:00Z', data: null })).toMatchObject({
-      data: {},
-      userId: null,
-    });
-  });
-
-  it('keeps a WorkosError as it is', () => {
-    const error = new WorkosError('not_found', 'gone', { status: 404 });
-    expect(toWorkosError(error, 'x')).toBe(error);
-  });
-
 });
 
 describe('refreshSession', () => {

@@ -1,6 +1,7 @@
 import { By, type WebDriver } from 'selenium-webdriver';
-import { DEMO_PASSWORD, DEMO_USERS, expect, test as e2eTest, type Device } from '../../e2e/fixtures';
+import { DEMO_PASSWORD, DEMO_USERS, expect, test as e2eTest } from '../../e2e/fixtures';
 import { e2eEnv } from '../../e2e/e2e-env';
+import { cookieHeaderOf, signOutOtherDevice } from '../../e2e/session-watch';
 import { startWpeDriver, wpeInstalled, type WpeDriverServer } from './wpe-webdriver';
 
 /**
@@ -83,26 +84,6 @@ async function notReloaded(driver: WebDriver): Promise<boolean> {
   return driver.executeScript<boolean>(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true);
 }
 
-/** On the Chromium device's security page, signs out the one other session; returns its label. */
-async function signOutOtherDevice(by: Device): Promise<string> {
-  await by.page.goto('/account/security');
-  const other = by.page
-    .getByRole('list', { name: 'Active sessions' })
-    .getByRole('listitem')
-    .filter({ hasNotText: 'This device' });
-  await expect(other).toHaveCount(1);
-  const label = (await other.getAttribute('aria-label')) ?? '';
-  await other.getByRole('button', { name: `Sign out ${label}` }).click();
-  await expect(by.page.getByRole('status')).toContainText(`Signed out ${label}`);
-  return label;
-}
-
-async function webkitCookieHeader(driver: WebDriver): Promise<string> {
-  const cookies = await driver.manage().getCookies();
-  expect(cookies.map((c) => c.name)).toContain('wos-session');
-  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-}
-
 test('signs in through the hosted page in WebKit; the security page lists this session as "WebKit on Linux"', async ({
   webkit,
 }) => {
@@ -131,10 +112,10 @@ test('WebKit idling on /home is prompted without a reload when a Chromium device
   await signIn(laptop.page, DEMO_USERS.grace.email);
   await markNotReloaded(webkit);
   expect(await promptText(webkit)).toBeNull();
-  const cookie = await webkitCookieHeader(webkit);
+  const cookie = cookieHeaderOf(await webkit.manage().getCookies());
   expect((await fetch(app('/api/session'), { headers: { cookie } })).status).toBe(200);
 
-  expect(await signOutOtherDevice(laptop)).toBe('WebKit on Linux');
+  expect(await signOutOtherDevice(laptop.page)).toBe('WebKit on Linux');
 
   await waitUntil(webkit, 'the sign-in prompt', async () => (await promptText(webkit)) !== null, PROMPT_WITHIN_MS);
   expect(await promptText(webkit)).toContain(PROMPT_TITLE);
@@ -188,7 +169,7 @@ test('another tab of the same WebKit browser follows; cog is single-window, so t
   });
   const laptop = await newDevice('Desktop Chrome');
   await signIn(laptop.page, DEMO_USERS.alan.email);
-  await signOutOtherDevice(laptop);
+  await signOutOtherDevice(laptop.page);
 
   await waitUntil(webkit, 'the sign-in prompt', async () => (await promptText(webkit)) !== null, PROMPT_WITHIN_MS);
   await waitUntil(webkit, 'the other tab told', async () =>
@@ -226,7 +207,7 @@ test('going back to /home in WebKit after a revocation: the page comes back from
   // Another document, so Back is a document navigation: a back-forward cache candidate.
   await webkit.get(app('/api/health'));
   await waitUntil(webkit, 'on /api/health', async () => (await pathOf(webkit)) === '/api/health');
-  await signOutOtherDevice(laptop);
+  await signOutOtherDevice(laptop.page);
 
   await webkit.navigate().back();
   await waitUntil(webkit, 'back on /home', async () => (await pathOf(webkit)) === '/home');

@@ -268,6 +268,14 @@ describe('single-flight refresh in one process', () => {
   });
 });
 
+/** Two instances sharing one store, one WorkOS and one clock. */
+function twoInstances() {
+  const clock = { now: 1_000_000 };
+  const shared = createMemoryRotationStore({ now: () => clock.now });
+  const a = setup({ shared, clock });
+  return { clock, a, b: setup({ shared, clock, workos: a.workos }) };
+}
+
 describe('single-flight refresh across instances (a shared store)', () => {
   it('keeps only ciphertext, hashes and wrapped keys in the shared store: it cannot hand a session to anyone', async () => {
     const clock = { now: 1_000_000 };
@@ -309,10 +317,7 @@ describe('single-flight refresh across instances (a shared store)', () => {
   });
 
   it('lets one instance grant while the other waits for its result', async () => {
-    const clock = { now: 1_000_000 };
-    const shared = createMemoryRotationStore({ now: () => clock.now });
-    const a = setup({ shared, clock });
-    const b = setup({ shared, clock, workos: a.workos });
+    const { a, b } = twoInstances();
     const session = a.workos.session('session_1');
     const gate = deferred();
     a.workos.gate = gate.promise;
@@ -331,10 +336,7 @@ describe('single-flight refresh across instances (a shared store)', () => {
   });
 
   it('hands the newest session to a request that reaches the other instance a moment later', async () => {
-    const clock = { now: 1_000_000 };
-    const shared = createMemoryRotationStore({ now: () => clock.now });
-    const a = setup({ shared, clock });
-    const b = setup({ shared, clock, workos: a.workos });
+    const { clock, a, b } = twoInstances();
     const session = a.workos.session('session_1');
     const fromA = await a.coordinator.refresh(await request(session));
     clock.now += 3_000;
@@ -344,10 +346,7 @@ describe('single-flight refresh across instances (a shared store)', () => {
   });
 
   it('trusts the shared store over its own memory once another instance has refreshed the session again', async () => {
-    const clock = { now: 1_000_000 };
-    const shared = createMemoryRotationStore({ now: () => clock.now });
-    const a = setup({ shared, clock });
-    const b = setup({ shared, clock, workos: a.workos });
+    const { clock, a, b } = twoInstances();
     const first = await b.coordinator.refresh(await request(a.workos.session('session_1'))); // B remembers rt_2
     const second = tokensIn(first.kind === 'renewed' ? first.cookie : '');
     clock.now += TOKEN_LIFE_MS; // rt_2's token is due; A refreshes it (rt_2 → rt_3)

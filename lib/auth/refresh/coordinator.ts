@@ -1,15 +1,8 @@
-import { boxCookie, newBoxKey, unboxCookie, unwrapKey, wrapKey } from './grace-box';
-import { createMemoryRotationStore } from './memory-store';
+import { createInvalidGrantSettler } from './invalid-grant';
 import type { RefreshMetrics } from './metrics';
-import {
-  GrantError,
-  type RefreshOutcome,
-  type RefreshRequest,
-  type RotationLock,
-  type RotationState,
-  type RotationStore,
-  type SealedSession,
-} from './types';
+import { describe, retry, type FlightResult, type RefreshLog } from './outcome';
+import { createRotationMemory } from './rotation-memory';
+import { GrantError, type RefreshOutcome, type RefreshRequest, type RotationStore, type SealedSession } from './types';
 
 /**
  * Single-flight refresh. WorkOS refresh tokens are single-use: when several requests of one session carry the
@@ -51,20 +44,10 @@ export interface RefreshCoordinatorDeps {
   now?: () => number;
   /** Resolves after `ms`, or at once (without waiting) when `signal` aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log?: RefreshLog;
 }
 
-/** Kept per session: enough to cover the requests in flight around a few consecutive refreshes. */
-const MAX_ROTATED = 8;
 const MAX_ATTEMPTS = 4;
-
-type FlightResult = RefreshOutcome | { kind: 'recheck'; waited: boolean };
-
-const RETRY_AFTER = { busy: 1, slow: 2, unavailable: 5, unconfirmed: 2, lost_race: 1 } as const;
-
-function retry(why: keyof typeof RETRY_AFTER): RefreshOutcome {
-  return { kind: 'retry', why, retryAfterSeconds: RETRY_AFTER[why] };
-}
 
 export interface RefreshCoordinator {
   /** Call only for a session whose access token is due (`dueAt` has passed). Never throws. */
@@ -78,177 +61,17 @@ export interface RefreshCoordinator {
   pending(): number;
 }
 
-/** How long the newest session waits for its first taker when no request was given it (a late grant). */
-const UNDELIVERED_TTL_MS = 24 * 3_600_000;
-
-interface Held {
-  lock: RotationLock;
-  /** False when the shared lock could not be taken and only this instance is serialized. */
-  shared: boolean;
-}
-
 export function createRefreshCoordinator(deps: RefreshCoordinatorDeps): RefreshCoordinator {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const pollMs = deps.pollMs ?? 25;
   const log = deps.log ?? ((level, message) => console[level](`[refresh] ${message}`));
   const metrics = deps.metrics;
-  const local = createMemoryRotationStore({ now });
-  const shared = deps.shared;
+  const memory = createRotationMemory({ ...deps, now, log });
+  const { readState, openNewest, tryLock, persistRotation, markDelivered } = memory;
+  const settleInvalidGrant = createInvalidGrantSettler({ ...deps, now, log }, memory);
   const flights = new Map<string, Promise<FlightResult>>();
-  /** Lost races whose winner this instance cannot see, by refresh-token hash: first seen at. */
-  const unsettled = new Map<string, number>();
   let background = 0;
-
-  const isFresh = (entry: { at: number }) => now() - entry.at <= deps.graceMs;
-
-  async function readState(key: string): Promise<RotationState | null> {
-    const mine = await local.get(key);
-    if (!shared) return mine;
-    let theirs: RotationState | null;
-    try {
-      theirs = await shared.get(key);
-    } catch (error) {
-      log('warn', `shared store unreadable; using this instance's memory only: ${describe(error)}`);
-      return mine;
-    }
-    // IMPORTANT: the newer of the two. This instance's copy goes stale as soon as another instance refreshes the
-    // session; the shared one can be missing (written while Redis was down, or Redis restarted empty).
-    if (!mine || !theirs) return theirs ?? mine;
-    return (theirs.rotated[0]?.at ?? 0) >= (mine.rotated[0]?.at ?? 0) ? theirs : mine;
-  }
-
-  /** True when every instance can see it (or there is only this one). */
-  async function writeState(key: string, state: RotationState): Promise<boolean> {
-    const ttl = state.delivered ? deps.graceMs : Math.max(deps.graceMs, UNDELIVERED_TTL_MS);
-    await local.put(key, state, ttl);
-    if (!shared) return true;
-    try {
-      await shared.put(key, state, ttl);
-      return true;
-    } catch (error) {
-      log('warn', `shared store unwritable; other instances will not see this refresh: ${describe(error)}`);
-      return false;
-    }
-  }
-
-  /**
-   * The newest cookie, for the holder of `refreshToken` when the state replaced it — within the grace period, or
-   * at any time while nobody has been given it — and the key K that opens it. Null otherwise.
-   */
-  function openNewest(state: RotationState | null, refreshToken: string, key: string): { cookie: string; boxKey: Buffer } | null {
-    if (!state) return null;
-    const hash = deps.hashRefreshToken(refreshToken);
-    if (state.currentHash === hash) return null;
-    const entry = state.rotated.find((r) => r.hash === hash && (isFresh(r) || !state.delivered));
-    if (!entry) return null;
-    const boxKey = unwrapKey(entry.key, refreshToken, key);
-    const cookie = boxKey ? unboxCookie(boxKey, state.box) : null;
-    return cookie && boxKey ? { cookie, boxKey } : null;
-  }
-
-  async function tryLock(key: string): Promise<Held | null> {
-    if (!shared) {
-      const lock = await local.acquire(key, deps.lockTtlMs);
-      return lock && { lock, shared: true };
-    }
-    try {
-      const lock = await shared.acquire(key, deps.lockTtlMs);
-      return lock && { lock, shared: true };
-    } catch (error) {
-      log('warn', `shared lock unavailable; serializing in this instance only: ${describe(error)}`);
-      const lock = await local.acquire(key, deps.lockTtlMs);
-      return lock && { lock, shared: false };
-    }
-  }
-
-  /**
-   * Remembers that `oldToken` was replaced by `tokens`. Returns the new cookie, and whether every instance can see
-   * the rotation. Never loses the new cookie to a failure of the store: the caller still hands it out.
-   */
-  async function persistRotation(
-    request: RefreshRequest,
-    oldToken: string,
-    tokens: SealedSession,
-    delivered: boolean,
-  ): Promise<{ cookie: string; shared: boolean }> {
-    const key = deps.sessionKey(request.sessionId);
-    const cookie = await deps.seal(tokens);
-    try {
-      const previous = await readState(key);
-      const oldHash = deps.hashRefreshToken(oldToken);
-      // The same key K across consecutive refreshes, so the tokens replaced before still open the newest cookie.
-      let boxKey = previous && previous.currentHash === oldHash ? unwrapKey(previous.currentKey, oldToken, key) : null;
-      const carried = boxKey
-        ? previous!.rotated.filter((r) => r.hash !== oldHash && (isFresh(r) || !previous!.delivered))
-        : [];
-      boxKey ??= newBoxKey();
-      const state: RotationState = {
-        box: boxCookie(boxKey, cookie),
-        currentHash: deps.hashRefreshToken(tokens.refreshToken),
-        currentKey: wrapKey(boxKey, tokens.refreshToken, key),
-        dueAt: deps.dueAt(tokens.accessToken),
-        delivered,
-        rotated: [{ hash: oldHash, at: now(), key: wrapKey(boxKey, oldToken, key) }, ...carried].slice(0, MAX_ROTATED),
-      };
-      return { cookie, shared: await writeState(key, state) };
-    } catch (error) {
-      log('error', `could not remember the refresh of session ${key}: ${describe(error)}`);
-      return { cookie, shared: false };
-    }
-  }
-
-  /** The newest session was handed to a request: from now on the grace period applies to it. */
-  async function markDelivered(key: string, state: RotationState): Promise<void> {
-    if (state.delivered) return;
-    await writeState(key, { ...state, delivered: true }).catch(() => false);
-  }
-
-  async function settleInvalidGrant(request: RefreshRequest, hash: string, key: string, held: Held): Promise<FlightResult> {
-    // Someone else rotated it after we looked (another instance, whose state we now see): a lost race, recovered.
-    if (openNewest(await readState(key), request.session.refreshToken, key)) {
-      metrics?.count('lost_race_recovered');
-      log('info', `lost refresh race recovered for session ${key}: the newest session was shared`);
-      return { kind: 'recheck', waited: false };
-    }
-    let active: boolean;
-    try {
-      active = await deps.isSessionActive(request.userId, request.sessionId);
-    } catch (error) {
-      log('warn', `refresh refused for session ${key} and WorkOS could not confirm why; asking to retry: ${describe(error)}`);
-      return retry('unconfirmed');
-    }
-    if (!active) {
-      try {
-        await deps.onEnded(request);
-      } catch (error) {
-        log('error', `the end of session ${key} could not be recorded: ${describe(error)}`);
-      }
-      metrics?.count('ended');
-      return { kind: 'ended' };
-    }
-    // A lost race whose winner may be invisible to this instance (the shared store is down, or its lock could not be
-    // taken): let the browser retry — its new cookie is on its way — for at most one grace period.
-    if (shared && (!shared.healthy() || !held.shared)) {
-      const first = unsettled.get(hash) ?? now();
-      unsettled.set(hash, first);
-      if (unsettled.size > 10_000) unsettled.clear();
-      if (now() - first <= deps.graceMs) {
-        metrics?.count('lost_race_retry');
-        log('warn', `lost refresh race for session ${key} while the shared store is unreliable; asking the browser to retry`);
-        return retry('lost_race');
-      }
-    }
-    unsettled.delete(hash);
-    try {
-      await deps.onReused(request);
-    } catch (error) {
-      log('error', `the reuse of a refresh token of session ${key} could not be recorded: ${describe(error)}`);
-    }
-    metrics?.count('reused');
-    log('warn', `spent refresh token presented for live session ${key}: recorded as reuse`);
-    return { kind: 'reused' };
-  }
 
   async function flight(request: RefreshRequest, hash: string): Promise<FlightResult> {
     const key = deps.sessionKey(request.sessionId);
@@ -399,8 +222,4 @@ function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     });
   });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

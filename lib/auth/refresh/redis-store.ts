@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createFailFastRedis } from '@/lib/redis/fail-fast';
+import { parseStored } from '@/lib/redis/parse-stored';
 import type { RotationLock, RotationState, RotationStore } from './types';
 
 /**
@@ -20,7 +21,6 @@ export interface RedisRotationStoreOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
-// Another deployment could write to a shared Redis: a state is used only if it has exactly this shape.
 const sealed = z.string().regex(/^[A-Za-z0-9_-]+$/).max(16_384);
 const hash = z.string().regex(/^[0-9a-f]{32}$/);
 const stateSchema = z.object({
@@ -36,13 +36,7 @@ const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export function parseRotationState(text: string | null): RotationState | null {
-  if (text === null) return null;
-  try {
-    const parsed = stateSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStored(stateSchema, text);
 }
 
 /** A state is in the shared store but cannot be trusted: the coordinator treats the store as unreadable. */

@@ -84,6 +84,17 @@ function setup(
     revokeAtWorkos,
     ender,
     setFailure: (f: (sessionId: string) => Error | null) => (failWith = f),
+    /** The outbox confirmer over this outbox, WorkOS and clock. */
+    confirmer: (overrides: Partial<Parameters<typeof createOutboxConfirmer>[0]> = {}) =>
+      createOutboxConfirmer({
+        outboxes: [outbox],
+        revokeAtWorkos,
+        unsealSessionId: async (sealed) => sealed.slice('sealed('.length, -1),
+        onConfirmed: async () => {},
+        now: () => clock.now,
+        log: () => {},
+        ...overrides,
+      }),
   };
 }
 
@@ -314,15 +325,7 @@ describe.each([404, 200] as const)('WorkOS answering %i for a session it already
     expect(await t.outbox.stats()).toMatchObject({ pending: 1 });
     t.atWorkos.delete('s_b');
     t.setFailure(() => null);
-    const confirmer = createOutboxConfirmer({
-      outboxes: [t.outbox],
-      revokeAtWorkos: t.revokeAtWorkos,
-      unsealSessionId: async (sealed) => sealed.slice('sealed('.length, -1),
-      onConfirmed: async () => {},
-      now: () => t.clock.now,
-      random: () => 1,
-      log: () => {},
-    });
+    const confirmer = t.confirmer({ random: () => 1 });
     t.clock.now += backoffMs(1, 1_000, 300_000, () => 1);
     expect(await confirmer.runOnce()).toEqual({ confirmed: 1, failed: 0 });
     expect(await t.outbox.stats()).toMatchObject({ pending: 0 });
@@ -342,14 +345,9 @@ describe('the outbox confirmer', () => {
     const t = setup({ failWith: () => down() });
     await t.ender.endSessions({ targets: [target('s_a')], actor: user, reason: 'signed_out_elsewhere' });
     const confirmed: string[] = [];
-    const confirmer = createOutboxConfirmer({
-      outboxes: [t.outbox],
-      revokeAtWorkos: t.revokeAtWorkos,
-      unsealSessionId: async (sealed) => sealed.slice('sealed('.length, -1),
+    const confirmer = t.confirmer({
       onConfirmed: async (entry) => void confirmed.push(entry.sessionHash),
-      now: () => t.clock.now,
       random: () => 1,
-      log: () => {},
     });
     expect(await confirmer.runOnce()).toEqual({ confirmed: 0, failed: 1 });
     // Not due again until its backoff has passed.
@@ -376,14 +374,7 @@ describe('the outbox confirmer', () => {
     expect(await t.outbox.settle(first[0]!)).toBe(false); // the old holder cannot settle it any more
     t.atWorkos.delete('s_a');
     t.setFailure(() => null);
-    const confirmer = createOutboxConfirmer({
-      outboxes: [t.outbox],
-      revokeAtWorkos: t.revokeAtWorkos,
-      unsealSessionId: async (sealed) => sealed.slice('sealed('.length, -1),
-      onConfirmed: async () => {},
-      now: () => t.clock.now,
-      log: () => {},
-    });
+    const confirmer = t.confirmer();
     t.clock.now += 60_001;
     expect(await confirmer.runOnce()).toEqual({ confirmed: 1, failed: 0 });
   });
@@ -394,17 +385,12 @@ describe('the outbox confirmer', () => {
     await t.outbox.add({ sessionHash: hashSessionId('s_b'), sealedSessionId: 'sealed(s_b)', userId: 'user_1', reason: 'signed_out_elsewhere', lastError: null });
     expect(t.registry.check('s_b')).toBeNull();
     const order: string[] = [];
-    const confirmer = createOutboxConfirmer({
-      outboxes: [t.outbox],
+    const confirmer = t.confirmer({
       revokeAtWorkos: async (id) => void order.push(`workos ${id}`),
-      unsealSessionId: async (sealed) => sealed.slice('sealed('.length, -1),
       lockOut: async (sessionId, entry) => {
         order.push(`lock ${sessionId}`);
         await t.registry.revoke({ sessionId, userId: entry.userId, reason: 'signed_out_elsewhere', source: 'action', actor: { type: 'system' } });
       },
-      onConfirmed: async () => {},
-      now: () => t.clock.now,
-      log: () => {},
     });
     expect(await confirmer.runOnce()).toEqual({ confirmed: 1, failed: 0 });
     expect(order).toEqual(['lock s_b', 'workos s_b']);

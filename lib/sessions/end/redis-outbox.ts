@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createFailFastRedis } from '@/lib/redis/fail-fast';
+import { parseStored } from '@/lib/redis/parse-stored';
 import type { ClaimedEntry, NewOutboxEntry, OutboxEntry, OutboxStats, SharedOutbox } from './outbox';
 
 /**
@@ -81,13 +82,7 @@ end
 return 0`;
 
 function parse(text: string | null): OutboxEntry | null {
-  if (text === null) return null;
-  try {
-    const parsed = entrySchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStored(entrySchema, text);
 }
 
 export function createRedisOutbox(options: RedisOutboxOptions): SharedOutbox & { close(): Promise<void> } {
