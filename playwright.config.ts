@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type Project } from '@playwright/test';
 import { e2eEnv } from './e2e/e2e-env';
-import { engines } from './e2e/engines';
+import { engines } from './tools/stack/browsers.ts';
 
 /**
  * Browser tests run against the real app (`next build` + `next start`) and the local WorkOS emulator.
@@ -18,7 +18,7 @@ const nextBin = resolve('node_modules/next/dist/bin/next');
 const securitySuite = process.env.E2E_SUITE === 'security';
 
 /**
- * One project per engine found on this machine (e2e/engines.ts: Playwright's own browsers, else Debian's chromium
+ * One project per engine found on this machine (tools/stack/browsers.ts: Playwright's own browsers, else Debian's chromium
  * and firefox-esr), each running every spec. A spec that drives several engines itself (mixed-engines.spec.ts)
  * runs once, in the chromium project. The security suite runs in chromium only: it attacks the server (forged
  * requests, rate limits, webhooks, headers, tenant checks), which answers the same whatever engine sent them.

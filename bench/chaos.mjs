@@ -2,7 +2,7 @@
 /**
  * Chaos benchmark (issue 10): `npm run bench:chaos` (Node 24; loopback only; bounded by BENCH_MAX_SECONDS, 900).
  *
- * Two `next start` instances + redis-server + the emulator (test/multi-instance/cluster.ts), webhooks AND the Events
+ * Two `next start` instances + redis-server + the emulator (tools/stack/cluster.ts), webhooks AND the Events
  * API on. BENCH_CHAOS_REVOCATIONS (200) sessions are ended from every initiator, a few at a time, while faults are
  * injected at random:
  *   - WorkOS refuses revocations (503) for a few seconds, or answers them too late (9 s, past the app's 8 s);
@@ -20,9 +20,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { EmulatorClient } from '../e2e/emulator-client.ts';
-import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
-import { sessionStatus, signInOverHttp } from '../test/multi-instance/http.ts';
+import { EmulatorClient } from '../tools/stack/emulator-client.ts';
+import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../tools/stack/cluster.ts';
+import { sessionStatus, signInOverHttp } from '../tools/stack/http-client.ts';
 import { BENCH_RATE_LIMITS, launchBrowser, summarize } from './lib.mjs';
 
 const env = process.env;

@@ -2,7 +2,7 @@
 /**
  * Multi-instance benchmark (issue 6): `npm run bench:multi` (Node 24; loopback only; bounded in count and time).
  *
- * Topology (test/multi-instance/cluster.ts): redis-server + two `next start` instances A/B (one production build,
+ * Topology (tools/stack/cluster.ts): redis-server + two `next start` instances A/B (one production build,
  * separate SQLite) + the WorkOS emulator with webhooks pointed at A. Revocations start at "WorkOS"
  * (emulator → signed webhook → A), so every figure below includes nothing the app could short-cut.
  *
@@ -21,9 +21,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
-import { EmulatorClient } from '../e2e/emulator-client.ts';
-import { openEventStream, signInOverHttp } from '../test/multi-instance/http.ts';
+import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../tools/stack/cluster.ts';
+import { EmulatorClient } from '../tools/stack/emulator-client.ts';
+import { openEventStream, signInOverHttp } from '../tools/stack/http-client.ts';
 import { BENCH_RATE_LIMITS } from './lib.mjs';
 
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200);

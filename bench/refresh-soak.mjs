@@ -23,9 +23,9 @@ import { request as httpRequest } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { EmulatorClient } from '../e2e/emulator-client.ts';
-import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
-import { CookieJar, signInOverHttp } from '../test/multi-instance/http.ts';
+import { EmulatorClient } from '../tools/stack/emulator-client.ts';
+import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../tools/stack/cluster.ts';
+import { CookieJar, signInOverHttp } from '../tools/stack/http-client.ts';
 import { APP, BENCH_RATE_LIMITS, CONFIG, EMULATOR, buildIfNeeded, startApp, startEmulator, summarize } from './lib.mjs';
 
 const env = process.env;

@@ -2,6 +2,8 @@
  * Ports, paths and local-only credentials for the browser tests, shared by playwright.config.ts and the fixtures.
  * Both read process.env (allowed for test plumbing); every value can be overridden so parallel runs don't collide.
  */
+import { DEMO_PASSWORD } from '../tools/stack/emulator-client.ts';
+
 const env = process.env;
 
 const appPort = Number(env.E2E_APP_PORT ?? 3100);
@@ -23,5 +25,5 @@ export const e2eEnv = {
   opsToken: env.E2E_OPS_TOKEN ?? 'e2e-ops-token-local-only-0123456789abcdef',
   // WorkOS's default access-token lifetime; scenarios that need another set it themselves and say why.
   accessTokenTtlSeconds: Number(env.E2E_ACCESS_TOKEN_TTL_SECONDS ?? 300),
-  demoPassword: 'demo-password',
+  demoPassword: DEMO_PASSWORD,
 } as const;

@@ -1,5 +1,5 @@
 import { expect, type BrowserContext, type Page } from '@playwright/test';
-import type { EmulatorClient } from './emulator-client.ts';
+import type { EmulatorClient } from '../tools/stack/emulator-client.ts';
 
 /**
  * For the token-refresh scenarios (e2e/token-refresh.spec.ts, test/multi-instance): what a page saw that would mean

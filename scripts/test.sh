@@ -51,7 +51,7 @@ step() {
 
 # System packages the browser tests (Chromium, Firefox; WPE WebKit's cog and its WebDriver) and later issues
 # (redis-server) need. Playwright's own browsers (npx playwright install chromium firefox) stand in for Debian's;
-# e2e/engines.ts picks one per engine.
+# tools/stack/browsers.ts picks one per engine.
 ensure_system_deps() {
   local missing=()
   local own="${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFailFastRedis } from '@/lib/redis/fail-fast';
-import { startRedisServer, type RedisServer } from '@/test/multi-instance/redis-server';
+import { startRedisServer, type RedisServer } from '@/tools/stack/redis';
 import { startTcpProxy, type TcpProxy } from '@/test/multi-instance/tcp-proxy';
 import { consumeForCaller, createRateLimits, RULES, type RateLimits, type Rule, type RuleLimit } from './limits';
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
-import { startRedisServer, type RedisServer } from '@/test/multi-instance/redis-server';
+import { startRedisServer, type RedisServer } from '@/tools/stack/redis';
 import { startTcpProxy, type TcpProxy } from '@/test/multi-instance/tcp-proxy';
 import {
   createRedisBackend,

@@ -10,8 +10,8 @@ import {
   watch,
 } from '../../e2e/session-watch';
 import { fromAddress } from '../../e2e/security/from-address';
-import { MULTI, PUBLIC_ORIGIN, startCluster, type Cluster, type Instance } from './cluster.ts';
-import { openEventStream, sessionIdByUserAgent, sessionStatus, signInOverHttp, type SseStream } from './http.ts';
+import { MULTI, PUBLIC_ORIGIN, startCluster, type Cluster, type Instance } from '../../tools/stack/cluster.ts';
+import { openEventStream, sessionIdByUserAgent, sessionStatus, signInOverHttp, type SseStream } from '../../tools/stack/http-client.ts';
 
 /**
  * Two app instances sharing revocations through Redis, with real processes: redis-server, `next start` ×2 (one

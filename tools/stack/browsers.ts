@@ -93,7 +93,7 @@ export const engines = detect();
 /** Launches `name` exactly as its Playwright project does (for a spec that needs a second engine). */
 export function launchEngine(name: EngineName, options: LaunchOptions = {}) {
   const engine = engines[name];
-  if (!engine) throw new Error(`No ${name} on this machine (see e2e/engines.ts)`);
+  if (!engine) throw new Error(`No ${name} on this machine (see tools/stack/browsers.ts)`);
   return engine.browserType.launch({
     ...engine.launchOptions,
     ...(engine.channel ? { channel: engine.channel } : {}),

@@ -1,11 +1,11 @@
 /**
  * Plain-HTTP clients for the multi-instance tests and benchmark (no browser): signing in through the app and the
  * emulator's hosted page exactly as a browser would (redirects, PKCE cookie, form post), /api/session checks and
- * /api/session/events streams. The emulator's control API client is e2e/emulator-client.ts. Erasable TypeScript;
+ * /api/session/events streams. The emulator's control API client is tools/stack/emulator-client.ts. Erasable TypeScript;
  * Node 24 runs it directly.
  */
 import { request as httpRequest, Agent } from 'node:http';
-import type { EmulatorClient } from '../../e2e/emulator-client.ts';
+import type { EmulatorClient } from './emulator-client.ts';
 
 export class CookieJar {
   private readonly cookies = new Map<string, string>();

@@ -10,7 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startRedisServer, waitForPort, type RedisServer } from './redis-server.ts';
+import { startRedisServer, waitForPort, type RedisServer } from './redis.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const NODE = existsSync(join(ROOT, 'node_modules/.bin/node')) ? join(ROOT, 'node_modules/.bin/node') : process.execPath;
