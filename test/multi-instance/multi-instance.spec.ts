@@ -1,5 +1,5 @@
 import { devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { EmulatorClient, expect, fillHostedSignIn, test } from '../../e2e/fixtures';
+import { expect, fillHostedSignIn, test, type EmulatorClient } from '../../e2e/fixtures';
 import {
   expectNothingSignedOut,
   grantsBySession,
@@ -29,7 +29,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   cluster = await startCluster({ appEnv: { OPS_TOKEN } });
-  emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
+  emulator = cluster.emulator;
   await emulator.reset();
 });
 

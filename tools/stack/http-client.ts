@@ -5,7 +5,7 @@
  * Node 24 runs it directly.
  */
 import { request as httpRequest, Agent } from 'node:http';
-import type { EmulatorClient } from './emulator-client.ts';
+import { DEMO_PASSWORD, type EmulatorClient } from './emulator-client.ts';
 
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
@@ -57,6 +57,8 @@ function hiddenFields(html: string): Record<string, string> {
 export interface SignedIn {
   /** The Cookie header to present (the sealed session cookie; never printed). */
   cookie: string;
+  /** The cookies, to go on as a browser does (renewed cookies replace them). */
+  jar: CookieJar;
 }
 
 /**
@@ -98,7 +100,7 @@ export async function signInOverHttp(
   const page = await fetch(authorizeUrl, { headers: { 'user-agent': options.userAgent }, redirect: 'manual' });
   if (page.status !== 200) throw new Error(`sign-in: hosted page answered ${page.status}`);
   const fields = hiddenFields(await page.text());
-  const form = new URLSearchParams({ ...fields, email, password: options.password ?? 'demo-password' });
+  const form = new URLSearchParams({ ...fields, email, password: options.password ?? DEMO_PASSWORD });
   const submitted = await fetch(new URL('/user_management/authorize', authorizeUrl), {
     method: 'POST',
     headers: {
@@ -115,7 +117,7 @@ export async function signInOverHttp(
   jar.store(callback);
   expectRedirect(callback, '/callback');
   if (!jar.get('wos-session')) throw new Error('sign-in: /callback set no session cookie');
-  return { cookie: jar.header() };
+  return { cookie: jar.header(), jar };
 }
 
 /** The id of the one active session of the user that `userAgent` signed in (see `signInOverHttp`). */
