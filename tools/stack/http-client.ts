@@ -1,8 +1,8 @@
 /**
- * Plain-HTTP clients for the multi-instance tests and benchmark (no browser): signing in through the app and the
- * emulator's hosted page exactly as a browser would (redirects, PKCE cookie, form post), /api/session checks and
- * /api/session/events streams. The emulator's control API client is tools/stack/emulator-client.ts. Erasable TypeScript;
- * Node 24 runs it directly.
+ * Plain-HTTP clients (no browser) for the multi-instance tests, some specs and the benchmarks: signing in through
+ * the app and the emulator's hosted page exactly as a browser would (redirects, PKCE cookie, form post),
+ * /api/session checks and /api/session/events streams. The emulator's control API client is
+ * tools/stack/emulator-client.ts. Erasable TypeScript; Node 24 runs it directly.
  */
 import { request as httpRequest, Agent } from 'node:http';
 import { DEMO_PASSWORD, type EmulatorClient } from './emulator-client.ts';
