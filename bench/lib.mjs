@@ -11,10 +11,8 @@ import { launchEngine } from '../tools/stack/browsers.ts';
 import { DEMO_PASSWORD } from '../tools/stack/emulator-client.ts';
 import { appEnvironment, localCredentials } from '../tools/stack/environment.ts';
 import { signInOverHttp } from '../tools/stack/http-client.ts';
-
 import { ROOT } from '../tools/stack/processes.ts';
 
-export { ROOT };
 const env = process.env;
 
 export const CONFIG = {

@@ -14,10 +14,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { browserPropagation, ssePropagation } from './propagation.mjs';
+import { ROOT } from '../tools/stack/processes.ts';
 import { measureProxy } from './proxy-cost.mjs';
 import {
   CONFIG,
-  ROOT,
   STOCK_PROXY_ENV,
   buildIfNeeded,
   launchBrowser,
