@@ -1,24 +1,19 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { defineConfig, type Project } from '@playwright/test';
 import { e2eEnv } from './e2e/e2e-env';
-import { engines } from './e2e/engines';
+import { engines } from './tools/stack/browsers.ts';
+import { appEnvironment, emulatorEnvironment } from './tools/stack/environment.ts';
+import { NEXT_BIN, NODE } from './tools/stack/processes.ts';
 
 /**
  * Browser tests run against the real app (`next build` + `next start`) and the local WorkOS emulator.
  * One worker: every spec shares one emulator and resets it itself.
  */
 
-// Node 24 (the `node` devDependency) runs the emulator's TypeScript; PATH may hold an older node.
-const localNode = resolve('node_modules/.bin/node');
-const node = existsSync(localNode) ? localNode : process.execPath;
-const nextBin = resolve('node_modules/next/dist/bin/next');
-
 // `npm run test:security` (E2E_SUITE=security): the adversarial suite in e2e/security, on the same app and emulator.
 const securitySuite = process.env.E2E_SUITE === 'security';
 
 /**
- * One project per engine found on this machine (e2e/engines.ts: Playwright's own browsers, else Debian's chromium
+ * One project per engine found on this machine (tools/stack/browsers.ts: Playwright's own browsers, else Debian's chromium
  * and firefox-esr), each running every spec. A spec that drives several engines itself (mixed-engines.spec.ts)
  * runs once, in the chromium project. The security suite runs in chromium only: it attacks the server (forged
  * requests, rate limits, webhooks, headers, tenant checks), which answers the same whatever engine sent them.
@@ -41,18 +36,14 @@ const projects: Project[] = Object.values(engines)
   }));
 
 const appEnv: Record<string, string> = {
-  WORKOS_API_KEY: e2eEnv.apiKey,
-  WORKOS_CLIENT_ID: e2eEnv.clientId,
-  WORKOS_COOKIE_PASSWORD: e2eEnv.cookiePassword,
-  WORKOS_WEBHOOK_SECRET: e2eEnv.webhookSecret,
-  OPS_TOKEN: e2eEnv.opsToken,
-  NEXT_PUBLIC_WORKOS_REDIRECT_URI: `${e2eEnv.appURL}/callback`,
-  WORKOS_API_HOSTNAME: '127.0.0.1',
-  WORKOS_API_PORT: String(e2eEnv.emulatorPort),
-  WORKOS_API_HTTPS: 'false',
-  NEXT_DIST_DIR: e2eEnv.distDir,
-  DATABASE_PATH: e2eEnv.databasePath,
-  NEXT_TELEMETRY_DISABLED: '1',
+  ...appEnvironment({
+    credentials: e2eEnv,
+    appOrigin: e2eEnv.appURL,
+    emulatorPort: e2eEnv.emulatorPort,
+    distDir: e2eEnv.distDir,
+    databasePath: e2eEnv.databasePath,
+    opsToken: e2eEnv.opsToken,
+  }),
   // Lifecycle specs need both WorkOS signals: webhooks, and the Events API polled about every second.
   REVOCATION_SIGNALS: process.env.REVOCATION_SIGNALS ?? 'both',
   EVENTS_POLL_INTERVAL_MS: process.env.EVENTS_POLL_INTERVAL_MS ?? '1000',
@@ -60,7 +51,7 @@ const appEnv: Record<string, string> = {
   NEXT_SKIP_TYPECHECK: process.env.E2E_TYPECHECK === '1' ? '0' : '1',
 };
 
-const build = process.env.E2E_SKIP_BUILD === '1' ? '' : `"${node}" "${nextBin}" build && `;
+const build = process.env.E2E_SKIP_BUILD === '1' ? '' : `"${NODE}" "${NEXT_BIN}" build && `;
 
 export default defineConfig({
   testDir: securitySuite ? './e2e/security' : './e2e',
@@ -83,18 +74,15 @@ export default defineConfig({
   webServer: [
     {
       name: 'emulator',
-      command: `"${node}" emulator/main.ts`,
+      command: `"${NODE}" emulator/main.ts`,
       url: `${e2eEnv.emulatorURL}/health`,
-      env: {
-        EMULATOR_HOST: '127.0.0.1',
-        EMULATOR_PORT: String(e2eEnv.emulatorPort),
-        WORKOS_API_KEY: e2eEnv.apiKey,
-        WORKOS_CLIENT_ID: e2eEnv.clientId,
-        WORKOS_WEBHOOK_SECRET: e2eEnv.webhookSecret,
-        EMULATOR_REDIRECT_URIS: `${e2eEnv.appURL}/callback`,
-        EMULATOR_WEBHOOK_URL: `http://127.0.0.1:${e2eEnv.appPort}/api/webhooks/workos`,
-        EMULATOR_ACCESS_TOKEN_TTL_SECONDS: String(e2eEnv.accessTokenTtlSeconds),
-      },
+      env: emulatorEnvironment({
+        credentials: e2eEnv,
+        port: e2eEnv.emulatorPort,
+        appOrigin: e2eEnv.appURL,
+        webhookOrigin: `http://127.0.0.1:${e2eEnv.appPort}`,
+        accessTokenTtlSeconds: e2eEnv.accessTokenTtlSeconds,
+      }),
       reuseExistingServer: false,
       timeout: 60_000,
       stdout: 'pipe',
@@ -102,7 +90,7 @@ export default defineConfig({
     },
     {
       name: 'app',
-      command: `${build}"${node}" "${nextBin}" start -p ${e2eEnv.appPort}`,
+      command: `${build}"${NODE}" "${NEXT_BIN}" start -p ${e2eEnv.appPort}`,
       url: `${e2eEnv.appURL}/api/health`,
       env: appEnv,
       reuseExistingServer: false,

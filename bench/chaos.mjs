@@ -2,12 +2,9 @@
 /**
  * Chaos benchmark (issue 10): `npm run bench:chaos` (Node 24; loopback only; bounded by BENCH_MAX_SECONDS, 900).
  *
- * Two `next start` instances + redis-server + the emulator (test/multi-instance/cluster.ts), webhooks AND the Events
+ * Two `next start` instances + redis-server + the emulator (tools/stack/cluster.ts), webhooks AND the Events
  * API on. BENCH_CHAOS_REVOCATIONS (200) sessions are ended from every initiator, a few at a time, while faults are
- * injected at random:
- *   - WorkOS refuses revocations (503) for a few seconds, or answers them too late (9 s, past the app's 8 s);
- *   - Redis is stopped and restarted empty;
- *   - instance B is restarted (its process killed and started again on its own database).
+ * injected at random (bench/chaos-faults.mjs: WorkOS refusing or slow, Redis restarted empty, instance B restarted).
  * Initiators: the security page (the user, in a browser), the admin page (Ada, in a browser), the header's Sign out
  * (in a browser), WorkOS itself (dashboard revoke → webhook / Events API), the password-reset policy, and an
  * organization membership that ends. BENCH_CHAOS_CONTROLS (60) other sessions are never revoked.
@@ -17,36 +14,35 @@
  * from each revocation's start: until both instances refuse it, and until WorkOS confirms it (p50 / p95 / max).
  * Results: bench/results/chaos.json; a markdown table on stdout.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { EmulatorClient } from '../e2e/emulator-client.ts';
-import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
-import { sessionStatus, signInOverHttp } from '../test/multi-instance/http.ts';
-import { BENCH_RATE_LIMITS, launchBrowser, summarize } from './lib.mjs';
+import { ensureBuild, PUBLIC_ORIGIN, startCluster } from '../tools/stack/cluster.ts';
+import { sessionStatus } from '../tools/stack/http-client.ts';
+import { injectFaults } from './chaos-faults.mjs';
+import {
+  BENCH_APP_ENV,
+  describeMachine,
+  healthDetail,
+  launchBrowser,
+  machine,
+  runBench,
+  signedInDevice,
+  signInSessions,
+  sleep,
+  summarize,
+  writeResults,
+} from './lib.mjs';
 
 const env = process.env;
 const REVOCATIONS = Number(env.BENCH_CHAOS_REVOCATIONS ?? 200);
 const CONTROLS = Number(env.BENCH_CHAOS_CONTROLS ?? 60);
 const MAX_SECONDS = Number(env.BENCH_MAX_SECONDS ?? 900);
-const OPS_TOKEN = 'chaos-ops-token-local-only-0123456789abcdef';
-const PASSWORD = 'demo-password';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (message) => console.error(`[bench:chaos] ${new Date().toISOString().slice(11, 19)} ${message}`);
-const watchdog = setTimeout(() => {
-  console.error(`bench:chaos: over BENCH_MAX_SECONDS (${MAX_SECONDS} s); stopping`);
-  process.exit(2);
-}, MAX_SECONDS * 1000);
-watchdog.unref();
 
 // How the revocations are shared between initiators (whole sessions; policies end all of one user's at once).
 const SHARE = { user: 0.2, admin: 0.15, signOut: 0.1, workos: 0.25, password: 0.15, membership: 0.15 };
 
 let cluster;
 let emulator;
-const faults = [];
-let stopFaults = false;
 
 async function withRetries(what, fn, tries = 6) {
   for (let i = 1; ; i++) {
@@ -63,15 +59,8 @@ async function withRetries(what, fn, tries = 6) {
 async function userWithSessions(tag, count) {
   const email = `chaos-${tag}@example.com`;
   const user = await emulator.createUser({ email, first_name: 'Chaos', last_name: tag });
-  const sessions = [];
-  for (let i = 0; i < count; i++) {
-    const ip = `10.${sessions.length + 1}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
-    const userAgent = `chaos/${tag}/${i}`;
-    const { cookie } = await signInOverHttp(PUBLIC_ORIGIN, email, { userAgent, ip });
-    sessions.push({ email, userId: user.id, userAgent, ip, cookie, id: null });
-  }
-  const listed = await emulator.sessions(user.id);
-  for (const s of sessions) s.id = listed.find((l) => l.user_agent === s.userAgent && l.status === 'active')?.id ?? null;
+  const ip = (i) => `10.${i + 1}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+  const sessions = await signInSessions(emulator, PUBLIC_ORIGIN, { email, userId: user.id, tag: `chaos/${tag}`, count, ip });
   return { email, user, sessions };
 }
 
@@ -94,43 +83,9 @@ async function refusedEverywhere(cookie, start, deadlineMs = 60_000) {
   return performance.now() - start;
 }
 
-async function runFaults() {
-  let bRestarted = false;
-  while (!stopFaults) {
-    await sleep(3_000 + Math.random() * 3_000);
-    if (stopFaults) break;
-    const roll = Math.random();
-    try {
-      if (roll < 0.35) {
-        const ms = 2_000 + Math.random() * 3_000;
-        faults.push({ at: Date.now(), kind: 'workos_503', ms: Math.round(ms) });
-        await emulator.addFault({ method: 'POST', path: '/user_management/sessions/revoke', status: 503, count: 10_000 });
-        await sleep(ms);
-        await emulator.clearFaults();
-      } else if (roll < 0.55) {
-        faults.push({ at: Date.now(), kind: 'workos_slow' });
-        await emulator.addFault({ method: 'POST', path: '/user_management/sessions/revoke', delay_ms: 9_000, count: 2 });
-      } else if (roll < 0.85 || bRestarted) {
-        faults.push({ at: Date.now(), kind: 'redis_restart' });
-        await cluster.redis.stop();
-        await sleep(1_500 + Math.random() * 2_000);
-        await cluster.redis.restart();
-      } else {
-        bRestarted = true;
-        faults.push({ at: Date.now(), kind: 'instance_b_restart' });
-        await cluster.b.restart();
-      }
-    } catch (error) {
-      log(`fault injection failed: ${error instanceof Error ? error.message : error}`);
-    }
-  }
-  await emulator.clearFaults().catch(() => {});
-}
-
 async function outboxPending(instance) {
   try {
-    const response = await fetch(`${instance.origin}/api/health/detail`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } });
-    const body = await response.json();
+    const body = await healthDetail(instance.origin);
     return body.workosOutbox.reduce((n, o) => n + Math.max(0, o.pending), 0);
   } catch {
     return -1;
@@ -138,12 +93,13 @@ async function outboxPending(instance) {
 }
 
 async function main() {
-  ensureBuild({ log });
-  cluster = await startCluster({ appEnv: { OPS_TOKEN, REVOCATION_SIGNALS: 'both', EVENTS_POLL_INTERVAL_MS: '1000', ...BENCH_RATE_LIMITS } });
-  emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
+  await ensureBuild({ log });
+  cluster = await startCluster({ appEnv: { ...BENCH_APP_ENV, REVOCATION_SIGNALS: 'both', EVENTS_POLL_INTERVAL_MS: '1000' } });
+  emulator = cluster.emulator;
   await emulator.reset();
   const browser = await launchBrowser();
   const results = [];
+  let faults;
   try {
     const counts = Object.fromEntries(Object.entries(SHARE).map(([k, v]) => [k, Math.max(2, Math.round(REVOCATIONS * v))]));
     log(`signing in ${Object.values(counts).reduce((a, b) => a + b, 0)} sessions to revoke and ${CONTROLS} controls`);
@@ -157,23 +113,16 @@ async function main() {
     for (let i = 0; i < Math.ceil(counts.membership / 6); i++) memberUsers.push(await userWithSessions(`member${i}`, 6));
 
     // Browsers on A: the user's own device, Ada on the admin page, and devices that sign themselves out.
-    const ownerContext = await browser.newContext({ baseURL: PUBLIC_ORIGIN });
-    const owner = await ownerContext.newPage();
-    await signInPage(owner, byUser.email);
-    const adaContext = await browser.newContext({ baseURL: PUBLIC_ORIGIN });
-    const ada = await adaContext.newPage();
-    await signInPage(ada, 'ada@example.com');
+    const ownerDevice = await signedInDevice(browser, byUser.email, null, PUBLIC_ORIGIN);
+    const adaDevice = await signedInDevice(browser, 'ada@example.com', null, PUBLIC_ORIGIN);
+    const [owner, ada] = [ownerDevice.page, adaDevice.page];
     const signOutDevices = [];
     for (let i = 0; i < counts.signOut; i++) {
-      const context = await browser.newContext({ baseURL: PUBLIC_ORIGIN, extraHTTPHeaders: { 'X-Forwarded-For': `10.99.0.${i + 1}` } });
-      const page = await context.newPage();
-      await signInPage(page, 'alan@example.com');
-      const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-      signOutDevices.push({ page, context, cookie });
+      signOutDevices.push(await signedInDevice(browser, 'alan@example.com', `10.99.0.${i + 1}`, PUBLIC_ORIGIN));
     }
 
     log('faults on; revoking');
-    const faultLoop = runFaults();
+    faults = injectFaults(cluster, log);
     const started = Date.now();
     const jobs = [];
     const record = (initiator, session, t0) => {
@@ -236,8 +185,7 @@ async function main() {
     }
 
     await Promise.all(jobs);
-    stopFaults = true;
-    await faultLoop;
+    await faults.stop();
     const revokedFor = (Date.now() - started) / 1000;
     log(`revocations issued in ${Math.round(revokedFor)} s; faults off; waiting for WorkOS to confirm everything`);
 
@@ -273,7 +221,7 @@ async function main() {
         if (status !== 200) wrong.push({ instance: instance.name, status });
       }
     }
-    for (const context of [ownerContext, adaContext, ...signOutDevices.map((d) => d.context)]) await context.close();
+    for (const device of [ownerDevice, adaDevice, ...signOutDevices]) await device.context.close();
 
     const byInitiator = {};
     for (const r of results) byInitiator[r.initiator] = (byInitiator[r.initiator] ?? 0) + 1;
@@ -281,7 +229,7 @@ async function main() {
       revocations: results.length,
       byInitiator,
       controls: controls.length,
-      faults: faults.reduce((acc, f) => ({ ...acc, [f.kind]: (acc[f.kind] ?? 0) + 1 }), {}),
+      faults: faults.injected.reduce((acc, f) => ({ ...acc, [f.kind]: (acc[f.kind] ?? 0) + 1 }), {}),
       lost: lost.length,
       lostDetail: lost.slice(0, 20),
       wronglySignedOut: wrong.length,
@@ -290,39 +238,24 @@ async function main() {
       workosConfirmedMs: summarize(results.map((r) => r.confirmedMs).filter((v) => v !== null)),
       seconds: Math.round(revokedFor),
     };
-    const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg().map((n) => Math.round(n * 10) / 10) };
-    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench/results/chaos.json'), `${JSON.stringify({ machine, summary, faults }, null, 2)}\n`);
+    const ranOn = machine();
+    writeResults('chaos.json', { machine: ranOn, summary, faults: faults.injected });
     console.log('| revocations (by initiator) | faults injected | lost | wrongly signed out | until both instances refuse: p50 / p95 / max | until WorkOS confirms: p50 / p95 / max |');
     console.log('|---|---|---|---|---|---|');
     const fmt = (s) => `${s.p50} / ${s.p95} / ${s.max} ms`;
     console.log(
       `| ${summary.revocations} (${Object.entries(byInitiator).map(([k, v]) => `${k} ${v}`).join(', ')}) | ${Object.entries(summary.faults).map(([k, v]) => `${k} ${v}`).join(', ')} | **${summary.lost}** | **${summary.wronglySignedOut}** | ${fmt(summary.refusedEverywhereMs)} | ${fmt(summary.workosConfirmedMs)} |`,
     );
-    console.log(`\nmachine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}, load ${machine.loadavg.join(' ')}`);
+    console.log(`\nmachine: ${describeMachine(ranOn)}`);
     if (summary.lost > 0 || summary.wronglySignedOut > 0) {
       console.error(JSON.stringify({ lost: summary.lostDetail, wrong: summary.wrongDetail }, null, 2));
       process.exitCode = 1;
     }
   } finally {
-    stopFaults = true;
+    await faults?.stop();
     await browser.close().catch(() => {});
     await cluster.stop();
   }
 }
 
-async function signInPage(page, email) {
-  await page.goto('/sign-in?returnTo=%2Fhome');
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL((url) => url.pathname === '/home');
-}
-
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench('bench:chaos', main, { maxSeconds: MAX_SECONDS });

@@ -1,12 +1,18 @@
 /**
- * Helpers for the issue-4 benchmarks (bench/run.mjs): processes, the app's environment, sign-in through the
- * hosted page, statistics. Loopback only; everything started here is stopped here.
+ * Helpers shared by the benchmarks: the single-instance stack of bench/run.mjs and bench/refresh-soak.mjs (started
+ * with tools/stack), sign-in through the hosted page, process figures, statistics. Loopback only; everything
+ * started here is stopped here.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { buildApp, hasBuild, startApp as startNextApp, startEmulator as startStackEmulator } from '../tools/stack/app.ts';
+import { launchEngine } from '../tools/stack/browsers.ts';
+import { DEMO_PASSWORD } from '../tools/stack/emulator-client.ts';
+import { appEnvironment, localCredentials } from '../tools/stack/environment.ts';
+import { signInOverHttp } from '../tools/stack/http-client.ts';
+import { ROOT } from '../tools/stack/processes.ts';
 
-export const ROOT = resolve(import.meta.dirname, '..');
 const env = process.env;
 
 export const CONFIG = {
@@ -14,24 +20,20 @@ export const CONFIG = {
   emulatorPort: Number(env.BENCH_EMULATOR_PORT ?? 4120),
   distDir: env.BENCH_DIST_DIR ?? '.next-bench',
   databasePath: env.BENCH_DATABASE_PATH ?? '.data/bench/app.sqlite',
-  apiKey: 'sk_test_bench_local_emulator_only',
-  clientId: 'client_bench_local_emulator',
-  cookiePassword: 'bench-cookie-password-local-only-0123456789abcdef',
-  webhookSecret: 'whsec_bench_local_emulator_only',
-  password: 'demo-password',
+  ...localCredentials('bench'),
 };
 export const APP = `http://localhost:${CONFIG.appPort}`;
 export const EMULATOR = `http://127.0.0.1:${CONFIG.emulatorPort}`;
 
-const NODE = existsSync(resolve(ROOT, 'node_modules/.bin/node')) ? resolve(ROOT, 'node_modules/.bin/node') : process.execPath;
-const NEXT = resolve(ROOT, 'node_modules/next/dist/bin/next');
+/** Bearer token of /api/health/detail on the benches' app instances. */
+const OPS_TOKEN = 'bench-ops-token-local-only-0123456789abcdef';
 
-/**
- * The benches drive the app far faster than a person does (hundreds of sign-ins in seconds from this one machine,
- * one session's pages rendered thousands of times a second, revocations clicked back to back): they measure
- * revocation and the proxy, not the rate limits (lib/rate-limit), which would refuse them after a minute's worth.
- */
-export const BENCH_RATE_LIMITS = {
+/** What every app instance of a bench runs with (the single one here, both of a cluster). */
+export const BENCH_APP_ENV = {
+  OPS_TOKEN,
+  // The benches drive the app far faster than a person does (hundreds of sign-ins in seconds from this one
+  // machine, one session's pages rendered thousands of times a second, revocations clicked back to back): they
+  // measure revocation and the proxy, not the rate limits (lib/rate-limit), which would refuse them in a minute.
   RATE_LIMIT_PAGES_PER_SESSION: '500000',
   RATE_LIMIT_PAGES_PER_USER: '1000000',
   RATE_LIMIT_ACTIONS_PER_SESSION: '500000',
@@ -40,104 +42,40 @@ export const BENCH_RATE_LIMITS = {
   RATE_LIMIT_CALLBACK_PER_IP: '1000000',
 };
 
-export function appEnv(extra = {}) {
+/** GET /api/health/detail: the registry's health, the outboxes, the refresh counters. */
+export async function healthDetail(origin) {
+  const response = await fetch(`${origin}/api/health/detail`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } });
+  if (!response.ok) throw new Error(`${origin}/api/health/detail → ${response.status}`);
+  return response.json();
+}
+
+function appEnv(extra = {}) {
   return {
-    PATH: env.PATH,
-    HOME: env.HOME,
-    NODE_ENV: 'production',
-    WORKOS_API_KEY: CONFIG.apiKey,
-    WORKOS_CLIENT_ID: CONFIG.clientId,
-    WORKOS_COOKIE_PASSWORD: CONFIG.cookiePassword,
-    WORKOS_WEBHOOK_SECRET: CONFIG.webhookSecret,
-    NEXT_PUBLIC_WORKOS_REDIRECT_URI: `${APP}/callback`,
-    WORKOS_API_HOSTNAME: '127.0.0.1',
-    WORKOS_API_PORT: String(CONFIG.emulatorPort),
-    WORKOS_API_HTTPS: 'false',
-    NEXT_DIST_DIR: CONFIG.distDir,
-    DATABASE_PATH: CONFIG.databasePath,
-    NEXT_TELEMETRY_DISABLED: '1',
+    ...appEnvironment({
+      credentials: CONFIG,
+      appOrigin: APP,
+      emulatorPort: CONFIG.emulatorPort,
+      distDir: CONFIG.distDir,
+      databasePath: CONFIG.databasePath,
+    }),
     // The SSE fan-out bench opens BENCH_SSE_CLIENTS streams of ONE session (the default caps: 32 per session, 64
     // per user).
     SSE_MAX_STREAMS_PER_SESSION: String(Number(env.BENCH_SSE_CLIENTS ?? 1000) + 16),
     SSE_MAX_STREAMS_PER_USER: String(Number(env.BENCH_SSE_CLIENTS ?? 1000) + 16),
-    ...BENCH_RATE_LIMITS,
+    ...BENCH_APP_ENV,
     ...extra,
   };
 }
 
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGTERM');
-});
-
-export function start(name, args, childEnv, { quiet = true } = {}) {
-  const child = spawn(NODE, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let tail = '';
-  const keep = (chunk) => {
-    tail = (tail + chunk).slice(-4000);
-    if (!quiet) process.stderr.write(`[${name}] ${chunk}`);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.on('exit', () => children.delete(child));
-  return {
-    child,
-    tail: () => tail,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-export async function waitForOk(url, timeoutMs, proc) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (proc && proc.child.exitCode !== null) throw new Error(`${url}: process exited\n${proc.tail()}`);
-    if (Date.now() > deadline) throw new Error(`${url} not ready within ${timeoutMs} ms\n${proc?.tail() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-export function buildIfNeeded() {
-  const built = existsSync(resolve(ROOT, CONFIG.distDir, 'BUILD_ID'));
-  if (built && env.BENCH_BUILD !== '1') return Promise.resolve(false);
+export async function buildIfNeeded() {
+  if (hasBuild(appEnv()) && env.BENCH_BUILD !== '1') return false;
   console.error(`building into ${CONFIG.distDir} …`);
-  const proc = start('build', [NEXT, 'build'], appEnv({ NODE_ENV: 'production' }), { quiet: false });
-  return new Promise((resolvePromise, reject) =>
-    proc.child.once('exit', (code) => (code === 0 ? resolvePromise(true) : reject(new Error(`next build failed (${code})`)))),
-  );
+  await buildApp({ env: appEnv(), output: 'echo' });
+  return true;
 }
 
-export async function startEmulator() {
-  const proc = start(
-    'emulator',
-    ['emulator/main.ts'],
-    {
-      PATH: env.PATH,
-      EMULATOR_HOST: '127.0.0.1',
-      EMULATOR_PORT: String(CONFIG.emulatorPort),
-      WORKOS_API_KEY: CONFIG.apiKey,
-      WORKOS_CLIENT_ID: CONFIG.clientId,
-      WORKOS_WEBHOOK_SECRET: CONFIG.webhookSecret,
-      EMULATOR_REDIRECT_URIS: `${APP}/callback`,
-      EMULATOR_WEBHOOK_URL: `${APP}/api/webhooks/workos`,
-      EMULATOR_ACCESS_TOKEN_TTL_SECONDS: '3600',
-    },
-  );
-  await waitForOk(`${EMULATOR}/health`, 30_000, proc);
-  return proc;
+export function startEmulator() {
+  return startStackEmulator({ credentials: CONFIG, port: CONFIG.emulatorPort, appOrigin: APP, accessTokenTtlSeconds: 3600 });
 }
 
 /**
@@ -146,16 +84,14 @@ export async function startEmulator() {
  */
 export const STOCK_PROXY_ENV = Object.freeze({ PROXY_MODE: 'stock', BENCH_ALLOW_STOCK_PROXY: 'true' });
 
-export async function startApp(extraEnv = {}) {
+export function startApp(extraEnv = {}) {
   // PROXY_MODE=stock is only ever the bench's own comparison run: allow it here, and only here.
   const stock = extraEnv.PROXY_MODE === 'stock' ? STOCK_PROXY_ENV : {};
-  const proc = start('app', [NEXT, 'start', '-p', String(CONFIG.appPort), '-H', 'localhost'], appEnv({ ...extraEnv, ...stock }));
-  await waitForOk(`${APP}/api/health`, 60_000, proc);
-  return proc;
+  return startNextApp({ port: CONFIG.appPort, host: 'localhost', env: appEnv({ ...extraEnv, ...stock }) });
 }
 
-/** RSS of a process and all its descendants, in bytes (`next start` serves from a child process). */
-export function treeRss(pid) {
+/** A process and all its descendants (`next start` serves from a child process). */
+function processTree(pid) {
   const parents = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -178,10 +114,16 @@ export function treeRss(pid) {
       }
     }
   }
+  return tree;
+}
+
+/** Sums `read(pid)` over the process tree of `pid`; NaN without a pid. */
+function sumOverTree(pid, read) {
+  if (!pid) return NaN;
   let total = 0;
-  for (const p of tree) {
+  for (const p of processTree(pid)) {
     try {
-      total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+      total += read(p);
     } catch {
       // gone
     }
@@ -189,31 +131,72 @@ export function treeRss(pid) {
   return total;
 }
 
-export async function launchBrowser() {
-  const { chromium } = await import('@playwright/test');
-  let own = false;
-  try {
-    own = existsSync(chromium.executablePath());
-  } catch {
-    own = false;
-  }
-  return chromium.launch({
-    ...(own ? {} : { executablePath: '/usr/bin/chromium' }),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+/** RSS of a process tree, in bytes. */
+export function treeRss(pid) {
+  return sumOverTree(pid, (p) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) * 1024);
+}
+
+/** CPU time (user + system, ms) of a process tree: what work costs, independent of CPU contention. */
+export function treeCpuMs(pid) {
+  return sumOverTree(pid, (p) => {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
   });
 }
 
-/** A browser context for one "device", signed in through /sign-in and the emulator's hosted page. */
-export async function signedInDevice(browser, email, ip) {
-  const context = await browser.newContext({ baseURL: APP, extraHTTPHeaders: { 'X-Forwarded-For': ip } });
+export function launchBrowser() {
+  return launchEngine('chromium');
+}
+
+/**
+ * A browser context for one "device", signed in through /sign-in and the emulator's hosted page; `ip` (sent as
+ * X-Forwarded-For) is the address WorkOS records for its session.
+ */
+export async function signedInDevice(browser, email, ip, baseURL = APP) {
+  const context = await browser.newContext({ baseURL, ...(ip ? { extraHTTPHeaders: { 'X-Forwarded-For': ip } } : {}) });
   const page = await context.newPage();
   await page.goto('/sign-in?returnTo=%2Fhome');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(CONFIG.password);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/home');
   const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
   return { context, page, ip, cookie };
+}
+
+/** `fn` over `items`, at most `concurrency` at a time; the results in order. */
+export async function pool(items, concurrency, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * `count` sessions of one user, signed in over HTTP through `origin` (6 at a time), each with its own user agent
+ * `${tag}/${i}` and address `ip(i)`, and with its WorkOS session id.
+ */
+export async function signInSessions(emulator, origin, { email, userId, tag, count, ip }) {
+  const sessions = await pool(Array.from({ length: count }, (_, i) => i), 6, async (i) => {
+    const session = { email, userId, userAgent: `${tag}/${i}`, ip: ip(i) };
+    const { cookie } = await signInOverHttp(origin, email, { userAgent: session.userAgent, ip: session.ip });
+    return { ...session, cookie };
+  });
+  const active = await emulator.sessions(userId);
+  const ids = new Map(active.filter((s) => s.status === 'active').map((s) => [s.user_agent, s.id]));
+  return sessions.map((session) => {
+    const id = ids.get(session.userAgent);
+    if (!id) throw new Error(`no active session for ${session.userAgent}`);
+    return { ...session, id };
+  });
 }
 
 /**
@@ -236,7 +219,7 @@ export async function revokeFromSecurityPage(admin, ip) {
   return { requestedAt, returnedAt };
 }
 
-export function percentile(values, p) {
+function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
@@ -245,4 +228,49 @@ export function percentile(values, p) {
 export function summarize(values) {
   const r = (n) => Math.round(n * 10) / 10;
   return { n: values.length, p50: r(percentile(values, 50)), p95: r(percentile(values, 95)), max: r(Math.max(...values)) };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The machine a run was made on, for its results. */
+export function machine() {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadavg: loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+}
+
+export function describeMachine(m) {
+  return `${m.cores} × ${m.cpu}, ${m.memoryGb} GB, Node ${m.node}, load ${m.loadavg.join(' ')}`;
+}
+
+/** Writes bench/results/<name> (JSON); returns its path. */
+export function writeResults(name, results) {
+  const file = join(ROOT, 'bench/results', name);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * Runs a bench's main to its end and exits: 1 on an error, else the code main set; with `maxSeconds`, 2 when it is
+ * still running after that long.
+ */
+export function runBench(name, main, { maxSeconds } = {}) {
+  if (maxSeconds) {
+    setTimeout(() => {
+      console.error(`${name}: over BENCH_MAX_SECONDS (${maxSeconds} s); stopping`);
+      process.exit(2);
+    }, maxSeconds * 1000).unref();
+  }
+  main().then(
+    () => process.exit(process.exitCode ?? 0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -2,7 +2,7 @@
 /**
  * Multi-instance benchmark (issue 6): `npm run bench:multi` (Node 24; loopback only; bounded in count and time).
  *
- * Topology (test/multi-instance/cluster.ts): redis-server + two `next start` instances A/B (one production build,
+ * Topology (tools/stack/cluster.ts): redis-server + two `next start` instances A/B (one production build,
  * separate SQLite) + the WorkOS emulator with webhooks pointed at A. Revocations start at "WorkOS"
  * (emulator → signed webhook → A), so every figure below includes nothing the app could short-cut.
  *
@@ -18,13 +18,10 @@
  *
  * Targets: B refuses within 50 ms p95; all 2,000 streams prompted within 1 s p95.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
-import { EmulatorClient } from '../e2e/emulator-client.ts';
-import { openEventStream, signInOverHttp } from '../test/multi-instance/http.ts';
-import { BENCH_RATE_LIMITS } from './lib.mjs';
+import { loadavg } from 'node:os';
+import { ensureBuild, PUBLIC_ORIGIN, startCluster } from '../tools/stack/cluster.ts';
+import { openEventStream } from '../tools/stack/http-client.ts';
+import { BENCH_APP_ENV, machine, pool, runBench, signInSessions, sleep, summarize, treeCpuMs, treeRss, writeResults } from './lib.mjs';
 
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
@@ -32,59 +29,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 600);
 const deadline = Date.now() + MAX_SECONDS * 1000;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round1 = (n) => Math.round(n * 10) / 10;
-
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function summary(values) {
-  return {
-    n: values.length,
-    p50: round1(percentile(values, 50)),
-    p95: round1(percentile(values, 95)),
-    max: round1(Math.max(...values)),
-  };
-}
-
-function rssMb(pid) {
-  if (!pid) return NaN;
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return Math.round(kb / 1024);
-}
-
-/** `next start` runs the server in a child of the pid we spawned; count the whole process tree. */
-function treeRssMb(pid) {
-  if (!pid) return NaN;
-  let total = rssMb(pid);
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    for (const child of children) total += treeRssMb(Number(child));
-  } catch {
-    // process gone
-  }
-  return total;
-}
-
-/** CPU time (user + system, ms) of a process tree: what the fan-out costs, independent of CPU contention. */
-function treeCpuMs(pid) {
-  if (!pid) return NaN;
-  let total = 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    for (const child of children) total += treeCpuMs(Number(child));
-  } catch {
-    // process gone
-  }
-  return total;
-}
+const treeRssMb = (pid) => Math.round(treeRss(pid) / 2 ** 20);
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -94,36 +40,12 @@ function withTimeout(promise, ms, what) {
   ]);
 }
 
-async function pool(items, concurrency, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return results;
+function signInMany(emulator, user, tag, count) {
+  return signInSessions(emulator, PUBLIC_ORIGIN, { ...user, tag: `bench/${tag}`, count, ip: () => '192.0.2.50' });
 }
 
-async function signInMany(emulator, userId, email, prefix, count) {
-  const agents = Array.from({ length: count }, (_, i) => `bench/${prefix}/${i}`);
-  const cookies = await pool(agents, 6, (userAgent) =>
-    signInOverHttp(PUBLIC_ORIGIN, email, { userAgent, ip: '192.0.2.50' }).then((s) => s.cookie),
-  );
-  const sessions = await emulator.sessions(userId);
-  const byAgent = new Map(sessions.filter((s) => s.status === 'active').map((s) => [s.user_agent, s.id]));
-  return agents.map((ua, i) => {
-    const id = byAgent.get(ua);
-    if (!id) throw new Error(`no active session for ${ua}`);
-    return { id, cookie: cookies[i] };
-  });
-}
-
-async function propagation(cluster, emulator, userId, email) {
-  const sessions = await signInMany(emulator, userId, email, 'prop', REVOCATIONS);
+async function propagation(cluster, emulator, user) {
+  const sessions = await signInMany(emulator, user, 'prop', REVOCATIONS);
   const loadAtStart = round1(loadavg()[0]);
   const webhookToA = [];
   const pushedB = [];
@@ -167,20 +89,20 @@ async function propagation(cluster, emulator, userId, email) {
     if ((i + 1) % 50 === 0) console.log(`  ${i + 1}/${sessions.length}`);
   }
   return {
-    webhookToA: summary(webhookToA),
-    pushedB: summary(pushedB),
-    refusedB: summary(refusedB),
+    webhookToA: summarize(webhookToA),
+    pushedB: summarize(pushedB),
+    refusedB: summarize(refusedB),
     failures,
     load1: { atStart: loadAtStart, atEnd: round1(loadavg()[0]) },
   };
 }
 
-async function fanOut(cluster, emulator, userId, email) {
+async function fanOut(cluster, emulator, user) {
   const rounds = [];
   const memory = [];
   for (let round = 0; round < ROUNDS; round++) {
     if (Date.now() > deadline) break;
-    const [session] = await signInMany(emulator, userId, email, `fan${round}`, 1);
+    const [session] = await signInMany(emulator, user, `fan${round}`, 1);
     const idle = { a: treeRssMb(cluster.a.pid()), b: treeRssMb(cluster.b.pid()) };
     const targets = [
       ...Array.from({ length: STREAMS }, () => cluster.a.origin),
@@ -237,13 +159,13 @@ async function fanOut(cluster, emulator, userId, email) {
   return {
     streamsPerInstance: STREAMS,
     rounds: rounds.length,
-    all: summary(rounds.map((r) => r.allMs)),
-    first: summary(rounds.map((r) => r.firstMs)),
-    lastOnA: summary(rounds.map((r) => r.lastOnA)),
-    lastOnB: summary(rounds.map((r) => r.lastOnB)),
-    openAll: summary(rounds.map((r) => r.openMs)),
-    cpuMsA: summary(rounds.map((r) => r.cpu.a)),
-    cpuMsB: summary(rounds.map((r) => r.cpu.b)),
+    all: summarize(rounds.map((r) => r.allMs)),
+    first: summarize(rounds.map((r) => r.firstMs)),
+    lastOnA: summarize(rounds.map((r) => r.lastOnA)),
+    lastOnB: summarize(rounds.map((r) => r.lastOnB)),
+    openAll: summarize(rounds.map((r) => r.openMs)),
+    cpuMsA: summarize(rounds.map((r) => r.cpu.a)),
+    cpuMsB: summarize(rounds.map((r) => r.cpu.b)),
     perRound: rounds.map((r) => ({ allMs: round1(r.allMs), cpuA: r.cpu.a, cpuB: r.cpu.b, load1: round1(r.load) })),
     memory,
     failures: ROUNDS - rounds.length,
@@ -254,42 +176,33 @@ async function main() {
   console.log(
     `multi-instance bench: ${REVOCATIONS} revocations, ${ROUNDS} rounds × 2 × ${STREAMS} streams, ≤ ${MAX_SECONDS} s`,
   );
-  ensureBuild();
+  await ensureBuild();
   // One session opens STREAMS streams on each instance: above the per-session cap a deployment would use.
   const cluster = await startCluster({
-    appEnv: { SSE_MAX_STREAMS_PER_SESSION: String(STREAMS + 16), SSE_MAX_STREAMS_PER_USER: String(STREAMS + 16), ...BENCH_RATE_LIMITS },
+    appEnv: { ...BENCH_APP_ENV, SSE_MAX_STREAMS_PER_SESSION: String(STREAMS + 16), SSE_MAX_STREAMS_PER_USER: String(STREAMS + 16) },
   });
   const started = Date.now();
   try {
-    const emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
+    const { emulator } = cluster;
     await emulator.reset();
     const email = `bench-${Date.now()}@example.com`;
-    const { id: userId } = await emulator.createUser({ email, first_name: 'Bench', last_name: 'User' });
+    const user = { email, userId: (await emulator.createUser({ email, first_name: 'Bench', last_name: 'User' })).id };
 
     console.log('propagation A → B …');
-    const prop = await propagation(cluster, emulator, userId, email);
+    const prop = await propagation(cluster, emulator, user);
     console.log('fan-out to 2 × streams …');
-    const fan = await fanOut(cluster, emulator, userId, email);
+    const fan = await fanOut(cluster, emulator, user);
 
     const result = {
       at: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpu: cpus()[0]?.model,
-        memoryGb: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-        loadavgAtEnd: loadavg().map(round1),
-      },
+      machine: machine(),
       seconds: Math.round((Date.now() - started) / 1000),
       propagation: prop,
       fanOut: fan,
       targets: { refusedB_p95_ms: 50, fanOut_all_p95_ms: 1000 },
       pass: prop.refusedB.p95 <= 50 && fan.all.p95 <= 1000 && prop.failures === 0 && fan.failures === 0,
     };
-    const dir = join(ROOT, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `multi-instance-${result.at.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify(result, null, 2));
+    const file = writeResults(`multi-instance-${result.at.replace(/[:.]/g, '-')}.json`, result);
 
     console.log('\nresults (ms)            n     p50     p95     max');
     const row = (label, s) =>
@@ -321,7 +234,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench('bench:multi', main);

@@ -19,175 +19,34 @@
  * page latency of requests that carried a refresh vs those that did not, and "retry" answers.
  * Results: bench/results/refresh-soak.json; a markdown table on stdout.
  */
-import { request as httpRequest } from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { EmulatorClient } from '../e2e/emulator-client.ts';
-import { ensureBuild, MULTI, PUBLIC_ORIGIN, ROOT, startCluster } from '../test/multi-instance/cluster.ts';
-import { CookieJar, signInOverHttp } from '../test/multi-instance/http.ts';
-import { APP, BENCH_RATE_LIMITS, CONFIG, EMULATOR, buildIfNeeded, startApp, startEmulator, summarize } from './lib.mjs';
+import { ensureBuild, PUBLIC_ORIGIN, startCluster } from '../tools/stack/cluster.ts';
+import { EmulatorClient } from '../tools/stack/emulator-client.ts';
+import { signInOverHttp } from '../tools/stack/http-client.ts';
+import { jitter, SimulatedBrowser } from './simulated-browser.mjs';
+import {
+  APP,
+  BENCH_APP_ENV,
+  CONFIG,
+  EMULATOR,
+  buildIfNeeded,
+  describeMachine,
+  healthDetail,
+  machine,
+  runBench,
+  sleep,
+  startApp,
+  startEmulator,
+  summarize,
+  writeResults,
+} from './lib.mjs';
 
 const env = process.env;
 const CLIENTS = Number(env.BENCH_REFRESH_CLIENTS ?? 200);
 const MINUTES = Number(env.BENCH_REFRESH_MINUTES ?? 2);
 const TOKEN_SECONDS = Number(env.BENCH_REFRESH_TOKEN_SECONDS ?? 10);
-const POLL_MS = 30_000;
-const OPS_TOKEN = 'bench-ops-token-local-only-0123456789abcdef';
 const TOPOLOGIES = (env.BENCH_REFRESH_TOPOLOGIES ?? 'one,two').split(',');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const jitter = (lo, hi) => lo + Math.random() * (hi - lo);
 const log = (message) => console.error(`[bench:refresh] ${message}`);
-
-class SimulatedBrowser {
-  constructor(index, origins, jar, stats) {
-    this.index = index;
-    this.origins = origins;
-    this.jar = jar;
-    this.stats = stats;
-    this.stopped = false;
-    this.asleep = false;
-    this.stream = null;
-    this.signedOut = null;
-  }
-
-  origin() {
-    return this.origins[Math.floor(Math.random() * this.origins.length)];
-  }
-
-  signOut(why) {
-    if (this.signedOut) return;
-    this.signedOut = why;
-    this.stats.spurious.push({ client: this.index, why });
-  }
-
-  /** One request as the browser makes it; answers the proxy's "retry" as the session guard does. */
-  async send(kind, path) {
-    const headers = {
-      document: { accept: 'text/html', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' },
-      rsc: { accept: 'text/x-component', rsc: '1', 'sec-fetch-dest': 'empty' },
-      poll: { accept: 'application/json', 'sec-fetch-dest': 'empty' },
-    }[kind];
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const started = performance.now();
-      const response = await fetch(`${this.origin()}${path}`, {
-        headers: { ...headers, cookie: this.jar.header(), 'user-agent': `soak/${this.index}` },
-        redirect: 'manual',
-      });
-      await response.arrayBuffer();
-      const ms = performance.now() - started;
-      const renewed = response.headers.getSetCookie().some((c) => c.startsWith('wos-session=') && !/Max-Age=0/i.test(c));
-      this.jar.store(response);
-      if (response.status === 503 && response.headers.get('x-session-status') === 'retry') {
-        this.stats.retries += 1;
-        await sleep(Number(response.headers.get('retry-after') ?? 1) * 1000 * jitter(0.75, 1.25));
-        continue;
-      }
-      const location = response.headers.get('location') ?? '';
-      if (response.status === 401 || /signed-out|authorize|sign-in/.test(location)) {
-        this.signOut(`${kind} ${path} → ${response.status} ${location}`);
-        return;
-      }
-      if (response.status >= 400) {
-        this.stats.errors.push(`${kind} ${path} → ${response.status}`);
-        return;
-      }
-      (renewed ? this.stats.renewedMs : this.stats.plainMs).push(ms);
-      return;
-    }
-    this.stats.errors.push(`${kind} ${path}: still "retry" after 5 attempts`);
-  }
-
-  /** The guard's EventSource: reopened (after a probe) when the server ends it at token expiry. */
-  openStream() {
-    if (this.stopped || this.asleep || this.signedOut || this.stream) return;
-    const url = new URL('/api/session/events', this.origin());
-    const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname, agent: false, headers: { cookie: this.jar.header(), accept: 'text/event-stream' } },
-      (res) => {
-        this.jar.store({ headers: { getSetCookie: () => [res.headers['set-cookie'] ?? []].flat() } });
-        if (res.statusCode === 503 && res.headers['x-session-status'] === 'retry') {
-          this.stats.retries += 1;
-          res.resume();
-          this.stream = null;
-          setTimeout(() => this.openStream(), jitter(750, 1250));
-          return;
-        }
-        if (res.statusCode !== 200) {
-          res.resume();
-          this.stream = null;
-          if (res.statusCode === 401) this.signOut(`stream → 401`);
-          else this.stats.errors.push(`stream → ${res.statusCode}`);
-          return;
-        }
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          buffer += chunk;
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            if (/^event: revoked$/m.test(block)) this.signOut(`stream event: ${block.replace(/\n/g, ' ')}`);
-          }
-        });
-        res.on('end', () => {
-          if (this.stream !== req) return;
-          this.stream = null;
-          // As the guard: probe first (through the proxy, which refreshes), then reopen with jitter.
-          void this.send('poll', '/api/session').then(() => setTimeout(() => this.openStream(), jitter(250, 1000)));
-        });
-        res.on('error', () => {});
-      },
-    );
-    req.on('error', () => {
-      if (this.stream === req) this.stream = null;
-    });
-    req.end();
-    this.stream = req;
-  }
-
-  closeStream() {
-    const stream = this.stream;
-    this.stream = null;
-    stream?.destroy();
-  }
-
-  async run(until) {
-    this.openStream();
-    let nextPoll = Date.now() + jitter(0, POLL_MS);
-    let nextSleep = Date.now() + jitter(10_000, 60_000);
-    while (Date.now() < until && !this.signedOut) {
-      if (Date.now() >= nextSleep) {
-        // Asleep past the token's expiry, then everything at once.
-        this.asleep = true;
-        this.closeStream();
-        await sleep((TOKEN_SECONDS + jitter(1, 3)) * 1000);
-        this.asleep = false;
-        this.stats.wakeUps += 1;
-        this.openStream();
-        await Promise.all([this.send('poll', '/api/session'), this.send('document', '/home')]);
-        nextSleep = Date.now() + jitter(20_000, 60_000);
-        continue;
-      }
-      if (Date.now() >= nextPoll) {
-        await this.send('poll', '/api/session');
-        nextPoll = Date.now() + POLL_MS;
-      }
-      await (Math.random() < 0.5 ? this.send('document', '/home') : this.send('rsc', '/account/security'));
-      await sleep(jitter(2_000, 5_000));
-    }
-    this.stopped = true;
-    this.closeStream();
-  }
-}
-
-async function detail(origin) {
-  const response = await fetch(`${origin}/api/health/detail`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } });
-  if (!response.ok) throw new Error(`${origin}/api/health/detail → ${response.status}`);
-  return response.json();
-}
 
 async function soak(name, origins, emulator, signInOrigin) {
   await emulator.reset();
@@ -201,9 +60,7 @@ async function soak(name, origins, emulator, signInOrigin) {
         (async () => {
           const email = `soak-${j}@example.com`;
           await emulator.createUser({ email, first_name: 'Soak', last_name: String(j) });
-          const { cookie } = await signInOverHttp(signInOrigin, email, { userAgent: `soak/${j}`, ip: `10.9.${j >> 8}.${j & 255}` });
-          const jar = new CookieJar();
-          jar.store({ headers: { getSetCookie: () => cookie.split('; ').map((pair) => `${pair}; Path=/`) } });
+          const { jar } = await signInOverHttp(signInOrigin, email, { userAgent: `soak/${j}`, ip: `10.9.${j >> 8}.${j & 255}` });
           jars[j] = jar;
         })(),
       );
@@ -211,7 +68,7 @@ async function soak(name, origins, emulator, signInOrigin) {
     await Promise.all(batch);
   }
   const stats = { spurious: [], errors: [], retries: 0, wakeUps: 0, renewedMs: [], plainMs: [] };
-  const clients = jars.map((jar, i) => new SimulatedBrowser(i, origins, jar, stats));
+  const clients = jars.map((jar, i) => new SimulatedBrowser(i, origins, jar, stats, TOKEN_SECONDS));
   const started = Date.now();
   const until = started + MINUTES * 60_000;
   log(`${name}: running ${MINUTES} min with ${TOKEN_SECONDS} s tokens`);
@@ -227,7 +84,7 @@ async function soak(name, origins, emulator, signInOrigin) {
     bySession.set(g.session_id, entry);
   }
   const perLifetime = [...bySession.values()].map((e) => e.ok / (seconds / TOKEN_SECONDS));
-  const servers = await Promise.all(origins.map(detail));
+  const servers = await Promise.all(origins.map(healthDetail));
   const counters = {};
   for (const server of servers) {
     for (const [key, value] of Object.entries(server.refresh.counters)) counters[key] = (counters[key] ?? 0) + value;
@@ -270,7 +127,7 @@ async function main() {
   if (TOPOLOGIES.includes('one')) {
     await buildIfNeeded();
     const emulatorProc = await startEmulator();
-    const app = await startApp({ OPS_TOKEN, SSE_MAX_STREAMS_PER_SESSION: '32' });
+    const app = await startApp({ SSE_MAX_STREAMS_PER_SESSION: '32' });
     try {
       results.push(await soak('one instance (SQLite)', [APP], new EmulatorClient(EMULATOR, CONFIG.apiKey), APP));
     } finally {
@@ -279,27 +136,19 @@ async function main() {
     }
   }
   if (TOPOLOGIES.includes('two')) {
-    ensureBuild({ log });
-    const cluster = await startCluster({ appEnv: { OPS_TOKEN, ...BENCH_RATE_LIMITS } });
+    await ensureBuild({ log });
+    const cluster = await startCluster({ appEnv: BENCH_APP_ENV });
     try {
-      const emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
-      results.push(await soak('two instances (Redis)', [cluster.a.origin, cluster.b.origin], emulator, PUBLIC_ORIGIN));
+      results.push(await soak('two instances (Redis)', [cluster.a.origin, cluster.b.origin], cluster.emulator, PUBLIC_ORIGIN));
     } finally {
       await cluster.stop();
     }
   }
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg().map((n) => Math.round(n * 10) / 10) };
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/refresh-soak.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+  const ranOn = machine();
+  writeResults('refresh-soak.json', { machine: ranOn, results });
   console.log(table(results));
-  console.log(`\nmachine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}, load ${machine.loadavg.join(' ')}`);
+  console.log(`\nmachine: ${describeMachine(ranOn)}`);
   if (results.some((r) => r.spuriousSignOuts > 0)) process.exitCode = 1;
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench('bench:refresh', main);

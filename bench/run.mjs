@@ -11,12 +11,23 @@
  * Bounded by BENCH_MAX_SECONDS (900). Results: bench/results/revocation.json; a markdown table on stdout.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { browserPropagation, ssePropagation } from './propagation.mjs';
+import { ROOT } from '../tools/stack/processes.ts';
 import { measureProxy } from './proxy-cost.mjs';
-import { CONFIG, ROOT, STOCK_PROXY_ENV, buildIfNeeded, launchBrowser, signedInDevice, startApp, startEmulator } from './lib.mjs';
+import {
+  CONFIG,
+  STOCK_PROXY_ENV,
+  buildIfNeeded,
+  launchBrowser,
+  machine,
+  runBench,
+  signedInDevice,
+  startApp,
+  startEmulator,
+  writeResults,
+} from './lib.mjs';
 
 const env = process.env;
 const CONTEXTS = Number(env.BENCH_CONTEXTS ?? 10);
@@ -46,22 +57,10 @@ function medianRuns(runs) {
   return out;
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`bench: over BENCH_MAX_SECONDS (${MAX_SECONDS} s); stopping`);
-  process.exit(2);
-}, MAX_SECONDS * 1000);
-watchdog.unref();
-
 const log = (message) => console.error(`[bench] ${message}`);
 
 async function main() {
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGb: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    loadAverageAtStart: loadavg().map((n) => Math.round(n * 100) / 100),
-  };
+  const atStart = machine();
   log('registry.check micro-benchmark (vitest bench)');
   const gate = gateBench();
   await buildIfNeeded();
@@ -70,7 +69,7 @@ async function main() {
   const emulator = await startEmulator();
   let app = await startApp();
   const browser = await launchBrowser();
-  const results = { machine, startedAt: new Date().toISOString(), gate };
+  const results = { machine: atStart, startedAt: new Date().toISOString(), gate };
   try {
     log(`propagation to ${CONTEXTS} browser contexts`);
     results.browsers = await browserPropagation(browser, CONTEXTS);
@@ -108,8 +107,7 @@ async function main() {
     await emulator.stop();
   }
 
-  mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(resolve(ROOT, 'bench/results/revocation.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults('revocation.json', results);
   console.log(markdown(results));
 }
 
@@ -136,7 +134,7 @@ function markdown(r) {
   const row = (label, x) =>
     `| ${label} | ${x.fromReturn.n} | ${x.fromReturn.p50} / ${x.fromReturn.p95} / ${x.fromReturn.max} ms | ${x.fromRequest.p50} / ${x.fromRequest.p95} / ${x.fromRequest.max} ms |`;
   const lines = [
-    `Machine: ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGb} GB, Node ${r.machine.node} (load ${r.machine.loadAverageAtStart.join(' / ')} at start); one \`next start\` instance, SQLite registry, loopback.`,
+    `Machine: ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGb} GB, Node ${r.machine.node} (load ${r.machine.loadavg.join(' / ')} at start); one \`next start\` instance, SQLite registry, loopback.`,
     '',
     `| ${r.gate.group} | mean | ops/s |`,
     '|---|---|---|',
@@ -166,10 +164,4 @@ function markdown(r) {
   return lines.join('\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench('bench', main, { maxSeconds: MAX_SECONDS });

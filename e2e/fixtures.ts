@@ -1,5 +1,5 @@
 import { test as base, devices, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { EmulatorClient } from './emulator-client.ts';
+import { EmulatorClient } from '../tools/stack/emulator-client.ts';
 import { e2eEnv } from './e2e-env';
 
 /**
@@ -14,7 +14,7 @@ import { e2eEnv } from './e2e-env';
  */
 
 // ---------------------------------------------------------------------------------------------------------------
-// Emulator control API (/_emulator, Bearer API key): e2e/emulator-client.ts
+// Emulator control API (/_emulator, Bearer API key): tools/stack/emulator-client.ts
 
 export {
   EmulatorClient,
@@ -25,7 +25,7 @@ export {
   type EmulatorUser,
   type RefreshGrant,
   type WebhookDelivery,
-} from './emulator-client.ts';
+} from '../tools/stack/emulator-client.ts';
 
 export const DEMO_USERS = {
   ada: { email: 'ada@example.com', name: 'Ada Lovelace', role: 'admin' },
@@ -162,7 +162,7 @@ interface WorkerFixtures {
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   emulator: [
     async ({}, provide) => {
-      await provide(new EmulatorClient());
+      await provide(new EmulatorClient(e2eEnv.emulatorURL, e2eEnv.apiKey));
     },
     { scope: 'worker' },
   ],

@@ -1,6 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
 import { request as playwrightRequest } from '@playwright/test';
-import { engines, launchEngine } from './engines';
+import { engines, launchEngine } from '../tools/stack/browsers.ts';
 import { DEMO_USERS, expect, test, type Device } from './fixtures';
 import {
   cookieHeaderOf,
@@ -20,7 +20,7 @@ import {
  * reload (its push stream), and the other's cookie is refused from then on.
  *
  * Runs once, in the chromium project (playwright.config.ts), which launches Firefox itself the way the firefox
- * project does (e2e/engines.ts).
+ * project does (tools/stack/browsers.ts).
  */
 
 const PROMPT_WITHIN_MS = 2_000;

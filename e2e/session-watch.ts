@@ -1,5 +1,5 @@
 import { expect, type APIResponse, type BrowserContext, type Page } from '@playwright/test';
-import type { EmulatorClient } from './emulator-client.ts';
+import type { EmulatorClient } from '../tools/stack/emulator-client.ts';
 
 /**
  * What a page sees of its session, for every spec: the "signed out" prompt, the security page's session rows, the

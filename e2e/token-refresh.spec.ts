@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { signInOverHttp } from '../test/multi-instance/http.ts';
+import { signInOverHttp } from '../tools/stack/http-client.ts';
 import { e2eEnv } from './e2e-env';
 import { DEMO_USERS, expect, test } from './fixtures';
 import {

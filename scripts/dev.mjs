@@ -7,21 +7,18 @@
  * sign in, then starts Next wired to it. --prod builds and serves a production build instead of `next dev`.
  * Ctrl-C stops everything.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../tools/stack/app.ts';
+import { appEnvironment } from '../tools/stack/environment.ts';
+import { NEXT_BIN, ROOT, runNode, startNode } from '../tools/stack/processes.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const prod = process.argv.includes('--prod');
 const appPort = Number(process.env.PORT ?? 3000);
 const emulatorPort = Number(process.env.EMULATOR_PORT ?? 4100);
 const appOrigin = `http://localhost:${appPort}`;
-const localNode = resolve(root, 'node_modules/.bin/node');
-const node = existsSync(localNode) ? localNode : process.execPath;
-const nextBin = resolve(root, 'node_modules/next/dist/bin/next');
-const localEnvFile = resolve(root, '.data/local.env');
+const localEnvFile = resolve(ROOT, '.data/local.env');
 
 /** KEY=value lines; # comments; optional quotes. Enough for .env.local and our own file. */
 function readEnvFile(path) {
@@ -38,13 +35,13 @@ function readEnvFile(path) {
 }
 
 function hasCredentials() {
-  const dotenv = { ...readEnvFile(resolve(root, '.env')), ...readEnvFile(resolve(root, '.env.local')) };
+  const dotenv = { ...readEnvFile(resolve(ROOT, '.env')), ...readEnvFile(resolve(ROOT, '.env.local')) };
   const get = (name) => process.env[name] || dotenv[name];
   return Boolean(get('WORKOS_API_KEY') && get('WORKOS_CLIENT_ID'));
 }
 
-/** Local-only secrets for the emulator, generated once and kept in .data/local.env (git-ignored). */
-function localSecrets() {
+/** Local-only credentials for the emulator, generated once and kept in .data/local.env (git-ignored). */
+function localCredentials() {
   const existing = readEnvFile(localEnvFile);
   const secrets = {
     WORKOS_API_KEY: existing.WORKOS_API_KEY || `sk_test_local_${randomBytes(24).toString('hex')}`,
@@ -61,80 +58,48 @@ function localSecrets() {
     });
     console.log(`[dev] generated local secrets in ${localEnvFile}`);
   }
-  return secrets;
+  return {
+    apiKey: secrets.WORKOS_API_KEY,
+    clientId: secrets.WORKOS_CLIENT_ID,
+    cookiePassword: secrets.WORKOS_COOKIE_PASSWORD,
+    webhookSecret: secrets.WORKOS_WEBHOOK_SECRET,
+  };
 }
 
 const children = new Set();
 let stopping = false;
 
-function start(name, command, args, env) {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
-  children.add(child);
-  child.on('exit', (code, signal) => {
-    children.delete(child);
+/** Keeps `proc` running with the others: when it exits on its own, everything stops. */
+function supervise(proc) {
+  children.add(proc);
+  void proc.exited.then((code) => {
+    children.delete(proc);
     if (stopping) return;
     // Ctrl-C reaches the whole process group; a child may see it before we do.
-    if (signal === 'SIGINT' || code === 130) return shutdown(0);
-    console.error(`[dev] ${name} exited (${signal ?? `code ${code}`}); stopping.`);
+    if (proc.child.signalCode === 'SIGINT' || code === 130) return shutdown(0);
+    console.error(`[dev] ${proc.name} exited (${proc.child.signalCode ?? `code ${code}`}); stopping.`);
     shutdown(code || 1);
   });
-  return child;
-}
-
-function run(name, command, args, env) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
-    children.add(child);
-    child.on('exit', (code, signal) => {
-      children.delete(child);
-      if (code === 0) resolvePromise();
-      else reject(new Error(`${name} failed (${signal ?? `code ${code}`})`));
-    });
-  });
+  return proc;
 }
 
 function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  const force = setTimeout(() => {
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(code);
-  }, 5_000);
-  force.unref();
-  const wait = setInterval(() => {
-    if (children.size === 0) {
-      clearInterval(wait);
-      process.exit(code);
-    }
-  }, 50);
+  void Promise.all([...children].map((proc) => proc.stop())).then(() => process.exit(code));
 }
 
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
-async function waitForHealth(url, child, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the emulator exited before it was healthy (code ${child.exitCode})`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch (error) {
-      if (process.env.DEV_DEBUG) console.error(error);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no answer from ${url} within ${timeoutMs / 1000} s`);
-}
-
 async function startNext(env) {
+  const options = { env, inheritEnv: true, output: 'inherit' };
   if (prod) {
-    await run('next build', node, [nextBin, 'build'], env);
+    await runNode('next build', [NEXT_BIN, 'build'], options);
     if (stopping) return;
-    start('next start', node, [nextBin, 'start', '-p', String(appPort)], env);
+    supervise(startNode('next start', [NEXT_BIN, 'start', '-p', String(appPort)], options));
   } else {
-    start('next dev', node, [nextBin, 'dev', '-p', String(appPort)], env);
+    supervise(startNode('next dev', [NEXT_BIN, 'dev', '-p', String(appPort)], options));
   }
 }
 
@@ -145,19 +110,18 @@ async function main() {
     return;
   }
 
-  const secrets = localSecrets();
+  const credentials = localCredentials();
   const emulatorURL = `http://127.0.0.1:${emulatorPort}`;
-  const emulator = start('emulator', node, ['emulator/main.ts'], {
-    EMULATOR_HOST: '127.0.0.1',
-    EMULATOR_PORT: String(emulatorPort),
-    WORKOS_API_KEY: secrets.WORKOS_API_KEY,
-    WORKOS_CLIENT_ID: secrets.WORKOS_CLIENT_ID,
-    WORKOS_WEBHOOK_SECRET: secrets.WORKOS_WEBHOOK_SECRET,
-    EMULATOR_REDIRECT_URIS: `${appOrigin}/callback`,
-    EMULATOR_WEBHOOK_URL: `${appOrigin}/api/webhooks/workos`,
-    EMULATOR_STATE_FILE: resolve(root, '.data/emulator-state.json'),
-  });
-  await waitForHealth(`${emulatorURL}/health`, emulator);
+  supervise(
+    await startEmulator({
+      credentials,
+      port: emulatorPort,
+      appOrigin,
+      stateFile: resolve(ROOT, '.data/emulator-state.json'),
+      inheritEnv: true,
+      output: 'inherit',
+    }),
+  );
 
   console.log(`
   ┌──────────────────────────────────────────────────────────────────────┐
@@ -174,13 +138,7 @@ async function main() {
   └──────────────────────────────────────────────────────────────────────┘
 `);
 
-  await startNext({
-    ...secrets,
-    NEXT_PUBLIC_WORKOS_REDIRECT_URI: `${appOrigin}/callback`,
-    WORKOS_API_HOSTNAME: '127.0.0.1',
-    WORKOS_API_PORT: String(emulatorPort),
-    WORKOS_API_HTTPS: 'false',
-  });
+  await startNext(appEnvironment({ credentials, appOrigin, emulatorPort }));
 }
 
 main().catch((error) => {

@@ -13,92 +13,25 @@
  *
  *   SCREENSHOT_APP_PORT (3390) · SCREENSHOT_EMULATOR_PORT (4195; not 4190, which fetch refuses as a "bad port") · NEXT_DIST_DIR (.next-screenshot) · SCREENSHOT_OUT
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, devices } from '@playwright/test';
+import { devices } from '@playwright/test';
+import { buildApp, hasBuild, startApp, startEmulator } from '../tools/stack/app.ts';
+import { launchEngine } from '../tools/stack/browsers.ts';
+import { DEMO_PASSWORD } from '../tools/stack/emulator-client.ts';
+import { appEnvironment, localCredentials } from '../tools/stack/environment.ts';
+import { ROOT } from '../tools/stack/processes.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const appPort = Number(process.env.SCREENSHOT_APP_PORT ?? 3390);
 const emulatorPort = Number(process.env.SCREENSHOT_EMULATOR_PORT ?? 4195);
 const distDir = process.env.NEXT_DIST_DIR ?? '.next-screenshot';
 const forceBuild = process.argv.includes('--build');
 const skipBuild = process.argv.includes('--no-build');
-const out = resolve(root, process.env.SCREENSHOT_OUT ?? 'docs/security-page.png');
+const out = resolve(ROOT, process.env.SCREENSHOT_OUT ?? 'docs/security-page.png');
 const appURL = `http://localhost:${appPort}`;
-const emulatorURL = `http://127.0.0.1:${emulatorPort}`;
-const dataDir = resolve(root, '.data/screenshot');
-const localNode = resolve(root, 'node_modules/.bin/node');
-const node = existsSync(localNode) ? localNode : process.execPath;
-const nextBin = resolve(root, 'node_modules/next/dist/bin/next');
-
-// Local-only secrets for a throwaway emulator: not credentials for anything real.
-const secrets = {
-  WORKOS_API_KEY: 'sk_test_screenshot_local_emulator_only',
-  WORKOS_CLIENT_ID: 'client_screenshot_local_emulator',
-  WORKOS_COOKIE_PASSWORD: 'screenshot-cookie-password-local-only-0123456789',
-  WORKOS_WEBHOOK_SECRET: 'whsec_screenshot_local_emulator_only',
-};
-const USER = { email: 'ada@example.com', password: 'demo-password' };
-
-const children = [];
-
-function start(name, args, env) {
-  const child = spawn(node, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const keep = (chunk) => {
-    log = (log + chunk).slice(-8_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.on('exit', (code) => {
-    if (code && !stopping) console.error(`[screenshot] ${name} exited with code ${code}\n${log}`);
-  });
-  children.push(child);
-  return child;
-}
-
-function run(args, env) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(node, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${args.join(' ')} failed (${code})`))));
-  });
-}
-
-let stopping = false;
-function stop() {
-  stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-}
-process.on('SIGINT', () => {
-  stop();
-  process.exit(130);
-});
-
-async function waitFor(url, child, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited (code ${child.exitCode})`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
-}
-
-function chromiumOptions() {
-  try {
-    if (existsSync(chromium.executablePath())) return {};
-  } catch {
-    // Playwright's own browser is not installed
-  }
-  return existsSync('/usr/bin/chromium') ? { executablePath: '/usr/bin/chromium' } : {};
-}
+const dataDir = resolve(ROOT, '.data/screenshot');
+const credentials = localCredentials('screenshot');
+const USER = { email: 'ada@example.com', password: DEMO_PASSWORD };
 
 async function signIn(browser, deviceName, ip) {
   // Profiles name their own browser; only the context options apply to the one Chromium launched here.
@@ -117,40 +50,29 @@ async function signIn(browser, deviceName, ip) {
 async function main() {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const appEnv = {
-    ...secrets,
-    NEXT_PUBLIC_WORKOS_REDIRECT_URI: `${appURL}/callback`,
-    WORKOS_API_HOSTNAME: '127.0.0.1',
-    WORKOS_API_PORT: String(emulatorPort),
-    WORKOS_API_HTTPS: 'false',
-    NEXT_DIST_DIR: distDir,
-    DATABASE_PATH: resolve(dataDir, 'app.sqlite'),
-    NEXT_TELEMETRY_DISABLED: '1',
-  };
-
-  const emulator = start('emulator', ['emulator/main.ts'], {
-    EMULATOR_HOST: '127.0.0.1',
-    EMULATOR_PORT: String(emulatorPort),
-    WORKOS_API_KEY: secrets.WORKOS_API_KEY,
-    WORKOS_CLIENT_ID: secrets.WORKOS_CLIENT_ID,
-    WORKOS_WEBHOOK_SECRET: secrets.WORKOS_WEBHOOK_SECRET,
-    EMULATOR_REDIRECT_URIS: `${appURL}/callback`,
-    EMULATOR_WEBHOOK_URL: `http://127.0.0.1:${appPort}/api/webhooks/workos`,
+  const env = appEnvironment({ credentials, appOrigin: appURL, emulatorPort, distDir, databasePath: resolve(dataDir, 'app.sqlite') });
+  const emulator = await startEmulator({
+    credentials,
+    port: emulatorPort,
+    appOrigin: appURL,
+    webhookOrigin: `http://127.0.0.1:${appPort}`,
+    inheritEnv: true,
   });
-  await waitFor(`${emulatorURL}/health`, emulator, 30_000);
-
-  // NEXT_PUBLIC_* (the redirect URI, hence the port) is inlined at build time: a build for another port won't do.
-  const marker = resolve(root, distDir, 'screenshot-app-url');
-  const builtFor = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : null;
-  if (!skipBuild && (forceBuild || builtFor !== appURL || !existsSync(resolve(root, distDir, 'BUILD_ID')))) {
-    console.log(`[screenshot] building into ${distDir} for ${appURL}`);
-    await run([nextBin, 'build'], appEnv);
-    writeFileSync(marker, `${appURL}\n`);
+  let app;
+  try {
+    if (!skipBuild && (forceBuild || !hasBuild(env, { sameOrigin: true }))) {
+      console.log(`[screenshot] building into ${distDir} for ${appURL}`);
+      await buildApp({ env, inheritEnv: true, output: 'inherit' });
+    }
+    app = await startApp({ port: appPort, env, inheritEnv: true, timeoutMs: 120_000 });
+    await screenshot();
+  } finally {
+    await Promise.all([app?.stop(), emulator.stop()]);
   }
-  const app = start('app', [nextBin, 'start', '-p', String(appPort)], appEnv);
-  await waitFor(`${appURL}/api/health`, app, 120_000);
+}
 
-  const browser = await chromium.launch({ ...chromiumOptions(), args: ['--no-sandbox', '--disable-gpu'] });
+async function screenshot() {
+  const browser = await launchEngine('chromium');
   try {
     // The oldest first, so "Signed in" times differ; the laptop last, as the device looking at the page.
     const old = await signIn(browser, 'Desktop Firefox', '192.0.2.200');
@@ -177,12 +99,13 @@ async function main() {
     await Promise.all([old, phone, pixel, laptop].map((d) => d.context.close()));
   } finally {
     await browser.close();
-    stop();
   }
 }
 
+// Exiting stops what tools/stack started.
+process.on('SIGINT', () => process.exit(130));
+
 main().catch((error) => {
   console.error('[screenshot] failed:', error);
-  stop();
   process.exit(1);
 });

@@ -49,17 +49,12 @@ step() {
   fi
 }
 
-# System packages the browser tests (Chromium, Firefox; WPE WebKit's cog and its WebDriver) and later issues
-# (redis-server) need. Playwright's own browsers (npx playwright install chromium firefox) stand in for Debian's;
-# e2e/engines.ts picks one per engine.
+# shellcheck source=../tools/stack/system-packages.sh
+source tools/stack/system-packages.sh
+
 ensure_system_deps() {
-  local missing=()
-  local own="${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"
-  [[ -x /usr/bin/chromium ]] || [[ -n "$(ls -d "$own"/chromium-* 2>/dev/null)" ]] || missing+=(chromium)
-  [[ -x /usr/bin/firefox-esr ]] || [[ -n "$(ls -d "$own"/firefox-* 2>/dev/null)" ]] || missing+=(firefox-esr)
-  [[ -x /usr/bin/cog ]] || missing+=(cog)
-  [[ -x /usr/bin/WPEWebDriver ]] || missing+=(wpewebkit-driver)
-  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  local missing
+  mapfile -t missing < <(missing_system_packages)
   if ((${#missing[@]} == 0)); then
     return 0
   fi

@@ -1,4 +1,4 @@
-import { signInOverHttp } from '../../test/multi-instance/http.ts';
+import { signInOverHttp } from '../../tools/stack/http-client.ts';
 import { e2eEnv } from '../e2e-env';
 import { expect, test } from '../fixtures';
 

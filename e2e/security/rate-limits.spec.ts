@@ -1,5 +1,5 @@
 import type { APIResponse } from '@playwright/test';
-import { signInOverHttp, openEventStream, type SseStream } from '../../test/multi-instance/http.ts';
+import { signInOverHttp, openEventStream, type SseStream } from '../../tools/stack/http-client.ts';
 import { e2eEnv } from '../e2e-env';
 import { DEMO_USERS, expect, test, type Device } from '../fixtures';
 import { sessionList, signedOutPrompt } from '../session-watch';

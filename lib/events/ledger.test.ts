@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { CLAIM_LEASE_MS, claimEvent, completeEvent, isProcessed, listParked, readLedger, unparkForReplay } from './ledger';
 import { processEvent } from './process-event';
-import { event, fakeDeps, session, TEST_BOX } from './test-support';
+import { event, fakeDeps, session, TEST_BOX } from '@/test/event-fakes';
 
 /** Two processes on one database file: two connections, each with its own deps, as two `next start` on one host. */
 

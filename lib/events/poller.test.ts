@@ -6,7 +6,7 @@ import { isProcessed, listParked, parkEvent, readLedger } from './ledger';
 import { EventsPoller, nextDelay, readCursor, writeCursor, type EventsSource, type PollerOptions } from './poller';
 import { LedgerRetrier } from './retrier';
 import { HANDLED_EVENTS, processEvent, type ProcessOutcome } from './process-event';
-import { event, fakeDeps, FakeWorkos, memoryDb, session, TEST_BOX } from './test-support';
+import { event, fakeDeps, FakeWorkos, memoryDb, session, TEST_BOX } from '@/test/event-fakes';
 
 type ListCall = Parameters<EventsSource['listEvents']>[0];
 

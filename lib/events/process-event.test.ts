@@ -3,7 +3,7 @@ import { hashSessionId } from '@/lib/security/hash';
 import { WorkosError } from '@/lib/workos/types';
 import { CLAIM_LEASE_MS, isProcessed, readLedger } from './ledger';
 import { processEvent } from './process-event';
-import { event, fakeDeps, FakeWorkos, session, TEST_BOX } from './test-support';
+import { event, fakeDeps, FakeWorkos, session, TEST_BOX } from '@/test/event-fakes';
 
 const grace = 'user_grace';
 

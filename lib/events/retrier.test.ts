@@ -3,7 +3,7 @@ import { WorkosError } from '@/lib/workos/types';
 import { CLAIM_LEASE_MS, claimEvent, readLedger } from './ledger';
 import { payloadOf, processEvent } from './process-event';
 import { LedgerRetrier } from './retrier';
-import { event, fakeDeps, FakeWorkos, session, TEST_BOX } from './test-support';
+import { event, fakeDeps, FakeWorkos, session, TEST_BOX } from '@/test/event-fakes';
 
 const grace = 'user_grace';
 

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFailFastRedis } from '@/lib/redis/fail-fast';
-import { startRedisServer, type RedisServer } from '@/test/multi-instance/redis-server';
-import { startTcpProxy, type TcpProxy } from '@/test/multi-instance/tcp-proxy';
+import { startRedisServer, type RedisServer } from '@/tools/stack/redis';
+import { startTcpProxy, type TcpProxy } from '@/tools/stack/tcp-proxy';
 import { consumeForCaller, createRateLimits, RULES, type RateLimits, type Rule, type RuleLimit } from './limits';
 
 /** The limiter wiring, in memory and against a real redis-server (behind a TCP proxy that can be cut). */

@@ -1,8 +1,8 @@
-import { ensureBuild } from './cluster.ts';
-import { redisServerBinary } from './redis-server.ts';
+import { ensureBuild } from '../../tools/stack/cluster.ts';
+import { redisServerBinary } from '../../tools/stack/redis.ts';
 
 /** Fails at once (with how to fix it) when redis-server is missing; builds .next-multi when sources changed. */
-export default function globalSetup(): void {
+export default async function globalSetup(): Promise<void> {
   redisServerBinary();
-  ensureBuild();
+  await ensureBuild();
 }

@@ -1,5 +1,5 @@
 import { devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { EmulatorClient, expect, fillHostedSignIn, test } from '../../e2e/fixtures';
+import { expect, fillHostedSignIn, test, type EmulatorClient } from '../../e2e/fixtures';
 import {
   expectNothingSignedOut,
   grantsBySession,
@@ -10,8 +10,8 @@ import {
   watch,
 } from '../../e2e/session-watch';
 import { fromAddress } from '../../e2e/security/from-address';
-import { MULTI, PUBLIC_ORIGIN, startCluster, type Cluster, type Instance } from './cluster.ts';
-import { openEventStream, sessionIdByUserAgent, sessionStatus, signInOverHttp, type SseStream } from './http.ts';
+import { MULTI, PUBLIC_ORIGIN, startCluster, type Cluster, type Instance } from '../../tools/stack/cluster.ts';
+import { openEventStream, sessionIdByUserAgent, sessionStatus, signInOverHttp, type SseStream } from '../../tools/stack/http-client.ts';
 
 /**
  * Two app instances sharing revocations through Redis, with real processes: redis-server, `next start` ×2 (one
@@ -29,7 +29,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   cluster = await startCluster({ appEnv: { OPS_TOKEN } });
-  emulator = new EmulatorClient(cluster.emulatorURL, MULTI.apiKey);
+  emulator = cluster.emulator;
   await emulator.reset();
 });
 

@@ -1,21 +1,11 @@
-import { existsSync } from 'node:fs';
-import { chromium, defineConfig } from '@playwright/test';
+import { defineConfig } from '@playwright/test';
+import { engines } from '../../tools/stack/browsers.ts';
 
 /**
  * Multi-instance tests (issue 6): `npm run test:multi`. Separate from the single-instance e2e run because they
  * need their own topology — redis-server, two `next start` instances on one shared build, the emulator with
  * webhooks pointed at instance A — which the spec starts, stops and restarts itself (global setup only builds).
  */
-function hasOwnChromium(): boolean {
-  try {
-    return existsSync(chromium.executablePath());
-  } catch {
-    return false;
-  }
-}
-
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-
 export default defineConfig({
   testDir: '.',
   testMatch: /.*\.spec\.ts$/,
@@ -30,16 +20,7 @@ export default defineConfig({
   reporter: 'list',
   use: {
     browserName: 'chromium',
-    launchOptions: {
-      args: [
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-gpu',
-        '--no-sandbox',
-      ],
-      ...(!hasOwnChromium() && existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}),
-    },
+    launchOptions: engines.chromium.launchOptions,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     actionTimeout: 15_000,

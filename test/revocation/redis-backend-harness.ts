@@ -5,8 +5,8 @@ import { migrate } from '@/lib/db/schema';
 import { createRedisBackend, type RedisBackendOptions, type RedisRevocationBackend } from '@/lib/revocation/store/redis/backend';
 import type { BackendHealth, BackendListener, RevocationRecord, UserRevocation } from '@/lib/revocation/types';
 import { hashSessionId } from '@/lib/security/hash';
-import { startRedisServer, type RedisServer } from '@/test/multi-instance/redis-server';
-import { startTcpProxy, type TcpProxy } from '@/test/multi-instance/tcp-proxy';
+import { startRedisServer, type RedisServer } from '@/tools/stack/redis';
+import { startTcpProxy, type TcpProxy } from '@/tools/stack/tcp-proxy';
 
 /** Real redis-server, real ioredis: every Redis backend test talks to a process its file started itself. */
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { Builder, type WebDriver } from 'selenium-webdriver';
+import { freePort } from '../../tools/stack/ports.ts';
 
 /**
  * Debian's WPE WebKit (packages `cog` and `wpewebkit-driver`: WPE WebKit 2.38, a Safari 16 engine) under its W3C
@@ -15,19 +15,10 @@ export function wpeInstalled(): boolean {
   return existsSync(WPE_WEBDRIVER) && existsSync(COG);
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /** WPE_WEBDRIVER_PORT, or the first free port of 4380–4399 (beside the e2e app and emulator ports). */
 async function choosePort(): Promise<number> {
   if (process.env.WPE_WEBDRIVER_PORT) return Number(process.env.WPE_WEBDRIVER_PORT);
-  for (let port = 4380; port < 4400; port++) if (await portFree(port)) return port;
-  throw new Error('no free port in 4380-4399 for WPEWebDriver');
+  return freePort(4380, 4400);
 }
 
 export interface WpeDriverServer {

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type RedisServer } from '@/test/multi-instance/redis-server';
+import { startRedisServer, type RedisServer } from '@/tools/stack/redis';
 import { createRefreshCoordinator } from './coordinator';
 import { createRedisRotationStore, parseRotationState, UnreadableStateError } from './redis-store';
 import { GrantError, type RotationState, type RotationStore, type SealedSession } from './types';

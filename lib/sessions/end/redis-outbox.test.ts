@@ -2,7 +2,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/db/schema';
-import { startRedisServer, type RedisServer } from '@/test/multi-instance/redis-server';
+import { startRedisServer, type RedisServer } from '@/tools/stack/redis';
 import { createSqliteOutbox, layeredOutbox, type WorkosOutbox } from './outbox';
 import { createOutboxConfirmer } from './confirmer';
 import { createRedisOutbox } from './redis-outbox';

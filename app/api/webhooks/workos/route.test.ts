@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { isProcessed, listParked, parkEvent, readLedger } from '@/lib/events/ledger';
 import { processEvent } from '@/lib/events/process-event';
-import { fakeDeps, TEST_BOX } from '@/lib/events/test-support';
+import { fakeDeps, TEST_BOX } from '@/test/event-fakes';
 
 const SECRET = 'whsec_test_secret';
 

@@ -1,9 +1,11 @@
 /**
  * Client for the emulator's control API (/_emulator, Bearer API key): the browser specs get one as the `emulator`
- * fixture (e2e/fixtures.ts); the multi-instance tests and benchmark make their own for their emulator.
- * Erasable TypeScript with `.ts` imports and no Playwright: Node 24 runs it directly (bench/multi-instance.mjs).
+ * fixture (e2e/fixtures.ts); the multi-instance tests and the benchmarks make their own for their emulator.
+ * Erasable TypeScript with `.ts` imports and no Playwright: Node 24 runs it directly (bench/*.mjs).
  */
-import { e2eEnv } from './e2e-env.ts';
+
+/** The seeded demo users' password (and the default of users created through the control API). */
+export const DEMO_PASSWORD = 'demo-password';
 
 /** An organization membership in WorkOS's shape. */
 export interface EmulatorMembership {
@@ -98,7 +100,7 @@ export class EmulatorClient {
   readonly baseURL: string;
   private readonly apiKey: string;
 
-  constructor(baseURL: string = e2eEnv.emulatorURL, apiKey: string = e2eEnv.apiKey) {
+  constructor(baseURL: string, apiKey: string) {
     this.baseURL = baseURL;
     this.apiKey = apiKey;
   }
@@ -143,7 +145,7 @@ export class EmulatorClient {
     /** Several memberships instead of the one above. */
     memberships?: { organization_id: string; role?: string; membership_status?: string }[];
   }): Promise<EmulatorUser> {
-    const body = await this.request('POST', '/_emulator/users', { password: e2eEnv.demoPassword, ...input });
+    const body = await this.request('POST', '/_emulator/users', { password: DEMO_PASSWORD, ...input });
     return objectOf<EmulatorUser>(body, 'user');
   }
 

@@ -8,7 +8,7 @@ import type { SignInInput } from '@/lib/audit';
 import type { AuditInput } from '@/lib/audit/types';
 import { createSessionEnder } from '@/lib/sessions/end/end-sessions';
 import { createSqliteOutbox } from '@/lib/sessions/end/outbox';
-import type { ProcessDeps } from './process-event';
+import type { ProcessDeps } from '@/lib/events/process-event';
 
 /** Test doubles for lib/events (imported by *.test.ts only). */
 

@@ -1,11 +1,11 @@
 /**
- * Plain-HTTP clients for the multi-instance tests and benchmark (no browser): signing in through the app and the
- * emulator's hosted page exactly as a browser would (redirects, PKCE cookie, form post), /api/session checks and
- * /api/session/events streams. The emulator's control API client is e2e/emulator-client.ts. Erasable TypeScript;
- * Node 24 runs it directly.
+ * Plain-HTTP clients (no browser) for the multi-instance tests, some specs and the benchmarks: signing in through
+ * the app and the emulator's hosted page exactly as a browser would (redirects, PKCE cookie, form post),
+ * /api/session checks and /api/session/events streams. The emulator's control API client is
+ * tools/stack/emulator-client.ts. Erasable TypeScript; Node 24 runs it directly.
  */
 import { request as httpRequest, Agent } from 'node:http';
-import type { EmulatorClient } from '../../e2e/emulator-client.ts';
+import { DEMO_PASSWORD, type EmulatorClient } from './emulator-client.ts';
 
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
@@ -57,6 +57,8 @@ function hiddenFields(html: string): Record<string, string> {
 export interface SignedIn {
   /** The Cookie header to present (the sealed session cookie; never printed). */
   cookie: string;
+  /** The cookies, to go on as a browser does (renewed cookies replace them). */
+  jar: CookieJar;
 }
 
 /**
@@ -98,7 +100,7 @@ export async function signInOverHttp(
   const page = await fetch(authorizeUrl, { headers: { 'user-agent': options.userAgent }, redirect: 'manual' });
   if (page.status !== 200) throw new Error(`sign-in: hosted page answered ${page.status}`);
   const fields = hiddenFields(await page.text());
-  const form = new URLSearchParams({ ...fields, email, password: options.password ?? 'demo-password' });
+  const form = new URLSearchParams({ ...fields, email, password: options.password ?? DEMO_PASSWORD });
   const submitted = await fetch(new URL('/user_management/authorize', authorizeUrl), {
     method: 'POST',
     headers: {
@@ -115,7 +117,7 @@ export async function signInOverHttp(
   jar.store(callback);
   expectRedirect(callback, '/callback');
   if (!jar.get('wos-session')) throw new Error('sign-in: /callback set no session cookie');
-  return { cookie: jar.header() };
+  return { cookie: jar.header(), jar };
 }
 
 /** The id of the one active session of the user that `userAgent` signed in (see `signInOverHttp`). */

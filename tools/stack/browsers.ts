@@ -2,16 +2,16 @@ import { existsSync } from 'node:fs';
 import { chromium, firefox, webkit, type BrowserType, type LaunchOptions } from '@playwright/test';
 
 /**
- * The browser engines the e2e suite runs in, and how each is launched on this machine. Shared by
- * playwright.config.ts (one project per engine) and by specs that launch a second engine themselves
- * (e2e/mixed-engines.spec.ts), so both launch a browser the same way.
+ * The browser engines on this machine, and how each is launched. Shared by playwright.config.ts (one project per
+ * engine), specs that launch a second engine themselves (e2e/mixed-engines.spec.ts), the multi-instance and WebKit
+ * suites, the benchmarks and the screenshot script, so all launch a browser the same way.
  *
  *   chromium: Playwright's own Chromium when installed (`npx playwright install chromium`), else Debian's
  *             /usr/bin/chromium (CDP).
  *   firefox:  Playwright's own Firefox when installed, else Debian's /usr/bin/firefox-esr through Playwright's
  *             WebDriver BiDi channel `moz-firefox` (needs patches/playwright-core+1.65.1.patch, see patches/README.md).
  *   webkit:   Playwright's own WebKit only.
- * An engine with neither is absent: no project, and specs that need it are skipped with the reason.
+ * Firefox or WebKit with neither is absent: no project, and specs that need it are skipped with the reason.
  */
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit';
@@ -26,8 +26,8 @@ export interface Engine {
   source: string;
 }
 
-export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-export const SYSTEM_FIREFOX = '/usr/bin/firefox-esr';
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+const SYSTEM_FIREFOX = '/usr/bin/firefox-esr';
 
 const CHROMIUM_ARGS = [
   '--disable-background-networking',
@@ -47,28 +47,23 @@ function ownBuild(browser: BrowserType): boolean {
   }
 }
 
-function detect(): Partial<Record<EngineName, Engine>> {
-  const found: Partial<Record<EngineName, Engine>> = {};
+/** Chromium is always there (Playwright's error says how to install it); the others only when found. */
+type Engines = { chromium: Engine } & Partial<Record<Exclude<EngineName, 'chromium'>, Engine>>;
 
-  if (ownBuild(chromium)) {
-    found.chromium = {
-      name: 'chromium',
-      browserType: chromium,
-      launchOptions: { args: CHROMIUM_ARGS },
-      source: "Playwright's Chromium",
-    };
-  } else {
-    // Without either, Playwright's error says how to install its Chromium; `npm test` installs Debian's first.
-    found.chromium = {
+function detect(): Engines {
+  const ownChromium = ownBuild(chromium);
+  const found: Engines = {
+    chromium: {
       name: 'chromium',
       browserType: chromium,
       launchOptions: {
         args: CHROMIUM_ARGS,
-        ...(existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}),
+        // Without either, Playwright's error says how to install its Chromium; `npm test` installs Debian's first.
+        ...(!ownChromium && existsSync(SYSTEM_CHROMIUM) ? { executablePath: SYSTEM_CHROMIUM } : {}),
       },
-      source: SYSTEM_CHROMIUM,
-    };
-  }
+      source: ownChromium ? "Playwright's Chromium" : SYSTEM_CHROMIUM,
+    },
+  };
 
   if (ownBuild(firefox)) {
     found.firefox = { name: 'firefox', browserType: firefox, launchOptions: {}, source: "Playwright's Firefox" };
@@ -90,10 +85,10 @@ function detect(): Partial<Record<EngineName, Engine>> {
 
 export const engines = detect();
 
-/** Launches `name` exactly as its Playwright project does (for a spec that needs a second engine). */
+/** Launches `name` exactly as its Playwright project does. */
 export function launchEngine(name: EngineName, options: LaunchOptions = {}) {
   const engine = engines[name];
-  if (!engine) throw new Error(`No ${name} on this machine (see e2e/engines.ts)`);
+  if (!engine) throw new Error(`No ${name} on this machine (see tools/stack/browsers.ts)`);
   return engine.browserType.launch({
     ...engine.launchOptions,
     ...(engine.channel ? { channel: engine.channel } : {}),
