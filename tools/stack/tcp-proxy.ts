@@ -3,7 +3,7 @@
  * `stall()` is a server that stops answering (requests are held back, nothing is closed).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { freePort } from '../../tools/stack/ports.ts';
+import { freePort } from './ports.ts';
 
 export interface TcpProxy {
   port: number;
