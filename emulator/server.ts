@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleApi } from './api.ts';
+import { handleApi } from './api/routes.ts';
 import { createOffsetClock, type Clock } from './clock.ts';
 import { loadConfig, type EmulatorConfig } from './config.ts';
-import { CallLog, FaultRegistry, handleControl, type ControlContext } from './control.ts';
-import { handleDashboard } from './dashboard.ts';
-import { handleAuthorizeGet, handleAuthorizePost, handleLogout } from './hosted.ts';
+import { CallLog, FaultRegistry, handleControl, type ControlContext } from './control/routes.ts';
+import { handleDashboard } from './dashboard/page.ts';
+import { handleAuthorizeGet, handleAuthorizePost, handleLogout } from './hosted/routes.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import { redirect, sendJson } from './http.ts';
 import { ApiError, Store } from './store.ts';

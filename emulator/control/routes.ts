@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requireApiKey } from './api.ts';
-import type { EmulatorConfig } from './config.ts';
-import { newId } from './ids.ts';
-import { readParams, sendJson } from './http.ts';
+import { requireApiKey } from '../api/routes.ts';
+import type { EmulatorConfig } from '../config.ts';
+import { newId } from '../ids.ts';
+import { readParams, sendJson } from '../http.ts';
 import {
   ApiError,
   iso,
@@ -14,8 +14,8 @@ import {
   type RuntimeConfig,
   type Store,
   type UserRecord,
-} from './store.ts';
-import type { WebhookDispatcher } from './webhooks.ts';
+} from '../store.ts';
+import type { WebhookDispatcher } from '../webhooks.ts';
 
 export interface Fault {
   id: string;

@@ -1,8 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorConfig } from './config.ts';
-import { html, page, type SafeHtml } from './html.ts';
-import { clientIp, readParams, redirect, sendHtml, sendJson } from './http.ts';
-import { ApiError, displayName, getOrganization, type MembershipRecord, type Store, type UserRecord } from './store.ts';
+import type { EmulatorConfig } from '../config.ts';
+import { html, page, type SafeHtml } from '../html.ts';
+import { clientIp, readParams, redirect, sendHtml, sendJson } from '../http.ts';
+import {
+  ApiError,
+  displayName,
+  getOrganization,
+  type MembershipRecord,
+  type Store,
+  type UserRecord,
+} from '../store.ts';
 
 /** The OAuth parameters of one authorize request, carried through the hosted forms as hidden fields. */
 interface AuthorizeRequest {

@@ -1,8 +1,8 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorConfig } from './config.ts';
-import { optionalString, paginate, parsePageQuery, readParams, requiredString, sendJson } from './http.ts';
-import { publicJwk } from './keys.ts';
+import type { EmulatorConfig } from '../config.ts';
+import { optionalString, paginate, parsePageQuery, readParams, requiredString, sendJson } from '../http.ts';
+import { publicJwk } from '../keys.ts';
 import {
   ApiError,
   getOrganization,
@@ -13,7 +13,7 @@ import {
   userJson,
   type MembershipStatus,
   type Store,
-} from './store.ts';
+} from '../store.ts';
 
 /** Constant-time comparison of secrets of any length. */
 export function secretsEqual(a: string, b: string): boolean {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { secretsEqual } from './api.ts';
-import { applyConfig, faultJson, parseFault, type ControlContext } from './control.ts';
-import { html, page, type SafeHtml } from './html.ts';
-import { parseCookies, readParams, redirect, sendHtml } from './http.ts';
+import { secretsEqual } from '../api/routes.ts';
+import { applyConfig, faultJson, parseFault, type ControlContext } from '../control/routes.ts';
+import { html, page, type SafeHtml } from '../html.ts';
+import { parseCookies, readParams, redirect, sendHtml } from '../http.ts';
 import {
   ApiError,
   displayName,
@@ -11,7 +11,7 @@ import {
   type EventRecord,
   type SessionRecord,
   type Store,
-} from './store.ts';
+} from '../store.ts';
 
 const COOKIE = 'emulator_dashboard';
 const BASE = '/_emulator/dashboard';
