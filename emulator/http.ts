@@ -1,52 +1,59 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, unprocessable } from './store.ts';
+import type { EmulatorConfig } from './config.ts';
+import type { CallLog, FaultRegistry } from './control/faults.ts';
+import type { Store } from './store.ts';
+import { ApiError } from './wire.ts';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES)
-      throw new ApiError(413, { message: 'Request body too large.', code: 'payload_too_large' });
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** What every route handler gets: the request and the emulator's parts. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  store: Store;
+  config: EmulatorConfig;
+  faults: FaultRegistry;
+  calls: CallLog;
+  /** Present when the clock can be moved (always, unless a test injected its own clock). */
+  advanceClock: ((ms: number) => void) | null;
+  reset: () => void;
 }
 
-/** Parses a JSON or form-urlencoded body into a flat record; malformed JSON is a 400. */
-export async function readParams(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const text = await readBody(req);
-  const type = req.headers['content-type'] ?? '';
-  if (type.includes('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(text));
-  }
-  if (text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ApiError(400, { message: 'The request body is not valid JSON.', code: 'invalid_json' });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ApiError(400, { message: 'The request body must be a JSON object.', code: 'invalid_json' });
-  }
-  return parsed as Record<string, unknown>;
+/** `id` is the route's `:id` segment, decoded ('' for a route without one). */
+export type Handler = (ctx: RequestContext, id: string) => unknown;
+
+/** One entry of a route table: `path` is literal but for an `:id` segment, which matches any non-empty segment. */
+export interface Route {
+  method: string;
+  path: string;
+  handler: Handler;
 }
 
-export function optionalString(params: Record<string, unknown>, field: string): string | null {
-  const value = params[field];
-  if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string') throw unprocessable(field, `${field} must be a string`);
-  return value;
+/** The `:id` segment, raw ('' when the pattern has none), or null when the path does not match. */
+function matchPath(pattern: string, path: string): string | null {
+  const expected = pattern.split('/');
+  const actual = path.split('/');
+  if (expected.length !== actual.length) return null;
+  let id = '';
+  for (const [i, segment] of expected.entries()) {
+    const value = actual[i] ?? '';
+    if (segment === ':id' && value !== '') id = value;
+    else if (segment !== value) return null;
+  }
+  return id;
 }
 
-export function requiredString(params: Record<string, unknown>, field: string): string {
-  const value = optionalString(params, field);
-  if (value === null) throw unprocessable(field, `${field} is required`);
-  return value;
+/** Runs the first route of the table that matches the request's method and path; false when none does. */
+export async function dispatch(routes: readonly Route[], ctx: RequestContext): Promise<boolean> {
+  const method = ctx.req.method ?? 'GET';
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const id = matchPath(route.path, ctx.url.pathname);
+    if (id === null) continue;
+    await route.handler(ctx, decodeURIComponent(id));
+    return true;
+  }
+  return false;
 }
 
 export function sendJson(
@@ -110,74 +117,30 @@ export function parseCookies(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-// -- cursor pagination (WorkOS style: cursors are object ids) ----------------------------------
-
-export interface PageQuery {
-  limit: number;
-  before: string | null;
-  after: string | null;
-  order: 'asc' | 'desc';
-  /**
-   * `order=normal` (spec: "descending with reversed cursor semantics where `before` fetches older records and
-   * `after` fetches newer records"): a descending list whose cursors, given and answered, swap roles.
-   */
-  reversedCursors?: boolean;
+/** Constant-time comparison of secrets of any length. */
+export function secretsEqual(a: string, b: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }
 
-export function parsePageQuery(query: URLSearchParams, defaults: { limit: number; order: 'asc' | 'desc' }): PageQuery {
-  const rawLimit = query.get('limit');
-  let limit = defaults.limit;
-  if (rawLimit !== null && rawLimit !== '') {
-    if (!/^\d+$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > 100) {
-      throw unprocessable('limit', 'limit must be an integer between 1 and 100');
-    }
-    limit = Number(rawLimit);
-  }
-  const rawOrder = query.get('order');
-  let order = defaults.order;
-  if (rawOrder !== null && rawOrder !== '') {
-    if (rawOrder === 'asc' || rawOrder === 'desc') order = rawOrder;
-    else if (rawOrder === 'normal') order = 'desc';
-    else throw unprocessable('order', 'order must be one of normal, desc, asc');
-  }
-  const before = query.get('before') || null;
-  const after = query.get('after') || null;
-  if (before && after) throw unprocessable('before', 'before and after cannot be combined');
-  if (rawOrder === 'normal') return { limit, before: after, after: before, order, reversedCursors: true };
-  return { limit, before, after, order };
+export function bearerToken(req: IncomingMessage): string | null {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  return match?.[1]?.trim() ?? null;
 }
 
-/**
- * Pages items whose ids sort by creation time (monotonic ULIDs). `after`/`before` are ids and are
- * compared by value, so a cursor keeps working when its own item has since gone away.
- */
-export function paginate<T extends { id: string }>(
-  items: T[],
-  page: PageQuery,
-): { data: T[]; before: string | null; after: string | null } {
-  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (page.order === 'desc') sorted.reverse();
-  const comesAfter = (id: string, cursor: string) => (page.order === 'asc' ? id > cursor : id < cursor);
-  let data: T[];
-  let hasBefore: boolean;
-  let hasAfter: boolean;
-  if (page.before !== null) {
-    const cursor = page.before;
-    const preceding = sorted.filter((item) => comesAfter(cursor, item.id));
-    data = preceding.slice(Math.max(0, preceding.length - page.limit));
-    hasBefore = preceding.length > data.length;
-    hasAfter = sorted.length > preceding.length;
-  } else {
-    const cursor = page.after;
-    const following = cursor === null ? sorted : sorted.filter((item) => comesAfter(item.id, cursor));
-    data = following.slice(0, page.limit);
-    hasBefore = following.length < sorted.length;
-    hasAfter = following.length > data.length;
+/** 401 unless the request carries `Authorization: Bearer <API key>`. */
+export function requireApiKey(req: IncomingMessage, config: EmulatorConfig): void {
+  const token = bearerToken(req);
+  if (token === null || !secretsEqual(token, config.apiKey)) {
+    throw new ApiError(401, { message: 'Unauthorized', code: 'unauthorized' });
   }
-  const first = data[0];
-  const last = data[data.length - 1];
-  const towardsStart = hasBefore && first ? first.id : null;
-  const towardsEnd = hasAfter && last ? last.id : null;
-  if (page.reversedCursors) return { data, before: towardsEnd, after: towardsStart };
-  return { data, before: towardsStart, after: towardsEnd };
 }
+
+/** The handler, behind the API key check. */
+export const withApiKey =
+  (handler: Handler): Handler =>
+  (ctx, id) => {
+    requireApiKey(ctx.req, ctx.config);
+    return handler(ctx, id);
+  };

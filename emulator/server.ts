@@ -1,15 +1,20 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleApi } from './api.ts';
+import { apiRoutes } from './api/routes.ts';
 import { createOffsetClock, type Clock } from './clock.ts';
 import { loadConfig, type EmulatorConfig } from './config.ts';
-import { CallLog, FaultRegistry, handleControl, type ControlContext } from './control.ts';
-import { handleDashboard } from './dashboard.ts';
-import { handleAuthorizeGet, handleAuthorizePost, handleLogout } from './hosted.ts';
+import { CallLog, FaultRegistry } from './control/faults.ts';
+import { handleControl } from './control/routes.ts';
+import { handleDashboard } from './dashboard/routes.ts';
+import { hostedRoutes } from './hosted/routes.ts';
+import { dispatch, redirect, sendJson, type RequestContext } from './http.ts';
 import { IdempotencyKeys } from './idempotency.ts';
-import { redirect, sendJson } from './http.ts';
-import { ApiError, Store } from './store.ts';
+import { Store } from './store.ts';
 import { DEFAULT_RETRY_POLICY, WebhookDispatcher, type WebhookRetryPolicy } from './webhooks.ts';
+import { ApiError } from './wire.ts';
+
+/** What WorkOS answers, besides the control API and the dashboard under /_emulator. */
+const workosRoutes = [...hostedRoutes, ...apiRoutes];
 
 export interface StartEmulatorOptions extends Partial<EmulatorConfig> {
   /** Time source for expiry (codes, tokens, sessions, events); defaults to real time plus an adjustable offset. */
@@ -91,13 +96,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       return;
     }
 
-    if (path === '/user_management/authorize') {
-      if (method === 'GET') return handleAuthorizeGet(req, res, url, store, config);
-      if (method === 'POST') return handleAuthorizePost(req, res, store, config);
-    }
-    if (path === '/user_management/sessions/logout' && method === 'GET') return handleLogout(res, url, store, config);
-
-    const ctx: ControlContext = {
+    const ctx: RequestContext = {
       req,
       res,
       url,
@@ -105,13 +104,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       config,
       faults,
       calls,
-      webhooks,
       advanceClock: advance ? (ms) => advance(ms) : null,
       reset,
     };
+    if (await dispatch(workosRoutes, ctx)) return;
     if (await handleDashboard(ctx)) return;
     if (await handleControl(ctx)) return;
-    if (await handleApi({ req, res, url, store, config })) return;
     sendJson(res, 404, { message: `Not Found: ${method} ${path}`, code: 'entity_not_found' });
   }
 

@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { newId } from './ids.ts';
-import { iso, type DeliveryRecord, type EventRecord, type Store } from './store.ts';
+import type { DeliveryRecord } from './state/deliveries.ts';
+import type { EventRecord } from './state/events.ts';
+import type { Store } from './store.ts';
+import { webhookEventJson } from './wire.ts';
 
 export interface WebhookRetryPolicy {
   /** Delay before the first retry; doubles on every further retry. */
@@ -45,9 +48,9 @@ export class WebhookDispatcher {
     this.store = store;
     this.policy = policy;
     this.log = log;
-    this.unsubscribe = store.onEvent((event) => this.enqueue(event));
+    this.unsubscribe = store.events.on((event) => this.enqueue(event));
     // Resume deliveries that were pending when the emulator last stopped.
-    for (const delivery of store.listDeliveries()) {
+    for (const delivery of store.deliveries.list()) {
       if (delivery.status === 'pending') this.schedule(delivery, 0);
     }
   }
@@ -69,7 +72,7 @@ export class WebhookDispatcher {
       createdAt: now,
       log: [],
     };
-    this.store.addDelivery(delivery);
+    this.store.deliveries.add(delivery);
     this.schedule(delivery, 0);
   }
 
@@ -85,18 +88,13 @@ export class WebhookDispatcher {
   }
 
   private async attempt(delivery: DeliveryRecord, generation: number): Promise<void> {
-    const event = this.store.getEvent(delivery.eventId);
+    const event = this.store.events.get(delivery.eventId);
     const secret = this.store.config.webhookSecret;
     if (!event || !secret) {
       this.finish(delivery, 'failed', null, event ? 'no webhook secret configured' : 'event no longer retained');
       return;
     }
-    const body = JSON.stringify({
-      id: event.id,
-      event: event.event,
-      data: event.data,
-      created_at: iso(event.createdAt),
-    });
+    const body = JSON.stringify(webhookEventJson(event));
     const started = Date.now();
     delivery.attempts += 1;
     let status: number | null = null;
@@ -135,7 +133,7 @@ export class WebhookDispatcher {
     } else {
       const delay = Math.min(this.policy.baseDelayMs * 2 ** (delivery.attempts - 1), this.policy.maxDelayMs);
       delivery.nextAttemptAt = this.store.clock.now() + delay;
-      this.store.touch();
+      this.store.persistSoon();
       this.schedule(delivery, delay);
     }
   }
@@ -150,7 +148,7 @@ export class WebhookDispatcher {
     delivery.lastStatus = lastStatus ?? delivery.lastStatus;
     delivery.lastError = error;
     delivery.nextAttemptAt = null;
-    this.store.touch();
+    this.store.persistSoon();
   }
 
   /** Stops pending retries (used by reset: deliveries are cleared with the rest of the state). */
