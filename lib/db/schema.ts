@@ -147,6 +147,15 @@ const statements: (string | AddColumn)[] = [
   `CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at)`,
   `CREATE INDEX IF NOT EXISTS session_activity_last_active ON session_activity (last_active_at)`,
   `CREATE INDEX IF NOT EXISTS known_devices_last_seen ON known_devices (last_seen_at)`,
+  // The user's answer to "Was this you?" about a flagged sign-in (lib/sessions/was-this-you): never asked again.
+  `CREATE TABLE IF NOT EXISTS sign_in_answers (
+     user_id TEXT NOT NULL,
+     session_hash TEXT NOT NULL,           -- the sign-in's session
+     answer TEXT NOT NULL,                 -- confirmed | disowned
+     answered_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, session_hash)
+   )`,
+  `CREATE INDEX IF NOT EXISTS sign_in_answers_answered ON sign_in_answers (answered_at)`,
 ];
 
 function hasColumn(db: DatabaseSync, table: string, column: string): boolean {
