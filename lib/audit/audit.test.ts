@@ -212,6 +212,15 @@ describe('describeAuditEntry', () => {
     expect(describeAuditEntry({ ...signIn, details: { newDevice: false, newIp: true } }, 'h_other').badges).toEqual([]);
   });
 
+  it('words the answer to "Was this you?" about a sign-in, and badges the one that was not', () => {
+    const answer = (kind: string) => entry({ kind, reason: null });
+    expect(describeAuditEntry(answer('sign_in_confirmed'), 'h_other')).toEqual({ text: 'You confirmed that the sign-in on Safari on iOS was you', badges: [] });
+    expect(describeAuditEntry(answer('sign_in_disowned'), 'h_other')).toEqual({
+      text: 'You said the sign-in on Safari on iOS was not you',
+      badges: ['Not you'],
+    });
+  });
+
   it('says where the address is when it is known', () => {
     const signIn = entry({ kind: 'sign_in', target: { sessionHash: 'h_new', label: 'Safari on iOS' }, ipAddress: '81.2.69.142', reason: null });
     const locate = (ip: string | null) => (ip === '81.2.69.142' ? 'London, United Kingdom' : null);

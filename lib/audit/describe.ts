@@ -102,6 +102,11 @@ export function describeAuditEntry(
       const by = entry.actor.label ? ` (${entry.actor.label})` : '';
       return { text: `A sign-in token of ${targetName(entry, viewerSessionHash)} was reused${from}${by}`, badges };
     }
+    case 'sign_in_confirmed':
+      return { text: `You confirmed that the sign-in on ${targetName(entry, viewerSessionHash)} was you`, badges };
+    case 'sign_in_disowned':
+      badges.push('Not you');
+      return { text: `You said the sign-in on ${targetName(entry, viewerSessionHash)} was not you`, badges };
     case 'user_locked':
       return { text: 'Every session of your account was ended', badges };
     default:

@@ -67,6 +67,8 @@ export async function recordSignIn(input: SignInInput): Promise<AuditEntry> {
     .prepare(
       `SELECT ip_address AS ip, at FROM audit_log
         WHERE user_id = ? AND kind = 'sign_in' AND ip_address IS NOT NULL AND (target_session_hash IS NULL OR target_session_hash <> ?)
+          AND NOT EXISTS (SELECT 1 FROM sign_in_answers a WHERE a.user_id = audit_log.user_id
+                            AND a.session_hash = audit_log.target_session_hash AND a.answer = 'disowned')
         ORDER BY at DESC LIMIT ?`,
     )
     .all(input.userId, sessionHash ?? '', PLACE_HISTORY) as { ip: string; at: number }[];

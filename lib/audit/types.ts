@@ -6,6 +6,9 @@ export type AuditKind =
   | 'user_locked'
   | 'password_changed'
   | 'refresh_token_reused'
+  /** The user's answer to "Was this you?" about a flagged sign-in (lib/sessions/was-this-you). */
+  | 'sign_in_confirmed'
+  | 'sign_in_disowned'
   | (string & {});
 
 /**

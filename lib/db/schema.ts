@@ -150,6 +150,15 @@ const statements: (string | AddColumn)[] = [
   // A user revocation carries its own expiry (lib/revocation/store/retention.ts). Rows from before get theirs from
   // the revocation store when it starts: only it knows the configured retention.
   { table: 'revoked_users', column: 'expires_at', definition: 'INTEGER' },
+  // The user's answer to "Was this you?" about a flagged sign-in (lib/sessions/was-this-you): never asked again.
+  `CREATE TABLE IF NOT EXISTS sign_in_answers (
+     user_id TEXT NOT NULL,
+     session_hash TEXT NOT NULL,           -- the sign-in's session
+     answer TEXT NOT NULL,                 -- confirmed | disowned
+     answered_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, session_hash)
+   )`,
+  `CREATE INDEX IF NOT EXISTS sign_in_answers_answered ON sign_in_answers (answered_at)`,
 ];
 
 function hasColumn(db: DatabaseSync, table: string, column: string): boolean {

@@ -74,6 +74,16 @@ describe('purgePersonalData', () => {
     expect(result).toMatchObject({ activityDeleted: 1, knownDevicesDeleted: 1 });
   });
 
+  it('keeps the answers to "Was this you?" as long as the sign-in lines they are about', () => {
+    const db = newDb();
+    const answer = db.prepare(`INSERT INTO sign_in_answers VALUES ('user_ada', ?, 'confirmed', ?)`);
+    answer.run('e'.repeat(32), daysAgo(364));
+    answer.run('f'.repeat(32), daysAgo(366));
+
+    expect(purgePersonalData(db, POLICY, NOW).signInAnswersDeleted).toBe(1);
+    expect(all(db, 'SELECT session_hash FROM sign_in_answers')).toEqual([{ session_hash: 'e'.repeat(32) }]);
+  });
+
   it('forgets WorkOS events acted on or parked after 90 days, never one still in flight', () => {
     const db = newDb();
     event(db, 'event_new', 'processed', daysAgo(30));
@@ -123,6 +133,7 @@ describe('purgePersonalData', () => {
       activityDeleted: 0,
       knownDevicesDeleted: 0,
       eventsDeleted: 0,
+      signInAnswersDeleted: 0,
     });
   });
 });

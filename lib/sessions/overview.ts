@@ -10,6 +10,7 @@ import { getLastActive } from './activity';
 import type { EndTarget } from './end';
 import { listForDisplay } from './listing';
 import { buildSessionViews, type SessionEntry } from './view';
+import { readAnswers, type SignInAnswer } from './was-this-you/answers';
 
 export type { SessionEntry } from './view';
 export { forgetSessionListing, listForDisplay } from './listing';
@@ -49,7 +50,7 @@ export async function describeActiveSessions(
     current,
     lastActive: safely(() => getLastActive(sessions.map((s) => s.id)), new Map<string, Date>()),
     signInMethods: safely(() => getSignInMethods(userId), new Map<string, string>()),
-    signInNovelty: safely(() => getSignInNovelty(userId), new Map()),
+    signInNovelty: safely(() => unlessConfirmed(getSignInNovelty(userId), readAnswers(userId)), new Map()),
     tokenReuse: safely(() => getTokenReuse(userId), new Map<string, { at: Date; ipAddress: string | null }>()),
     signedOutHere: safely(() => {
       const registry = getRevocationRegistry();
@@ -59,6 +60,11 @@ export async function describeActiveSessions(
     inactiveDays: getEnv().INACTIVE_SESSION_DAYS,
     locate,
   });
+}
+
+/** A sign-in the user said was theirs ("Was this you?") is no longer flagged. */
+function unlessConfirmed<T>(flagged: Map<string, T>, answers: Map<string, SignInAnswer>): Map<string, T> {
+  return new Map([...flagged].filter(([hash]) => answers.get(hash) !== 'confirmed'));
 }
 
 /** A listed session as lib/sessions/end's target: the session's own user and organization, the label the page shows. */

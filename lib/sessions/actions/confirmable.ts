@@ -21,14 +21,14 @@ export interface ReauthOptions {
   afterReauth?: boolean;
 }
 
-const PAGE = '/account/security';
+export const SECURITY_PAGE = '/account/security';
 const SESSION_KEY = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** Where to re-authenticate before `confirm`; coming back reopens its confirmation. */
-export function reauthUrl(confirm: Confirmable): string {
+/** Where to re-authenticate before `confirm`; coming back to `page` reopens its confirmation. */
+export function reauthUrl(confirm: Confirmable, page = SECURITY_PAGE): string {
   const query = new URLSearchParams({ confirm: confirm.kind });
   if (confirm.kind === 'revoke') query.set('session', confirm.key);
-  return `/sign-in?returnTo=${encodeURIComponent(`${PAGE}?${query}`)}&maxAge=0`;
+  return `/sign-in?returnTo=${encodeURIComponent(`${page}?${query}`)}&maxAge=0`;
 }
 
 /** The confirmation asked for by the page's query (`reauthUrl`'s return trip); null for anything else. */

@@ -31,14 +31,16 @@ export function isAfterReauth(options: unknown): boolean {
 }
 
 /**
- * Null when `session` signed in recently enough to end other sessions; otherwise what to answer instead. Support
- * cannot re-authenticate as the user, so an impersonated session is refused outright.
+ * Null when `session` signed in recently enough to end other sessions; otherwise what to answer instead: sign in
+ * again, then come back to `page` to confirm. Support cannot re-authenticate as the user, so an impersonated session
+ * is refused outright.
  */
 export function freshAuthRefusal(
   session: CurrentSession,
   sessionCreatedAt: Date | undefined,
   confirm: Confirmable,
   afterReauth: boolean,
+  page?: string,
 ): SessionActionResult | null {
   if (session.impersonator) {
     return actionError(
@@ -61,6 +63,6 @@ export function freshAuthRefusal(
     status: 'reauth_required',
     confirm,
     message: 'For your security, please sign in again to confirm.',
-    signInUrl: reauthUrl(confirm),
+    signInUrl: reauthUrl(confirm, page),
   };
 }

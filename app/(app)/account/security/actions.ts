@@ -2,62 +2,26 @@
 
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { z } from 'zod';
 import type { CurrentSession } from '@/lib/auth/session';
 import { sessionCookieOptions } from '@/lib/auth/session-cookie';
 import { getEnv } from '@/lib/env';
 import { freshAuthRefusal, isAfterReauth } from '@/lib/sessions/actions/fresh-auth';
 import type { BulkAction } from '@/lib/sessions/actions/confirmable';
-import { actionError, type SessionActionResult } from '@/lib/sessions/actions/result';
+import { isOver, loadOwned, loadOwnedTarget, parseSessionKey, parseSessionTarget, type Owned } from '@/lib/sessions/actions/own-sessions';
+import type { SessionActionResult } from '@/lib/sessions/actions/result';
 import { resultOfOutcomes, sessionAction, type Step } from '@/lib/sessions/actions/session-action';
-import { actorOfSession, endSessions, type EndActor, type EndOutcome, type EndTarget } from '@/lib/sessions/end';
-import { endTargetOf, getOwnedSessions, type SessionEntry } from '@/lib/sessions/overview';
-import { WorkosError } from '@/lib/workos/client';
+import { endSessions, type EndTarget } from '@/lib/sessions/end';
+import { endTargetOf } from '@/lib/sessions/overview';
 
 /**
  * The security page's actions (lib/sessions/actions/session-action.ts runs each one). Ownership: a session is the
- * caller's only if WorkOS lists it among the caller's sessions NOW (an id from the browser is never trusted). The
- * sessions end through lib/sessions/end: WorkOS first, then the registry and the activity; what WorkOS does not
+ * caller's only if WorkOS lists it among the caller's sessions NOW (own-sessions.ts). The sessions end through lib/sessions/end: WorkOS first, then the registry and the activity; what WorkOS does not
  * confirm is locked out here and retried.
  */
 
 const PAGE = '/account/security';
 
-// The page sends the hashed id (`SessionView.key`); a raw WorkOS id is accepted as well. Both are only looked
-// up among the caller's own sessions.
-const sessionIdSchema = z
-  .string({ message: 'A session id is required.' })
-  .trim()
-  .min(1, { message: 'A session id is required.' })
-  .max(128, { message: 'That is not a session id.' })
-  .regex(/^[A-Za-z0-9_-]+$/, { message: 'That is not a session id.' });
-
-/** The caller's sessions as WorkOS lists them now, and who is acting: the user, or support impersonating them. */
-interface Owned {
-  owned: SessionEntry[];
-  mine: SessionEntry | undefined;
-  actor: EndActor;
-}
-
 const asCaller = async (session: CurrentSession): Promise<Step<CurrentSession>> => ({ ok: session });
-
-async function loadOwned(current: CurrentSession): Promise<Step<Owned>> {
-  try {
-    const owned = await getOwnedSessions(current);
-    const mine = owned.find((e) => e.session.id === current.sessionId);
-    return { ok: { owned, mine, actor: actorOfSession(current, mine?.view.label ?? null) } };
-  } catch (error) {
-    console.error('[security] listing sessions failed', describeError(error));
-    return {
-      stop: actionError('unavailable', 'We could not reach WorkOS to check your sessions, so nothing was signed out. Please try again.'),
-    };
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof WorkosError) return `${error.kind}${error.status ? ` (${error.status})` : ''}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** This device as a target, even when WorkOS no longer lists it. */
 function currentTarget(current: CurrentSession, { mine }: Owned): EndTarget {
@@ -73,9 +37,6 @@ async function clearCookieAndLeave(reason: 'signed_out' | 'signed_out_everywhere
   redirect(`/signed-out?reason=${reason}`);
 }
 
-/** Locked out here, at least: the session is over for this browser, confirmed by WorkOS or not yet. */
-const isOver = (outcome: EndOutcome | undefined) => outcome !== undefined && outcome.status !== 'failed';
-
 const isOwnKey = (key: string, current: CurrentSession) => key === current.sessionHash || key === current.sessionId;
 
 /**
@@ -86,28 +47,12 @@ const isOwnKey = (key: string, current: CurrentSession) => key === current.sessi
 export const revokeSession = sessionAction({
   page: PAGE,
   unlimited: ([sessionId]: [unknown, unknown?], current) => {
-    const parsed = sessionIdSchema.safeParse(sessionId);
-    return !parsed.success || isOwnKey(parsed.data, current);
+    const parsed = parseSessionKey(sessionId);
+    return !('ok' in parsed) || isOwnKey(parsed.ok, current);
   },
   authorise: asCaller,
-  parse: ([sessionId, options]): Step<{ key: string; afterReauth: boolean }> => {
-    const parsed = sessionIdSchema.safeParse(sessionId);
-    if (!parsed.success) return { stop: actionError('invalid_input', parsed.error.issues[0]?.message ?? 'Invalid input.') };
-    return { ok: { key: parsed.data, afterReauth: isAfterReauth(options) } };
-  },
-  load: async (current, { key }): Promise<Step<Owned & { target: SessionEntry }>> => {
-    const owned = await loadOwned(current);
-    if (!('ok' in owned)) return owned;
-    const target = owned.ok.owned.find((e) => e.view.key === key || e.session.id === key);
-    // Another user's session gets exactly the same answer as one that does not exist.
-    if (!target) {
-      return {
-        stop: actionError('not_found', 'That session is not active on your account any more. The list has been refreshed.'),
-        revalidate: true,
-      };
-    }
-    return { ok: { ...owned.ok, target } };
-  },
+  parse: parseSessionTarget,
+  load: (current, { key }) => loadOwnedTarget(current, key),
   freshAuth: (current, { afterReauth }, { mine, target }) =>
     target.session.id === current.sessionId
       ? null

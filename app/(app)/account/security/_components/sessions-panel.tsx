@@ -2,33 +2,24 @@
 
 import { startTransition, useActionState, useEffect, useRef, useState } from 'react';
 import { BulkActions } from '@/components/sessions/bulk-actions';
+import { callSessionAction } from '@/components/sessions/call-action';
 import { ConfirmDialog } from '@/components/sessions/confirm-dialog';
 import { confirmCopy, otherSession } from '@/components/sessions/confirm-copy';
 import { ResultMessage } from '@/components/sessions/result-message';
 import { SessionList } from '@/components/sessions/session-row';
 import { sameConfirmable, type BulkAction, type Confirmable, type ReauthOptions } from '@/lib/sessions/actions/confirmable';
-import { actionError, IDLE, type SessionActionResult } from '@/lib/sessions/actions/result';
+import { IDLE, type SessionActionResult } from '@/lib/sessions/actions/result';
 import type { SessionView } from '@/lib/sessions/view';
 import { plural } from '@/lib/sessions/wording';
 import { revokeOtherSessions, revokeSession, revokeUnusualSessions, signOutEverywhere } from '../actions';
 
 type Intent = ({ kind: 'revoke'; key: string } | { kind: BulkAction }) & { afterReauth?: boolean };
 
-function isNextNavigation(error: unknown): boolean {
-  const digest = typeof error === 'object' && error !== null && 'digest' in error ? String(error.digest) : '';
-  return digest.startsWith('NEXT_REDIRECT') || digest.startsWith('NEXT_HTTP_ERROR_FALLBACK');
-}
-
 const BULK = { others: revokeOtherSessions, unusual: revokeUnusualSessions, everywhere: signOutEverywhere };
 
 async function run(_previous: SessionActionResult, intent: Intent): Promise<SessionActionResult> {
   const options: ReauthOptions | undefined = intent.afterReauth ? { afterReauth: true } : undefined;
-  try {
-    return intent.kind === 'revoke' ? await revokeSession(intent.key, options) : await BULK[intent.kind](options);
-  } catch (error) {
-    if (isNextNavigation(error)) throw error;
-    return actionError('unavailable', 'We could not reach the server, so nothing was signed out. Check your connection and try again.');
-  }
+  return callSessionAction(() => (intent.kind === 'revoke' ? revokeSession(intent.key, options) : BULK[intent.kind](options)));
 }
 
 export function SessionsPanel({
