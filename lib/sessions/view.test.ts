@@ -47,6 +47,8 @@ describe('buildSessionViews', () => {
     expect(view).toMatchObject({
       key: hashSessionId('session_current'),
       label: 'Chrome on macOS',
+      deviceKey: 'desktop|macOS|Chrome',
+      deviceLabel: 'Chrome on macOS',
       deviceType: 'desktop',
       versions: 'Chrome 142 · macOS 10.15.7',
       ipAddress: '203.0.113.10',
