@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AppSession } from '@/lib/workos/types';
 import { groupSessions } from './groups';
-import { buildSessionViews, type SessionHint } from './view';
-
-const CHROME_MAC =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
-const CHROME_MAC_OLDER =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0.0.0 Safari/537.36';
-const CHROME_WINDOWS =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
-const SAFARI_MAC =
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Safari/605.1.15';
-const CHROME_ANDROID_PHONE =
-  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Mobile Safari/537.36';
-const CHROME_ANDROID_TABLET =
-  'Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+import type { SessionHint } from './view';
 
 const HINT: SessionHint = { kind: 'new_device', text: 'First sign-in from Chrome on macOS' };
 
@@ -67,62 +53,5 @@ describe('groupSessions', () => {
 
   it('returns no groups for no sessions', () => {
     expect(groupSessions([])).toEqual([]);
-  });
-});
-
-describe('groupSessions on the security page’s sessions', () => {
-  const now = new Date('2026-03-10T12:00:00Z');
-  function session(id: string, userAgent: string | null, minutesIdle: number): AppSession {
-    const at = new Date(now.getTime() - minutesIdle * 60_000);
-    return {
-      id,
-      userId: 'user_1',
-      organizationId: null,
-      status: 'active',
-      authMethod: 'password',
-      ipAddress: '203.0.113.10',
-      userAgent,
-      impersonator: null,
-      expiresAt: new Date(now.getTime() + 86_400_000),
-      endedAt: null,
-      createdAt: at,
-      updatedAt: at,
-    };
-  }
-
-  it('groups by browser, OS and device type, never by version; rows keep their own labels', () => {
-    const views = buildSessionViews({
-      sessions: [
-        session('mac_old', CHROME_MAC_OLDER, 30),
-        session('windows', CHROME_WINDOWS, 1),
-        session('safari', SAFARI_MAC, 2),
-        session('phone', CHROME_ANDROID_PHONE, 3),
-        session('tablet', CHROME_ANDROID_TABLET, 4),
-        session('current', CHROME_MAC, 60),
-        session('nothing_said', null, 5),
-      ],
-      current: { sessionId: 'current' },
-      lastActive: new Map(),
-      now,
-      inactiveDays: 30,
-    }).map((e) => e.view);
-    const groups = groupSessions(views);
-    expect(groups.map((g) => [g.label, g.sessions.map((s) => s.label)])).toEqual([
-      ['Chrome on macOS', ['Chrome on macOS', 'Chrome on macOS (2)']],
-      ['Chrome on Windows', ['Chrome on Windows']],
-      ['Safari on macOS', ['Safari on macOS']],
-      ['Chrome on Android', ['Chrome on Android (2)']],
-      ['Chrome on Android', ['Chrome on Android']],
-      ['Unknown device', ['Unknown device']],
-    ]);
-    expect(groups.map((g) => g.key)).toEqual([
-      'desktop|macOS|Chrome',
-      'desktop|Windows|Chrome',
-      'desktop|macOS|Safari',
-      'mobile|Android|Chrome',
-      'tablet|Android|Chrome',
-      'unknown|?|?',
-    ]);
-    expect(groups[0]?.sessions[0]?.isCurrent).toBe(true);
   });
 });
