@@ -1,7 +1,9 @@
-import { Globe, KeyRound, LoaderCircle, LogOut, MapPin, UserCog } from 'lucide-react';
-import type { ReactNode } from 'react';
-import type { Moment, SessionView } from '@/lib/sessions/view';
+import { ChevronDown, Globe, KeyRound, LoaderCircle, LogOut, MapPin, UserCog } from 'lucide-react';
+import { useId, type ReactNode } from 'react';
 import { describeDeviceType } from '@/lib/sessions/device';
+import { groupSessions, type SessionGroup } from '@/lib/sessions/groups';
+import type { Moment, SessionView } from '@/lib/sessions/view';
+import { plural } from '@/lib/sessions/wording';
 import { LocalTime } from '@/components/local-time';
 import { DeviceIcon } from './device-icon';
 
@@ -115,7 +117,45 @@ export function SessionRow({
   );
 }
 
-/** Sessions, one row each; `pendingKey` is the one being signed out. */
+/** The sessions of one device, under a summary that names the device, counts them and says what needs a look. */
+function SessionGroupItem({ group, children }: { group: SessionGroup; children: ReactNode }) {
+  const summaryId = useId();
+  const includesThisDevice = group.sessions.some((s) => s.isCurrent);
+  return (
+    <li className="py-4">
+      {/* Open at first: every row and its Sign out button stay in view until the user folds the group. */}
+      <details open className="group/device">
+        <summary id={summaryId} className="flex cursor-pointer list-none items-center gap-3 rounded-xl [&::-webkit-details-marker]:hidden">
+          <span
+            className={`flex size-10 shrink-0 items-center justify-center rounded-xl ${
+              includesThisDevice ? 'bg-brand-50 text-brand-700' : 'bg-slate-100 text-slate-600'
+            }`}
+          >
+            <DeviceIcon type={group.sessions[0]!.deviceType} className="size-5" />
+          </span>
+          <span className="flex min-w-0 flex-1 flex-wrap items-center gap-x-2 gap-y-1">
+            <span className="font-semibold text-slate-900">{group.label}</span>{' '}
+            <span className="text-slate-500">· {plural(group.sessions.length, 'session', 'sessions')}</span>{' '}
+            {group.unusual > 0 ? <Badge tone="amber">{plural(group.unusual, 'looks unusual', 'look unusual')}</Badge> : null}{' '}
+            <span className="basis-full text-sm text-slate-500">
+              {describeDeviceType(group.sessions[0]!.deviceType)}
+              {includesThisDevice ? ' · including this device' : ''}
+            </span>
+          </span>
+          <ChevronDown aria-hidden className="size-5 shrink-0 text-slate-500 transition-transform group-open/device:rotate-180" />
+        </summary>
+        <ul aria-labelledby={summaryId} className="mt-2 ml-5 divide-y divide-slate-100 border-l border-slate-200 pl-4 sm:ml-12">
+          {children}
+        </ul>
+      </details>
+    </li>
+  );
+}
+
+/**
+ * Sessions, one row each, those of the same device (browser, OS and device type) under one summary; `pendingKey` is
+ * the one being signed out.
+ */
 export function SessionList({
   label,
   className,
@@ -131,17 +171,26 @@ export function SessionList({
   disabled: boolean;
   onSignOut: (session: SessionView) => void;
 }) {
+  const row = (session: SessionView) => (
+    <SessionRow
+      key={session.key}
+      session={session}
+      pending={pendingKey === session.key}
+      disabled={disabled}
+      onSignOut={() => onSignOut(session)}
+    />
+  );
   return (
     <ul aria-label={label} className={className}>
-      {sessions.map((session) => (
-        <SessionRow
-          key={session.key}
-          session={session}
-          pending={pendingKey === session.key}
-          disabled={disabled}
-          onSignOut={() => onSignOut(session)}
-        />
-      ))}
+      {groupSessions(sessions).map((group) =>
+        group.sessions.length === 1 ? (
+          row(group.sessions[0]!)
+        ) : (
+          <SessionGroupItem key={group.key} group={group}>
+            {group.sessions.map(row)}
+          </SessionGroupItem>
+        ),
+      )}
     </ul>
   );
 }

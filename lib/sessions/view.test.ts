@@ -6,6 +6,12 @@ import { buildSessionViews, uniqueLabels } from './view';
 
 const CHROME_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+const CHROME_MAC_OLDER =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0.0.0 Safari/537.36';
+const CHROME_ANDROID_PHONE =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Mobile Safari/537.36';
+const CHROME_ANDROID_TABLET =
+  'Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.1 Mobile/15E148 Safari/604.1';
 
@@ -47,6 +53,8 @@ describe('buildSessionViews', () => {
     expect(view).toMatchObject({
       key: hashSessionId('session_current'),
       label: 'Chrome on macOS',
+      deviceKey: 'desktop|macOS|Chrome',
+      deviceLabel: 'Chrome on macOS',
       deviceType: 'desktop',
       versions: 'Chrome 142 · macOS 10.15.7',
       ipAddress: '203.0.113.10',
@@ -156,6 +164,27 @@ describe('buildSessionViews', () => {
     };
     expect(labels(sessions)).toEqual(expected);
     expect(labels([...sessions].reverse())).toEqual(expected);
+  });
+});
+
+describe('the device sessions are grouped by', () => {
+  it('is browser, OS and device type, never versions; each session keeps its own label', () => {
+    const views = build([
+      session('session_current', { createdAt: daysAgo(2) }),
+      session('older_chrome', { userAgent: CHROME_MAC_OLDER, createdAt: daysAgo(1) }),
+      session('phone', { userAgent: CHROME_ANDROID_PHONE }),
+      session('tablet', { userAgent: CHROME_ANDROID_TABLET }),
+      session('nothing_said', { userAgent: null }),
+    ]);
+    const of = (id: string) => views.find((v) => v.key === hashSessionId(id))!;
+    expect(['session_current', 'older_chrome', 'phone', 'tablet', 'nothing_said'].map((id) => [of(id).deviceKey, of(id).deviceLabel])).toEqual([
+      ['desktop|macOS|Chrome', 'Chrome on macOS'],
+      ['desktop|macOS|Chrome', 'Chrome on macOS'],
+      ['mobile|Android|Chrome', 'Chrome on Android'],
+      ['tablet|Android|Chrome', 'Chrome on Android'],
+      ['unknown|?|?', 'Unknown device'],
+    ]);
+    expect(of('older_chrome').label).toBe('Chrome on macOS (2)');
   });
 });
 

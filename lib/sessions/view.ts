@@ -1,7 +1,7 @@
 import { hashSessionId } from '@/lib/security/hash';
 import type { AppSession, Impersonator } from '@/lib/workos/types';
 import { describeSignInMethod } from './auth-method';
-import { describeDevice, describeVersions, type DeviceType } from './device';
+import { describeDevice, describeVersions, deviceKey, type DeviceType } from './device';
 import { describeNovelty, type Novelty, type NoveltyKind } from './novelty';
 import { daysBetween, describeMoment, type Moment } from './time';
 
@@ -24,6 +24,10 @@ export interface SessionView {
   key: string;
   /** Unique among the listed sessions ("Chrome on macOS (2)"): what QA and screen readers address it by. */
   label: string;
+  /** Browser + OS + device type (lib/sessions/device deviceKey): sessions that share it are shown as one group. */
+  deviceKey: string;
+  /** The device's own label, shared by its sessions ("Chrome on macOS"). */
+  deviceLabel: string;
   deviceType: DeviceType;
   versions: string;
   ipAddress: string | null;
@@ -161,6 +165,8 @@ export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[]
     const view: SessionView = {
       key,
       label: labels.get(session.id) ?? device.label,
+      deviceKey: deviceKey(device),
+      deviceLabel: device.label,
       deviceType: device.type,
       versions: describeVersions(device),
       ipAddress: session.ipAddress,
