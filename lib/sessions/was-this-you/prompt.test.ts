@@ -8,6 +8,8 @@ function view(key: string, overrides: Partial<SessionView> = {}): SessionView {
   return {
     key,
     label: 'Safari on iOS',
+    deviceKey: 'mobile|Mobile Safari|iOS',
+    deviceLabel: 'Safari on iOS',
     deviceType: 'mobile',
     versions: '',
     ipAddress: '81.2.69.142',
@@ -31,6 +33,8 @@ describe('choosePrompt', () => {
     expect(choosePrompt([laptop, view('k_phone')], none, none)).toEqual({
       key: 'k_phone',
       label: 'Safari on iOS',
+    deviceKey: 'mobile|Mobile Safari|iOS',
+    deviceLabel: 'Safari on iOS',
       location: 'London, United Kingdom',
       signedIn: moment('2026-06-01T10:00:00.000Z'),
       reasons: ['First sign-in from Safari on iOS'],
