@@ -33,8 +33,6 @@ describe('choosePrompt', () => {
     expect(choosePrompt([laptop, view('k_phone')], none, none)).toEqual({
       key: 'k_phone',
       label: 'Safari on iOS',
-    deviceKey: 'mobile|Mobile Safari|iOS',
-    deviceLabel: 'Safari on iOS',
       location: 'London, United Kingdom',
       signedIn: moment('2026-06-01T10:00:00.000Z'),
       reasons: ['First sign-in from Safari on iOS'],
@@ -42,7 +40,13 @@ describe('choosePrompt', () => {
   });
 
   it("never asks about this device's own sign-in, however new it was", () => {
-    expect(choosePrompt([{ ...laptop, hints: [{ kind: 'new_device', text: 'First sign-in from Chrome on macOS' }] }], none, none)).toBeNull();
+    expect(
+      choosePrompt(
+        [{ ...laptop, hints: [{ kind: 'new_device', text: 'First sign-in from Chrome on macOS' }] }],
+        none,
+        none,
+      ),
+    ).toBeNull();
   });
 
   it('does not ask again once answered, nor after Dismiss in this browser session', () => {
@@ -56,15 +60,36 @@ describe('choosePrompt', () => {
   });
 
   it("asks only about what was new at sign-in, never about support's session or one merely idle or reused", () => {
-    expect(choosePrompt([laptop, view('k_support', { impersonator: { email: 'support@example.com', reason: null } })], none, none)).toBeNull();
-    expect(choosePrompt([laptop, view('k_idle', { hints: [{ kind: 'inactive', days: 40, text: 'Inactive for 40 days' }] })], none, none)).toBeNull();
-    expect(choosePrompt([laptop, view('k_copied', { hints: [{ kind: 'token_reused', text: 'Sign-in token reused' }] })], none, none)).toBeNull();
+    expect(
+      choosePrompt(
+        [laptop, view('k_support', { impersonator: { email: 'support@example.com', reason: null } })],
+        none,
+        none,
+      ),
+    ).toBeNull();
+    expect(
+      choosePrompt(
+        [laptop, view('k_idle', { hints: [{ kind: 'inactive', days: 40, text: 'Inactive for 40 days' }] })],
+        none,
+        none,
+      ),
+    ).toBeNull();
+    expect(
+      choosePrompt(
+        [laptop, view('k_copied', { hints: [{ kind: 'token_reused', text: 'Sign-in token reused' }] })],
+        none,
+        none,
+      ),
+    ).toBeNull();
     expect(choosePrompt([laptop, view('k_plain', { hints: [] })], none, none)).toBeNull();
   });
 
   it('asks about the latest flagged sign-in first, then the next one', () => {
     const older = view('k_old', { label: 'Chrome on Android', signedIn: moment('2026-05-30T09:00:00.000Z') });
-    const newer = view('k_new', { signedIn: moment('2026-06-01T09:00:00.000Z'), hints: [{ kind: 'new_country', text: 'First sign-in from London, United Kingdom' }] });
+    const newer = view('k_new', {
+      signedIn: moment('2026-06-01T09:00:00.000Z'),
+      hints: [{ kind: 'new_country', text: 'First sign-in from London, United Kingdom' }],
+    });
     expect(choosePrompt([laptop, older, newer], none, none)?.key).toBe('k_new');
     expect(choosePrompt([laptop, older, newer], new Set(['k_new']), none)?.key).toBe('k_old');
   });
