@@ -7,7 +7,7 @@
 import autocannon from 'autocannon';
 import { APP } from './lib.mjs';
 
-export const TARGETS = [
+const TARGETS = [
   { name: 'page /home', path: '/home', headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } },
   { name: 'API /api/session', path: '/api/session', headers: { accept: 'application/json' } },
 ];

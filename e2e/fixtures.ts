@@ -111,7 +111,7 @@ export interface SignInOptions {
   organization?: string;
 }
 
-export async function signInWith(page: Page, email: string, options: SignInOptions = {}): Promise<void> {
+async function signInWith(page: Page, email: string, options: SignInOptions = {}): Promise<void> {
   const returnTo = options.returnTo ?? '/home';
   const query = new URLSearchParams({ returnTo });
   if (options.maxAge !== undefined) query.set('maxAge', String(options.maxAge));

@@ -3,8 +3,6 @@ export interface Clock {
   now(): number;
 }
 
-export const systemClock: Clock = { now: () => Date.now() };
-
 /** A clock that follows real time plus an offset that tests can advance. */
 export function createOffsetClock(): Clock & { advance(ms: number): void; set(offsetMs: number): void } {
   let offset = 0;

@@ -37,7 +37,7 @@ function increment(digits: number[]): boolean {
  * earlier, even within one millisecond or when an injected clock stands still. Cursor pagination
  * relies on this ordering.
  */
-export function ulid(now: number): string {
+function ulid(now: number): string {
   let time = Math.max(Math.floor(now), lastTime);
   if (time === lastTime) {
     if (!increment(lastRandom)) {

@@ -132,7 +132,7 @@ export function webhookEventJson(event: EventRecord) {
   return { id: event.id, event: event.event, data: event.data, created_at: iso(event.createdAt) };
 }
 
-export function eventJson(event: EventRecord) {
+function eventJson(event: EventRecord) {
   return { object: 'event' as const, ...webhookEventJson(event) };
 }
 

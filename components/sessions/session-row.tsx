@@ -20,7 +20,7 @@ function Badge({ tone, children }: { tone: 'green' | 'violet' | 'amber'; childre
   return <span className={`inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
 }
 
-export function SessionRow({
+function SessionRow({
   session,
   pending,
   disabled,

@@ -51,7 +51,7 @@ export function readAuthTime(accessToken: string): number | null {
   }
 }
 
-export function toCurrentSession(auth: AuthInfo): CurrentSession | null {
+function toCurrentSession(auth: AuthInfo): CurrentSession | null {
   if (!auth.user || !auth.sessionId || !auth.accessToken) return null;
   const { user } = auth;
   return {
@@ -102,7 +102,7 @@ export async function getRenderedSession(): Promise<CurrentSession | null> {
 }
 
 /** Where a signed-out request should go to sign in, coming back to the page it asked for. */
-export async function getSignInPath(): Promise<string> {
+async function getSignInPath(): Promise<string> {
   const requested = (await headers()).get('x-url');
   let returnTo = '/home';
   if (requested) {

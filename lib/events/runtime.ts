@@ -15,7 +15,7 @@ import { HANDLED_EVENTS, processEvent, type EventChannel, type ProcessDeps, type
 
 /** The app's real dependencies for lib/events, and the process-wide Events API poller. */
 
-export function getProcessDeps(): ProcessDeps {
+function getProcessDeps(): ProcessDeps {
   const env = getEnv();
   return {
     db: getDb(),

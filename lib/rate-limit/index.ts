@@ -12,7 +12,7 @@ export type { RateLimits, Rule } from './limits';
 /** Every limit counts requests per minute (fixed windows). */
 export const WINDOW_SECONDS = 60;
 
-export function limitsFromEnv(env: Env): Record<Rule, RuleLimit> {
+function limitsFromEnv(env: Env): Record<Rule, RuleLimit> {
   const perMinute = (points: number): RuleLimit => ({ points, windowSeconds: WINDOW_SECONDS });
   return {
     'page:session': perMinute(env.RATE_LIMIT_PAGES_PER_SESSION),
@@ -50,7 +50,7 @@ async function createRuntime(env: Env): Promise<RateLimits> {
 }
 
 /** The process-wide limits (shared by the proxy and every route, which Next may load as separate module instances). */
-export function getRateLimits(): Promise<RateLimits> {
+function getRateLimits(): Promise<RateLimits> {
   const holder = globalThis as Holder;
   holder[key] ??= createRuntime(getEnv());
   return holder[key];
@@ -104,7 +104,7 @@ export async function limitClientIp(request: NextRequest): Promise<NextResponse 
 }
 
 /** 429 with Retry-After: a short page for a browser navigation, JSON for anything else. */
-export function tooManyRequests(request: Request, retryAfterSeconds: number): NextResponse {
+function tooManyRequests(request: Request, retryAfterSeconds: number): NextResponse {
   const message = tooManyRequestsMessage(retryAfterSeconds);
   const headers = { 'Retry-After': String(retryAfterSeconds), 'Cache-Control': 'no-store' };
   if (isDocumentRequest(request)) {

@@ -13,7 +13,7 @@ import { buildSessionViews, type SessionEntry } from './view';
 import { readAnswers, type SignInAnswer } from './was-this-you/answers';
 
 export type { SessionEntry } from './view';
-export { forgetSessionListing, listForDisplay } from './listing';
+export { listForDisplay } from './listing';
 
 type ViewInput = Parameters<typeof buildSessionViews>[0];
 

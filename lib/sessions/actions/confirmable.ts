@@ -6,7 +6,7 @@
 export const BULK_ACTIONS = ['others', 'unusual', 'everywhere'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
-export function isBulkAction(value: unknown): value is BulkAction {
+function isBulkAction(value: unknown): value is BulkAction {
   return typeof value === 'string' && (BULK_ACTIONS as readonly string[]).includes(value);
 }
 

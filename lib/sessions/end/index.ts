@@ -13,7 +13,6 @@ import type { EndOutcome, EndRequest, EndUserRequest } from './types';
 
 export type { EndActor, EndOutcome, EndRequest, EndTarget, EndUserRequest } from './types';
 export { actorOfSession } from './types';
-export { describeEndOutcomes } from './describe';
 
 /** One WorkOS call: a hung call must not hang an action (the outbox retries what did not get an answer). */
 export const REVOKE_TIMEOUT_MS = 8_000;
