@@ -11,6 +11,8 @@ export interface ActivityItem {
   text: string;
   badges: string[];
   at: Moment;
+  /** When WorkOS confirmed a sign-out that was locked out here first. */
+  workosConfirmed: Moment | null;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function loadActivity(
     const entries = await read();
     const locate = await getLocator(entries.map((entry) => entry.ipAddress));
     return entries.map((entry) => {
-      const { text, badges } = describeAuditEntry(entry, viewerSessionHash, locate);
+      const { text, badges, workosConfirmedAt } = describeAuditEntry(entry, viewerSessionHash, locate);
       return {
         id: entry.id,
         kind: entry.kind,
@@ -35,6 +37,7 @@ export async function loadActivity(
         text,
         badges,
         at: describeMoment(entry.at, now),
+        workosConfirmed: workosConfirmedAt ? describeMoment(workosConfirmedAt, now) : null,
       };
     });
   } catch (error) {
@@ -45,7 +48,12 @@ export async function loadActivity(
 
 function Icon({ item }: { item: ActivityItem }) {
   const className = 'size-4';
-  if (item.kind === 'sign_in') return item.badges.length > 0 ? <ShieldAlert aria-hidden className={className} /> : <LogIn aria-hidden className={className} />;
+  if (item.kind === 'sign_in')
+    return item.badges.length > 0 ? (
+      <ShieldAlert aria-hidden className={className} />
+    ) : (
+      <LogIn aria-hidden className={className} />
+    );
   if (item.actorType === 'admin') return <UserCog aria-hidden className={className} />;
   return <LogOut aria-hidden className={className} />;
 }
@@ -79,16 +87,23 @@ export function ActivityList({ activity }: { activity: ActivityItem[] | null }) 
               </span>
               <div className="min-w-0 flex-1">
                 <p className="text-sm text-slate-900">
-                  {item.text},{' '}
-                  <LocalTime moment={item.at} className="text-slate-500" />
+                  {item.text}, <LocalTime moment={item.at} className="text-slate-500" />
                 </p>
                 {item.badges.length > 0 ? (
                   <p className="mt-1 flex flex-wrap gap-1.5">
                     {item.badges.map((badge) => (
-                      <span key={badge} className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">
+                      <span
+                        key={badge}
+                        className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900"
+                      >
                         {badge}
                       </span>
                     ))}
+                  </p>
+                ) : null}
+                {item.workosConfirmed ? (
+                  <p className="mt-1 text-xs text-slate-600">
+                    WorkOS confirmed at <LocalTime moment={item.workosConfirmed} show="time" />
                   </p>
                 ) : null}
               </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeMoment, formatExact, formatRelative } from './time';
+import { describeMoment, formatExact, formatRelative, formatTimeOfDay } from './time';
 
 const now = new Date('2026-03-10T12:00:00Z');
 const ago = (ms: number) => new Date(now.getTime() - ms);
@@ -48,5 +48,14 @@ describe('describeMoment', () => {
       relative: '3 minutes ago',
       exact: 'Saturday, 7 March 2026 at 09:05:03 UTC',
     });
+  });
+});
+
+describe('formatTimeOfDay', () => {
+  it('names UTC when the server renders it, and gives the viewer their own clock', () => {
+    const at = new Date('2026-03-10T12:03:04Z');
+    expect(formatTimeOfDay(at)).toBe('12:03:04 UTC');
+    expect(formatTimeOfDay(at, 'Europe/Paris')).toBe('13:03:04');
+    expect(formatTimeOfDay(at, 'America/New_York')).toBe('08:03:04');
   });
 });

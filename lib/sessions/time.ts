@@ -35,6 +35,18 @@ export function formatExact(date: Date, timeZone = 'UTC'): string {
   return format.format(date);
 }
 
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The time of day alone, e.g. "12:03:04"; the server's rendering names its zone ("12:03:04 UTC"). */
+export function formatTimeOfDay(date: Date, timeZone = 'UTC'): string {
+  let format = timeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium', timeZone });
+    timeFormats.set(timeZone, format);
+  }
+  return timeZone === 'UTC' ? `${format.format(date)} UTC` : format.format(date);
+}
+
 /** A moment as the server renders it (UTC, relative to the server's clock); the browser re-renders it (LocalTime). */
 export interface Moment {
   iso: string;
