@@ -11,27 +11,14 @@ function viewerTimeZone(): string {
  * A moment shown in the viewer's time zone: relative ("3 minutes ago", moving on while the page is open) with the
  * exact time as its tooltip, or the exact time itself. The server's UTC text until the browser takes over.
  */
-export function LocalTime({
-  moment,
-  show = 'relative',
-  className,
-}: {
-  moment: Moment;
-  show?: 'relative' | 'exact' | 'time';
-  className?: string;
-}) {
+export function LocalTime({ moment, show = 'relative', className }: { moment: Moment; show?: 'relative' | 'exact' | 'time'; className?: string }) {
   const now = useNow();
   const date = new Date(moment.iso);
   if (show === 'time') {
     // Derived from the ISO instant alone, so the server's text and the first client render agree.
-    const time = now === null ? formatTimeOfDay(date) : formatTimeOfDay(date, viewerTimeZone());
     return (
-      <time
-        dateTime={moment.iso}
-        title={now === null ? moment.exact : formatExact(date, viewerTimeZone())}
-        className={className}
-      >
-        {time}
+      <time dateTime={moment.iso} title={now === null ? moment.exact : formatExact(date, viewerTimeZone())} className={className}>
+        {now === null ? formatTimeOfDay(date) : formatTimeOfDay(date, viewerTimeZone())}
       </time>
     );
   }

@@ -153,6 +153,11 @@ interface TestFixtures {
     email: string,
     ...names: Names
   ) => Promise<{ -readonly [K in keyof Names]: Device }>;
+  /**
+   * Signs each page in as `email`, in that order, 15 minutes ago: older than RECENT_AUTH_MAX_AGE_SECONDS, so ending
+   * another session asks for a new sign-in first. Tokens then last an hour, so that they outlive the back-dating.
+   */
+  signInLongAgo: (pages: Page[], email: string) => Promise<void>;
 }
 
 interface WorkerFixtures {
@@ -187,6 +192,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       for (const name of names) devices.push(await newDevice(name));
       for (const device of devices) await signInWith(device.page, email);
       return devices as { -readonly [K in keyof typeof names]: Device };
+    });
+  },
+
+  signInLongAgo: async ({ emulator }, provide) => {
+    await provide(async (pages, email) => {
+      await emulator.setConfig({ access_token_ttl_seconds: 3600 });
+      await emulator.advanceClock(-15 * 60);
+      for (const page of pages) await signInWith(page, email);
+      await emulator.advanceClock(15 * 60);
     });
   },
 });

@@ -17,19 +17,14 @@ test.beforeEach(async ({ emulator }) => {
 for (const claim of [false, true]) {
   test(`a stale sign-in is sent to sign in again, comes back to confirm, and leaves no phantom session (auth_time claim ${claim ? 'present' : 'absent'})`, async ({
     newDevice,
-    signIn,
+    signInLongAgo,
     emulator,
   }) => {
     expect((await emulator.config()).auth_time_claim).toBe(false);
-    // The sign-ins are back-dated 15 minutes, so their tokens must outlive that: one-hour tokens here.
-    await emulator.setConfig({ access_token_ttl_seconds: 3600 });
     if (claim) await emulator.setConfig({ auth_time_claim: true });
     const laptop = await newDevice('Desktop Chrome', { ip: '203.0.113.21' });
     const phone = await newDevice('iPhone 15', { ip: '198.51.100.42' });
-    await emulator.advanceClock(-15 * 60);
-    await signIn(phone.page, USER.email);
-    await signIn(laptop.page, USER.email);
-    await emulator.advanceClock(15 * 60);
+    await signInLongAgo([phone.page, laptop.page], USER.email);
 
     const page = laptop.page;
     await page.goto('/account/security');
@@ -64,17 +59,12 @@ for (const claim of [false, true]) {
 
 test('ending one other session also needs a recent sign-in: the row asks, re-authentication comes back to that confirmation', async ({
   newDevice,
-  signIn,
+  signInLongAgo,
   emulator,
 }) => {
-  // The sign-ins are back-dated 15 minutes, so their tokens must outlive that: one-hour tokens here.
-  await emulator.setConfig({ access_token_ttl_seconds: 3600 });
   const laptop = await newDevice('Desktop Chrome', { ip: '203.0.113.21' });
   const phone = await newDevice('iPhone 15', { ip: '198.51.100.42' });
-  await emulator.advanceClock(-15 * 60);
-  await signIn(phone.page, USER.email);
-  await signIn(laptop.page, USER.email);
-  await emulator.advanceClock(15 * 60);
+  await signInLongAgo([phone.page, laptop.page], USER.email);
 
   const page = laptop.page;
   await page.goto('/account/security');
@@ -102,14 +92,11 @@ test('ending one other session also needs a recent sign-in: the row asks, re-aut
 
 test("a stale sign-in still signs this device out from its own row at once (ending one's own session is always allowed)", async ({
   newDevice,
-  signIn,
+  signInLongAgo,
   emulator,
 }) => {
-  await emulator.setConfig({ access_token_ttl_seconds: 3600 });
   const laptop = await newDevice('Desktop Chrome');
-  await emulator.advanceClock(-15 * 60);
-  await signIn(laptop.page, USER.email);
-  await emulator.advanceClock(15 * 60);
+  await signInLongAgo([laptop.page], USER.email);
   await laptop.page.goto('/account/security');
   const mine = laptop.page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem').filter({ hasText: 'This device' });
   await mine.getByRole('button', { name: /Sign out/ }).click();

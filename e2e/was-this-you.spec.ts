@@ -66,16 +66,13 @@ test('Dismiss hides the prompt for this browser session without answering it', a
 
 test('"No, sign it out": re-authentication, back to the confirmation, the phone refused, a password reset suggested, the answer recorded', async ({
   newDevice,
+  signInLongAgo,
   signIn,
   emulator,
 }) => {
-  // The laptop's sign-in is back-dated 15 minutes (older than RECENT_AUTH_MAX_AGE_SECONDS), so its tokens must
-  // outlive that: one-hour tokens here.
-  await emulator.setConfig({ access_token_ttl_seconds: 3600 });
+  // The laptop's sign-in is older than RECENT_AUTH_MAX_AGE_SECONDS.
   const { laptop, phone } = await laptopThenPhone(newDevice);
-  await emulator.advanceClock(-15 * 60);
-  await signIn(laptop.page, USER.email);
-  await emulator.advanceClock(15 * 60);
+  await signInLongAgo([laptop.page], USER.email);
   await signIn(phone.page, USER.email);
 
   const page = laptop.page;

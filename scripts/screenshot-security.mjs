@@ -2,8 +2,10 @@
 /**
  * npm run screenshot
  *
- * Saves docs/security-page.png: the security page of a user signed in on three devices (desktop Chrome, an
- * iPhone, a Pixel), after one more device was signed out from it, so the security activity has something in it.
+ * Saves the README's pictures into docs/screenshots/: the security page on a desktop (security-desktop.png) and on a
+ * phone (security-phone.png), and the "Was this you?" question (was-this-you.png). One user signed in on five
+ * devices in turn — two Chrome windows and an iPhone in London, Firefox in Paris, a Pixel in Barcelona — the laptop
+ * then signs the Firefox session out, so the list has a group, flags and a sign-out in the activity.
  * Starts its own WorkOS emulator and `next start`, with a fresh database, on their own ports, and stops them
  * afterwards. Local-only credentials; nothing leaves the machine.
  *
@@ -11,10 +13,10 @@
  *   npm run screenshot -- --build    rebuilds first (after changing the app)
  *   npm run screenshot -- --no-build uses NEXT_DIST_DIR as it is (it must be built for SCREENSHOT_APP_PORT)
  *
- *   SCREENSHOT_APP_PORT (3390) · SCREENSHOT_EMULATOR_PORT (4195; not 4190, which fetch refuses as a "bad port") · NEXT_DIST_DIR (.next-screenshot) · SCREENSHOT_OUT
+ *   SCREENSHOT_APP_PORT (3390) · SCREENSHOT_EMULATOR_PORT (4195; not 4190, which fetch refuses as a "bad port") · NEXT_DIST_DIR (.next-screenshot) · SCREENSHOT_DIR (docs/screenshots)
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { devices } from '@playwright/test';
 import { buildApp, hasBuild, startApp, startEmulator } from '../tools/stack/app.ts';
 import { launchEngine } from '../tools/stack/browsers.ts';
@@ -27,17 +29,25 @@ const emulatorPort = Number(process.env.SCREENSHOT_EMULATOR_PORT ?? 4195);
 const distDir = process.env.NEXT_DIST_DIR ?? '.next-screenshot';
 const forceBuild = process.argv.includes('--build');
 const skipBuild = process.argv.includes('--no-build');
-const out = resolve(ROOT, process.env.SCREENSHOT_OUT ?? 'docs/security-page.png');
+const outDir = resolve(ROOT, process.env.SCREENSHOT_DIR ?? 'docs/screenshots');
 const appURL = `http://localhost:${appPort}`;
 const dataDir = resolve(ROOT, '.data/screenshot');
 const credentials = localCredentials('screenshot');
 const USER = { email: 'ada@example.com', password: DEMO_PASSWORD };
+// Addresses DB-IP's City Lite places in London, Paris and Barcelona (lib/location).
+const LONDON = '81.2.69.142';
+const PARIS = '212.27.48.10';
+const BARCELONA = '90.84.255.1';
 
 async function signIn(browser, deviceName, ip) {
   // Profiles name their own browser; only the context options apply to the one Chromium launched here.
   const profile = { ...devices[deviceName] };
   delete profile.defaultBrowserType;
-  const context = await browser.newContext({ ...profile, baseURL: appURL, extraHTTPHeaders: { 'X-Forwarded-For': ip } });
+  const context = await browser.newContext({
+    ...profile,
+    baseURL: appURL,
+    extraHTTPHeaders: { 'X-Forwarded-For': ip },
+  });
   const page = await context.newPage();
   await page.goto('/sign-in?returnTo=%2Faccount%2Fsecurity');
   await page.getByLabel('Email').fill(USER.email);
@@ -50,7 +60,13 @@ async function signIn(browser, deviceName, ip) {
 async function main() {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const env = appEnvironment({ credentials, appOrigin: appURL, emulatorPort, distDir, databasePath: resolve(dataDir, 'app.sqlite') });
+  const env = appEnvironment({
+    credentials,
+    appOrigin: appURL,
+    emulatorPort,
+    distDir,
+    databasePath: resolve(dataDir, 'app.sqlite'),
+  });
   const emulator = await startEmulator({
     credentials,
     port: emulatorPort,
@@ -71,18 +87,41 @@ async function main() {
   }
 }
 
+/** Dismisses "Was this you?" until the page has none left, so the page shows what it lists. */
+async function dismissQuestions(page) {
+  const question = page.getByRole('region', { name: 'Was this you?' });
+  for (let shown = 0; shown < 5 && (await question.isVisible()); shown++) {
+    await question.getByRole('button', { name: 'Dismiss' }).click();
+    await question.waitFor({ state: 'hidden' });
+    await page.reload();
+  }
+}
+
+async function save(page, name, options = {}) {
+  const path = resolve(outDir, name);
+  await page.screenshot({ path, ...options });
+  console.log(`[screenshot] saved ${path}`);
+}
+
 async function screenshot() {
   const browser = await launchEngine('chromium');
   try {
-    // The oldest first, so "Signed in" times differ; the laptop last, as the device looking at the page.
-    const old = await signIn(browser, 'Desktop Firefox', '192.0.2.200');
-    const phone = await signIn(browser, 'iPhone 15', '198.51.100.42');
-    const pixel = await signIn(browser, 'Pixel 7', '203.0.113.77');
-    const laptop = await signIn(browser, 'Desktop Chrome', '203.0.113.21');
+    // In this order: the laptop's is the user's first sign-in; each new device after it is flagged by history.
+    const laptop = await signIn(browser, 'Desktop Chrome', LONDON);
+    const window2 = await signIn(browser, 'Desktop Chrome', LONDON);
+    const phone = await signIn(browser, 'iPhone 15', LONDON);
+    const firefox = await signIn(browser, 'Desktop Firefox', PARIS);
+    const pixel = await signIn(browser, 'Pixel 7', BARCELONA);
     const { page } = laptop;
+    mkdirSync(outDir, { recursive: true });
+
+    await page.setViewportSize({ width: 1120, height: 640 });
+    await page.goto('/home');
+    await page.getByRole('region', { name: 'Was this you?' }).waitFor();
+    await save(page, 'was-this-you.png');
 
     // Sign out the Firefox session from the laptop, so the activity shows a revocation in words.
-    await page.reload();
+    await page.goto('/account/security');
     await page
       .getByRole('list', { name: 'Active sessions' })
       .getByRole('listitem', { name: 'Firefox on Windows', exact: true })
@@ -90,13 +129,14 @@ async function screenshot() {
       .click();
     await page.getByRole('status').filter({ hasText: 'Signed out Firefox on Windows.' }).waitFor();
     await page.reload();
-    await page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem').nth(2).waitFor();
-
+    await dismissQuestions(page);
     await page.setViewportSize({ width: 1120, height: 900 });
-    mkdirSync(dirname(out), { recursive: true });
-    await page.screenshot({ path: out, fullPage: true });
-    console.log(`[screenshot] saved ${out}`);
-    await Promise.all([old, phone, pixel, laptop].map((d) => d.context.close()));
+    await save(page, 'security-desktop.png', { fullPage: true });
+
+    await phone.page.goto('/account/security');
+    await dismissQuestions(phone.page);
+    await save(phone.page, 'security-phone.png', { fullPage: true, scale: 'css' });
+    await Promise.all([laptop, window2, phone, firefox, pixel].map((d) => d.context.close()));
   } finally {
     await browser.close();
   }

@@ -48,12 +48,7 @@ export async function loadActivity(
 
 function Icon({ item }: { item: ActivityItem }) {
   const className = 'size-4';
-  if (item.kind === 'sign_in')
-    return item.badges.length > 0 ? (
-      <ShieldAlert aria-hidden className={className} />
-    ) : (
-      <LogIn aria-hidden className={className} />
-    );
+  if (item.kind === 'sign_in') return item.badges.length > 0 ? <ShieldAlert aria-hidden className={className} /> : <LogIn aria-hidden className={className} />;
   if (item.actorType === 'admin') return <UserCog aria-hidden className={className} />;
   return <LogOut aria-hidden className={className} />;
 }
@@ -87,15 +82,13 @@ export function ActivityList({ activity }: { activity: ActivityItem[] | null }) 
               </span>
               <div className="min-w-0 flex-1">
                 <p className="text-sm text-slate-900">
-                  {item.text}, <LocalTime moment={item.at} className="text-slate-500" />
+                  {item.text},{' '}
+                  <LocalTime moment={item.at} className="text-slate-500" />
                 </p>
                 {item.badges.length > 0 ? (
                   <p className="mt-1 flex flex-wrap gap-1.5">
                     {item.badges.map((badge) => (
-                      <span
-                        key={badge}
-                        className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900"
-                      >
+                      <span key={badge} className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">
                         {badge}
                       </span>
                     ))}

@@ -53,7 +53,7 @@ export function BulkActions({
       {unusual > 0 ? (
         <p className="mt-3 flex items-start gap-2 rounded-xl border border-amber-200 bg-amber-50 p-3 text-sm text-amber-950">
           <ShieldAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
-          {`${plural(unusual, 'session looks', 'sessions look')} unusual compared with this device.`}
+          {`${plural(unusual, 'session looks', 'sessions look')} unusual: something about how ${unusual === 1 ? 'it' : 'they'} signed in is new for your account.`}
         </p>
       ) : null}
       <div className="mt-4 flex flex-col gap-2 sm:flex-row sm:flex-wrap">

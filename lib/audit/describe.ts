@@ -28,10 +28,8 @@ function describeRevocation(entry: AuditEntry, viewer: string | null): string {
   const selfTarget = !!entry.target?.sessionHash && entry.target.sessionHash === entry.actor.sessionHash;
   switch (entry.actor.type) {
     case 'user': {
-      if (entry.reason === 'reauthenticated')
-        return `You signed in again on ${actorDevice(entry, viewer)}, ending its earlier session`;
-      if (selfTarget && entry.reason === 'signed_out_everywhere')
-        return `You signed out everywhere from ${actorDevice(entry, viewer)}`;
+      if (entry.reason === 'reauthenticated') return `You signed in again on ${actorDevice(entry, viewer)}, ending its earlier session`;
+      if (selfTarget && entry.reason === 'signed_out_everywhere') return `You signed out everywhere from ${actorDevice(entry, viewer)}`;
       if (selfTarget) return `You signed out of ${target}`;
       return `You signed out ${target} from ${actorDevice(entry, viewer)}`;
     }
@@ -43,22 +41,17 @@ function describeRevocation(entry: AuditEntry, viewer: string | null): string {
     case 'impersonator':
       return `Support (${entry.actor.label ?? 'an administrator'}) signed out ${target}`;
     case 'policy':
-      if (entry.reason === 'password_changed')
-        return `${capitalize(target)} was signed out because your password changed`;
+      if (entry.reason === 'password_changed') return `${capitalize(target)} was signed out because your password changed`;
       return `${capitalize(target)} was signed out: ${typeof entry.details?.note === 'string' ? entry.details.note : 'a policy of your organization'}`;
     case 'workos':
-      if (entry.reason === 'password_changed')
-        return `${capitalize(target)} was signed out because your password changed`;
-      if (entry.reason === 'user_deleted')
-        return `${capitalize(target)} was signed out because the account was deleted`;
+      if (entry.reason === 'password_changed') return `${capitalize(target)} was signed out because your password changed`;
+      if (entry.reason === 'user_deleted') return `${capitalize(target)} was signed out because the account was deleted`;
       return `${capitalize(target)} was signed out at WorkOS`;
     case 'system':
     default:
-      if (entry.reason === 'password_changed')
-        return `${capitalize(target)} was signed out because your password changed`;
+      if (entry.reason === 'password_changed') return `${capitalize(target)} was signed out because your password changed`;
       if (entry.reason === 'refresh_failed') return `${capitalize(target)} was signed out: its session ended at WorkOS`;
-      if (entry.reason === 'user_deleted')
-        return `${capitalize(target)} was signed out because the account was deleted`;
+      if (entry.reason === 'user_deleted') return `${capitalize(target)} was signed out because the account was deleted`;
       return `${capitalize(target)} was signed out`;
   }
 }
@@ -81,9 +74,7 @@ export function describeAuditEntry(
   const badges: string[] = [];
   switch (entry.kind) {
     case 'sign_in': {
-      badges.push(
-        ...describeNovelty(noveltyOf(entry.details), { place, device: entry.target?.label ?? 'a new device' }),
-      );
+      badges.push(...describeNovelty(noveltyOf(entry.details), { place, device: entry.target?.label ?? 'a new device' }));
       const where = targetName(entry, viewerSessionHash);
       if (entry.actor.type === 'admin') {
         badges.push('Impersonation');
@@ -97,17 +88,12 @@ export function describeAuditEntry(
       const confirmedAt = entry.details?.workosConfirmedAt;
       if (entry.details?.workos === 'pending') badges.push('WorkOS has not confirmed yet');
       const text = describeRevocation(entry, viewerSessionHash);
-      return typeof confirmedAt === 'number'
-        ? { text, badges, workosConfirmedAt: new Date(confirmedAt) }
-        : { text, badges };
+      return typeof confirmedAt === 'number' ? { text, badges, workosConfirmedAt: new Date(confirmedAt) } : { text, badges };
     }
     case 'password_changed': {
       const count = entry.details?.sessionsSignedOut;
       if (typeof count === 'number' && count > 0) {
-        return {
-          text: `Your password was changed — ${count} ${count === 1 ? 'session' : 'sessions'} signed out`,
-          badges,
-        };
+        return { text: `Your password was changed — ${count} ${count === 1 ? 'session' : 'sessions'} signed out`, badges };
       }
       return { text: 'Your password was changed', badges };
     }

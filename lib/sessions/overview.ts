@@ -106,7 +106,7 @@ export async function readForDisplay<T>(current: CurrentSession, read: () => Pro
   }
 }
 
-/** The caller's active sessions for a page (display cache), described and compared with this device. */
+/** The caller's active sessions for a page (display cache), described with what was new at each sign-in. */
 export function getSessionsForDisplay(current: CurrentSession, now = new Date()): Promise<ForDisplay<SessionEntry[]>> {
   return readForDisplay(
     current,
