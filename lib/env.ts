@@ -137,6 +137,8 @@ const schema = z
     RATE_LIMIT_SIGN_IN_PER_IP: int(120, 1, 1_000_000),
     RATE_LIMIT_CALLBACK_PER_IP: int(120, 1, 1_000_000),
     RATE_LIMIT_WEBHOOKS_PER_IP: int(1_200, 1, 1_000_000),
+    // A revoker's page asks about 8 times in its 5 s wait; a revoked page posts once. Public (POST): limited per client IP.
+    RATE_LIMIT_RECEIPTS_PER_IP: int(600, 1, 1_000_000),
     // How long a user's session list from WorkOS may be shown again (pages only; actions always ask WorkOS). 0: off.
     SESSION_LIST_CACHE_SECONDS: int(5, 0, 60),
     NEXT_PUBLIC_SESSION_POLL_INTERVAL_MS: int(30_000, 1_000, 3_600_000),

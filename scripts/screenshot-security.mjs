@@ -3,9 +3,10 @@
  * npm run screenshot
  *
  * Saves the README's pictures into docs/screenshots/: the security page on a desktop (security-desktop.png) and on a
- * phone (security-phone.png), and the "Was this you?" question (was-this-you.png). One user signed in on five
- * devices in turn — two Chrome windows and an iPhone in London, Firefox in Paris, a Pixel in Barcelona — the laptop
- * then signs the Firefox session out, so the list has a group, flags and a sign-out in the activity.
+ * phone (security-phone.png), the "Was this you?" question (was-this-you.png) and the security activity with its
+ * revocation receipts (receipts.png). One user signed in on five devices in turn — two Chrome windows and an iPhone
+ * in London, Firefox in Paris, a Pixel in Barcelona — the laptop then signs out Firefox (its page open: told) and
+ * the Pixel (its page closed: not online), so the list has a group and flags, and the activity both receipts.
  * Starts its own WorkOS emulator and `next start`, with a fresh database, on their own ports, and stops them
  * afterwards. Local-only credentials; nothing leaves the machine.
  *
@@ -97,9 +98,10 @@ async function dismissQuestions(page) {
   }
 }
 
-async function save(page, name, options = {}) {
+/** Saves a screenshot of `target`: a page, or one element of it. */
+async function save(target, name, options = {}) {
   const path = resolve(outDir, name);
-  await page.screenshot({ path, ...options });
+  await target.screenshot({ path, ...options });
   console.log(`[screenshot] saved ${path}`);
 }
 
@@ -120,18 +122,27 @@ async function screenshot() {
     await page.getByRole('region', { name: 'Was this you?' }).waitFor();
     await save(page, 'was-this-you.png');
 
-    // Sign out the Firefox session from the laptop, so the activity shows a revocation in words.
+    // From the laptop, sign out Firefox, whose page is open (its receipt says when it was told), and the Pixel, whose
+    // page is closed ("not online"): the activity shows both revocations in words, with their receipts.
     await page.goto('/account/security');
-    await page
-      .getByRole('list', { name: 'Active sessions' })
-      .getByRole('listitem', { name: 'Firefox on Windows', exact: true })
-      .getByRole('button', { name: 'Sign out Firefox on Windows' })
-      .click();
-    await page.getByRole('status').filter({ hasText: 'Signed out Firefox on Windows.' }).waitFor();
+    await pixel.page.goto('about:blank');
+    for (const [label, receipt] of [
+      ['Firefox on Windows', 'told'],
+      ['Chrome on Android', 'not-online'],
+    ]) {
+      await page
+        .getByRole('list', { name: 'Active sessions' })
+        .getByRole('listitem', { name: label, exact: true })
+        .getByRole('button', { name: `Sign out ${label}` })
+        .click();
+      await page.getByRole('status').filter({ hasText: `Signed out ${label}.` }).waitFor();
+      await page.locator(`[data-receipt="${receipt}"]`).waitFor({ timeout: 15_000 });
+    }
     await page.reload();
     await dismissQuestions(page);
     await page.setViewportSize({ width: 1120, height: 900 });
     await save(page, 'security-desktop.png', { fullPage: true });
+    await save(page.getByRole('region', { name: 'Security activity' }), 'receipts.png');
 
     await phone.page.goto('/account/security');
     await dismissQuestions(phone.page);

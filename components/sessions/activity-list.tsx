@@ -1,8 +1,11 @@
 import { History, LogIn, LogOut, ShieldAlert, UserCog } from 'lucide-react';
-import { describeAuditEntry, type AuditEntry } from '@/lib/audit';
+import { describeAuditEntry, receiptSubject, type AuditEntry } from '@/lib/audit';
 import { LocalTime } from '@/components/local-time';
 import { getLocator } from '@/lib/location';
+import { findReceipts, type Receipt } from '@/lib/revocation/receipts';
+import { RECEIPT_WAIT_MS } from '@/lib/session-status/protocol';
 import { describeMoment, type Moment } from '@/lib/sessions/time';
+import { ReceiptNote, type ActivityReceipt } from './receipt-note';
 
 export interface ActivityItem {
   id: number;
@@ -13,6 +16,36 @@ export interface ActivityItem {
   at: Moment;
   /** When WorkOS confirmed a sign-out that was locked out here first. */
   workosConfirmed: Moment | null;
+  /** Whether the signed-out device's open page was told (null: not a sign-out of another device, or unknown). */
+  receipt: ActivityReceipt | null;
+}
+
+async function readReceipts(entries: AuditEntry[], logTag: string): Promise<Map<string, Receipt> | null> {
+  const hashes = entries.flatMap((entry) => receiptSubject(entry)?.sessionHash ?? []);
+  try {
+    return await findReceipts(hashes);
+  } catch (error) {
+    console.error(`[${logTag}] reading revocation receipts failed`, error instanceof Error ? error.message : error);
+    return null;
+  }
+}
+
+function activityReceipt(
+  entry: AuditEntry,
+  receipts: Map<string, Receipt> | null,
+  now: Date,
+  live: boolean,
+): ActivityReceipt | null {
+  const subject = receiptSubject(entry);
+  // Unknown (the store could not be read) is not "not online": say nothing rather than something untrue.
+  if (!subject || !receipts) return null;
+  const receipt = receipts.get(subject.sessionHash);
+  return {
+    ...subject,
+    told: receipt ? { at: describeMoment(new Date(receipt.toldAt), now), afterMs: receipt.toldAt - receipt.revokedAt } : null,
+    waitMs: receipt ? 0 : Math.max(0, entry.at.getTime() + RECEIPT_WAIT_MS - now.getTime()),
+    live,
+  };
 }
 
 /**
@@ -28,6 +61,7 @@ export async function loadActivity(
   try {
     const entries = await read();
     const locate = await getLocator(entries.map((entry) => entry.ipAddress));
+    const receipts = await readReceipts(entries, logTag);
     return entries.map((entry) => {
       const { text, badges, workosConfirmedAt } = describeAuditEntry(entry, viewerSessionHash, locate);
       return {
@@ -38,6 +72,8 @@ export async function loadActivity(
         badges,
         at: describeMoment(entry.at, now),
         workosConfirmed: workosConfirmedAt ? describeMoment(workosConfirmedAt, now) : null,
+        // Only a person's own page asks for receipts as they come (RECEIPTS_URL answers the caller's sessions).
+        receipt: activityReceipt(entry, receipts, now, viewerSessionHash !== null),
       };
     });
   } catch (error) {
@@ -94,6 +130,7 @@ export function ActivityList({ activity }: { activity: ActivityItem[] | null }) 
                     ))}
                   </p>
                 ) : null}
+                {item.receipt ? <ReceiptNote receipt={item.receipt} /> : null}
                 {item.workosConfirmed ? (
                   <p className="mt-1 text-xs text-slate-600">
                     WorkOS confirmed at <LocalTime moment={item.workosConfirmed} show="time" />

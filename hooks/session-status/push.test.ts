@@ -30,7 +30,9 @@ describe('watchPush (the push channel)', () => {
     const fake = fakePage();
     const onEnded = vi.fn();
     const probe = vi.fn(async () => 'active' as const);
+    const acknowledge = vi.fn();
     const dispose = watchPush(onEnded, {
+      acknowledge,
       createEventSource: (url: string) => new FakeEventSource(url) as unknown as EventSource,
       probe,
       page: fake.page,
@@ -41,7 +43,7 @@ describe('watchPush (the push channel)', () => {
       clearTimer: () => {},
       random: () => 0.5,
     });
-    return { onEnded, probe, timers, dispose, fake };
+    return { onEnded, probe, acknowledge, timers, dispose, fake };
   }
 
   it('reconnects quietly, after probing the session, when the server closes the stream because the token expired', async () => {
@@ -65,9 +67,18 @@ describe('watchPush (the push channel)', () => {
   });
 
   it('still reports a revocation pushed on the stream', () => {
-    const { onEnded, dispose } = start();
+    const { onEnded, acknowledge, dispose } = start();
     FakeEventSource.opened[0]!.emit('revoked', '{"reason":"admin","message":"An administrator signed you out."}');
     expect(onEnded).toHaveBeenCalledWith({ reason: 'admin', message: 'An administrator signed you out.' });
+    expect(acknowledge).not.toHaveBeenCalled();
+    dispose();
+  });
+
+  it("says it was told, with the frame's receipt, and keeps the receipt out of the ending", () => {
+    const { onEnded, acknowledge, dispose } = start();
+    FakeEventSource.opened[0]!.emit('revoked', '{"reason":"signed_out","message":"Signed out.","receipt":"sealed-token"}');
+    expect(acknowledge).toHaveBeenCalledWith('sealed-token');
+    expect(onEnded).toHaveBeenCalledWith({ reason: 'signed_out', message: 'Signed out.' });
     dispose();
   });
 

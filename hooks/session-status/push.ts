@@ -1,4 +1,5 @@
 import { readRevokedFrame, SESSION_EVENTS_URL, SSE_RECONNECT, SSE_REVOKED } from '@/lib/session-status/protocol';
+import { acknowledgeRevocation } from './receipt';
 import { reportingProbe, type Dispose, type OnEnded, type Probe } from './probe';
 import { browserPage, onWake, type PageEvents } from './wake';
 
@@ -15,6 +16,8 @@ export interface PushOptions {
   setTimer?: (fn: () => void, ms: number) => ReturnType<typeof setTimeout>;
   clearTimer?: (timer: ReturnType<typeof setTimeout> | undefined) => void;
   random?: () => number;
+  /** Says the page was told (the frame's receipt). */
+  acknowledge?: (receipt: string) => void;
 }
 
 /**
@@ -32,6 +35,7 @@ export function watchPush(onEnded: OnEnded, options: PushOptions = {}): Dispose 
   const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((t) => clearTimeout(t));
   const random = options.random ?? Math.random;
+  const acknowledge = options.acknowledge ?? acknowledgeRevocation;
   let source: EventSource | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
@@ -53,7 +57,9 @@ export function watchPush(onEnded: OnEnded, options: PushOptions = {}): Dispose 
     };
     es.addEventListener(SSE_REVOKED, (event) => {
       es.close();
-      onEnded(readRevokedFrame((event as MessageEvent<string>).data));
+      const { receipt, ...ending } = readRevokedFrame((event as MessageEvent<string>).data);
+      if (receipt) acknowledge(receipt);
+      onEnded(ending);
     });
     es.addEventListener(SSE_RECONNECT, () => {
       es.close();

@@ -10,6 +10,7 @@ import {
   listAudit,
   listOrganizationAudit,
   markWorkosConfirmed,
+  receiptSubject,
   recordAudit,
   recordSignIn,
 } from './index';
@@ -151,6 +152,20 @@ function entry(overrides: Partial<AuditEntry>): AuditEntry {
     ...overrides,
   };
 }
+
+describe('receiptSubject (whose open page a revocation should reach)', () => {
+  it.each([
+    ['a person signing out another device', entry({}), { sessionHash: 'h_target', device: 'Safari on iOS' }],
+    ['an administrator', entry({ actor: { type: 'admin', id: 'user_admin', sessionHash: null, label: null } }), { sessionHash: 'h_target', device: 'Safari on iOS' }],
+    ['WorkOS (a password change)', entry({ actor: { type: 'workos', id: null, sessionHash: null, label: null } }), { sessionHash: 'h_target', device: 'Safari on iOS' }],
+    ['the device signing itself out', entry({ target: { sessionHash: 'h_actor', label: 'Chrome on macOS' } }), null],
+    ['signing in again on the same device', entry({ reason: 'reauthenticated', target: { sessionHash: 'h_old', label: null } }), null],
+    ['an ending found by the device\'s own request', entry({ actor: { type: 'system', id: null, sessionHash: null, label: null } }), null],
+    ['a line that is not a revocation', entry({ kind: 'sign_in' }), null],
+  ])('%s', (_name, e, expected) => {
+    expect(receiptSubject(e)).toEqual(expected);
+  });
+});
 
 describe('describeAuditEntry', () => {
   it.each([

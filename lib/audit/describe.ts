@@ -113,3 +113,15 @@ export function describeAuditEntry(
       return { text: capitalize(entry.kind.replace(/_/g, ' ')), badges };
   }
 }
+
+/**
+ * The session whose open page a revocation should have reached (and may have answered with a receipt), or null:
+ * someone's act on another session — not a sign-out of the very device that asked, nor an ending found by that
+ * device's own request (refresh failed, signed in again).
+ */
+export function receiptSubject(entry: AuditEntry): { sessionHash: string; device: string } | null {
+  if (entry.kind !== 'session_revoked' || !entry.target?.sessionHash) return null;
+  if (entry.actor.type === 'system' || entry.reason === 'reauthenticated') return null;
+  if (entry.target.sessionHash === entry.actor.sessionHash) return null;
+  return { sessionHash: entry.target.sessionHash, device: entry.target.label ?? 'The device' };
+}

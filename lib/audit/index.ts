@@ -4,7 +4,7 @@ import { insert } from './rows';
 import type { AuditEntry, AuditInput } from './types';
 
 export type { AuditEntry, AuditInput, AuditKind } from './types';
-export { describeAuditEntry, type AuditDescription } from './describe';
+export { describeAuditEntry, receiptSubject, type AuditDescription } from './describe';
 export { getSessionLabel, getSignInMethods, getSignInNovelty, getTokenReuse, listAudit, listOrganizationAudit } from './queries';
 export { recordSignIn, type SignInInput } from './sign-in';
 

@@ -9,6 +9,9 @@ const PUBLIC_PATHS = [
   // Operators' detail: guarded by its own bearer token (OPS_TOKEN), not by a session.
   '/api/health/detail',
   '/api/webhooks/workos',
+  // A revoked page's word that it was told carries its own credential (a sealed receipt); reading receipts checks
+  // the caller's session in the handler (app/api/session/receipts).
+  '/api/session/receipts',
 ];
 
 export function isPublicPath(pathname: string): boolean {

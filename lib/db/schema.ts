@@ -159,6 +159,14 @@ const statements: (string | AddColumn)[] = [
      PRIMARY KEY (user_id, session_hash)
    )`,
   `CREATE INDEX IF NOT EXISTS sign_in_answers_answered ON sign_in_answers (answered_at)`,
+  // A revoked session's open page said it was told (lib/revocation/receipts): shown with the revocation's audit line.
+  `CREATE TABLE IF NOT EXISTS revocation_receipts (
+     session_hash TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     revoked_at INTEGER NOT NULL,          -- ms; the revocation's time
+     told_at INTEGER NOT NULL              -- ms; when its page's word came
+   )`,
+  `CREATE INDEX IF NOT EXISTS revocation_receipts_told ON revocation_receipts (told_at)`,
 ];
 
 function hasColumn(db: DatabaseSync, table: string, column: string): boolean {

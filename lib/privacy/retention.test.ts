@@ -84,6 +84,16 @@ describe('purgePersonalData', () => {
     expect(all(db, 'SELECT session_hash FROM sign_in_answers')).toEqual([{ session_hash: 'e'.repeat(32) }]);
   });
 
+  it('keeps revocation receipts as long as the audit lines they go with', () => {
+    const db = newDb();
+    const receipt = db.prepare(`INSERT INTO revocation_receipts VALUES (?, 'user_ada', ?, ?)`);
+    receipt.run('e'.repeat(32), daysAgo(364), daysAgo(364));
+    receipt.run('f'.repeat(32), daysAgo(366), daysAgo(366));
+
+    expect(purgePersonalData(db, POLICY, NOW).receiptsDeleted).toBe(1);
+    expect(all(db, 'SELECT session_hash FROM revocation_receipts')).toEqual([{ session_hash: 'e'.repeat(32) }]);
+  });
+
   it('forgets WorkOS events acted on or parked after 90 days, never one still in flight', () => {
     const db = newDb();
     event(db, 'event_new', 'processed', daysAgo(30));
@@ -134,6 +144,7 @@ describe('purgePersonalData', () => {
       knownDevicesDeleted: 0,
       eventsDeleted: 0,
       signInAnswersDeleted: 0,
+      receiptsDeleted: 0,
     });
   });
 });

@@ -7,7 +7,8 @@ import type { DatabaseSync } from 'node:sqlite';
  *   session_activity a session's last request (address, user agent, time);
  *   known_devices    a device or address the user has not signed in from since (its "new" flag may come back);
  *   event_ledger     WorkOS events acted on or parked (their payloads carry names, addresses, user agents).
- * and audit lines, and answers to "Was this you?" about the sign-ins they record, older than the audit retention. IMPORTANT: it never touches what enforcement needs — revocations,
+ * and audit lines, with the answers to "Was this you?" and the revocation receipts that go with them, older than the
+ * audit retention. IMPORTANT: it never touches what enforcement needs — revocations,
  * revoked users and both outboxes keep their own retention (lib/revocation, lib/sessions/end) — nor an event still
  * in flight (processing, retry).
  */
@@ -24,6 +25,7 @@ export interface PurgeResult {
   knownDevicesDeleted: number;
   eventsDeleted: number;
   signInAnswersDeleted: number;
+  receiptsDeleted: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -76,6 +78,11 @@ export function purgePersonalData(db: DatabaseSync, policy: RetentionPolicy, now
     signInAnswersDeleted: inBatches(
       db,
       `DELETE FROM sign_in_answers WHERE rowid IN (SELECT rowid FROM sign_in_answers WHERE answered_at < ? LIMIT ?)`,
+      audit,
+    ),
+    receiptsDeleted: inBatches(
+      db,
+      `DELETE FROM revocation_receipts WHERE rowid IN (SELECT rowid FROM revocation_receipts WHERE told_at < ? LIMIT ?)`,
       audit,
     ),
   };

@@ -10,6 +10,7 @@ vi.mock('@/lib/env', () => ({
     RATE_LIMIT_SIGN_IN_PER_IP: 3,
     RATE_LIMIT_CALLBACK_PER_IP: 2,
     RATE_LIMIT_WEBHOOKS_PER_IP: 2,
+    RATE_LIMIT_RECEIPTS_PER_IP: 2,
   }),
 }));
 
@@ -67,6 +68,14 @@ describe('per-IP limits in the proxy', () => {
     expect(webhooks.slice(0, 2)).toEqual([null, null]);
     expect(webhooks[2]?.status).toBe(429);
     expect(webhooks[2]?.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    // Revocation receipts (public POST, and the revoker's GET) share one budget per client.
+    const receipts = [
+      ...(await refusals('/api/session/receipts', { 'x-test-client-ip': '203.0.113.60' }, 2, 'POST')),
+      ...(await refusals('/api/session/receipts?sessions=x', { 'x-test-client-ip': '203.0.113.60' }, 1)),
+    ];
+    expect(receipts.slice(0, 2)).toEqual([null, null]);
+    expect(receipts[2]?.status).toBe(429);
   });
 });
 

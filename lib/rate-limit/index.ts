@@ -22,6 +22,7 @@ function limitsFromEnv(env: Env): Record<Rule, RuleLimit> {
     'sign_in:ip': perMinute(env.RATE_LIMIT_SIGN_IN_PER_IP),
     'callback:ip': perMinute(env.RATE_LIMIT_CALLBACK_PER_IP),
     'webhook:ip': perMinute(env.RATE_LIMIT_WEBHOOKS_PER_IP),
+    'receipts:ip': perMinute(env.RATE_LIMIT_RECEIPTS_PER_IP),
   };
 }
 
@@ -91,6 +92,7 @@ const IP_LIMITED_PATHS: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ['/sign-up', 'sign_in:ip'],
   ['/callback', 'callback:ip'],
   ['/api/webhooks/workos', 'webhook:ip'],
+  ['/api/session/receipts', 'receipts:ip'],
 ]);
 
 /** The proxy's first step: a 429 for a client IP over the limit of an IP-limited path, else null. */

@@ -19,6 +19,7 @@ export const RULES = [
   'sign_in:ip',
   'callback:ip',
   'webhook:ip',
+  'receipts:ip',
 ] as const;
 export type Rule = (typeof RULES)[number];
 

@@ -67,6 +67,16 @@ describe('what the server encodes, the browser reads', () => {
     });
   });
 
+  it('the revoked frame carries the receipt token the page posts back', () => {
+    const frame = revokedFrame({ reason: 'admin', revokedAt: 1_700_000_000_000 }, 'sealed-token');
+    expect(readRevokedFrame(/^data: (.*)$/m.exec(frame)![1]!)).toEqual({
+      reason: 'admin',
+      message: 'An administrator ended your session.',
+      receipt: 'sealed-token',
+    });
+    expect(readRevokedFrame('{"reason":"admin","receipt":7}')).toEqual({ reason: 'admin' });
+  });
+
   it('a revoked frame it cannot read still ends the session', () => {
     expect(readRevokedFrame('not json')).toEqual({ reason: 'session_revoked' });
     expect(readRevokedFrame('{"reason":"from_the_future"}')).toEqual({ reason: 'session_revoked' });

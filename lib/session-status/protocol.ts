@@ -92,15 +92,23 @@ export interface Ending {
   message?: string;
 }
 
-export function revokedFrame({ reason, revokedAt }: { reason: RevocationReason; revokedAt: number }): string {
-  const data = JSON.stringify({ reason, message: promptFor(reason) });
+/**
+ * `receipt`: a sealed token the page posts back to RECEIPTS_URL to say it was told (lib/revocation/receipts); the
+ * person who revoked the session sees when.
+ */
+export function revokedFrame({ reason, revokedAt }: { reason: RevocationReason; revokedAt: number }, receipt?: string): string {
+  const data = JSON.stringify({ reason, message: promptFor(reason), ...(receipt ? { receipt } : {}) });
   return `id: revoked-${revokedAt}\nevent: ${SSE_REVOKED}\ndata: ${data}\n\n`;
 }
 
-const revokedDataSchema = z.object({ reason: endedReason, message: z.catch(z.optional(z.string()), undefined) });
+const revokedDataSchema = z.object({
+  reason: endedReason,
+  message: z.catch(z.optional(z.string()), undefined),
+  receipt: z.catch(z.optional(z.string()), undefined),
+});
 
 /** The data of an `event: revoked`; unreadable data still means the session ended. */
-export function readRevokedFrame(data: string): Ending {
+export function readRevokedFrame(data: string): Ending & { receipt?: string } {
   try {
     const parsed = revokedDataSchema.safeParse(JSON.parse(data));
     if (parsed.success) return parsed.data;
@@ -108,6 +116,36 @@ export function readRevokedFrame(data: string): Ending {
     // not JSON
   }
   return { reason: 'session_revoked' };
+}
+
+/**
+ * Revocation receipts. POST `{"receipt": token}` (public: the session is over, the sealed token is the credential)
+ * answers 204, or 400 `{"error":"invalid_receipt","reason"}`. GET `?sessions=<hash>,<hash>` (the caller's own
+ * session only) answers the receipts of those of the caller's sessions that have one.
+ */
+export const RECEIPTS_URL = '/api/session/receipts';
+export const MAX_RECEIPT_QUERY = 50;
+/** How long the revoker's page waits for a receipt before saying the device was not online. */
+export const RECEIPT_WAIT_MS = 5_000;
+
+export interface ReceiptView {
+  sessionHash: string;
+  /** ms since the epoch. */
+  revokedAt: number;
+  toldAt: number;
+}
+export interface ReceiptsAnswer {
+  receipts: ReceiptView[];
+}
+
+const receiptsAnswerSchema = z.object({
+  receipts: z.array(z.object({ sessionHash: z.string(), revokedAt: z.number(), toldAt: z.number() })),
+});
+
+/** The receipts in a GET RECEIPTS_URL answer; none when it is not one. */
+export function readReceiptsAnswer(body: unknown): ReceiptView[] {
+  const parsed = receiptsAnswerSchema.safeParse(body);
+  return parsed.success ? parsed.data.receipts : [];
 }
 
 /** What one tab tells the others of its browser on TAB_CHANNEL. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeMoment, formatExact, formatRelative, formatTimeOfDay } from './time';
+import { describeMoment, formatDelay, formatExact, formatRelative, formatTimeOfDay } from './time';
 
 const now = new Date('2026-03-10T12:00:00Z');
 const ago = (ms: number) => new Date(now.getTime() - ms);
@@ -57,5 +57,20 @@ describe('formatTimeOfDay', () => {
     expect(formatTimeOfDay(at)).toBe('12:03:04 UTC');
     expect(formatTimeOfDay(at, 'Europe/Paris')).toBe('13:03:04');
     expect(formatTimeOfDay(at, 'America/New_York')).toBe('08:03:04');
+  });
+});
+
+describe('formatDelay', () => {
+  it.each([
+    [-5, '0.0 s'],
+    [180, '0.2 s'],
+    [9_940, '9.9 s'],
+    [12_400, '12 s'],
+    [4 * 60_000 + 20_000, '4 min'],
+    [3 * 3600_000, '3 h'],
+    [86_400_000, '1 day'],
+    [3 * 86_400_000, '3 days'],
+  ])('%i ms reads "%s"', (ms, expected) => {
+    expect(formatDelay(ms)).toBe(expected);
   });
 });

@@ -20,6 +20,17 @@ export function formatRelative(date: Date, now: Date): string {
   return relative.format(-Math.floor(days / 365), 'year');
 }
 
+/** How long after something another thing came: "0.2 s", "12 s", "4 min", "3 h", "2 days". */
+export function formatDelay(ms: number): string {
+  const elapsed = Math.max(0, ms);
+  if (elapsed < 10 * SECOND) return `${(elapsed / SECOND).toFixed(1)} s`;
+  if (elapsed < MINUTE) return `${Math.round(elapsed / SECOND)} s`;
+  if (elapsed < HOUR) return `${Math.round(elapsed / MINUTE)} min`;
+  if (elapsed < DAY) return `${Math.round(elapsed / HOUR)} h`;
+  const days = Math.round(elapsed / DAY);
+  return `${days} ${days === 1 ? 'day' : 'days'}`;
+}
+
 const exactFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**

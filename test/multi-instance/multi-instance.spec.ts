@@ -111,6 +111,14 @@ test('a revoke on A locks the session out on B at once and prompts the device co
   const event = await rawStreamOnB.revoked;
   expect(event.data.reason).toBe('signed_out_elsewhere');
   await expect(phone.page.getByRole('alertdialog', { name: /You.ve been signed out/ })).toBeVisible();
+  // The phone's page said so to B; the laptop, on A, sees it (each instance has its own SQLite: through Redis).
+  const receipt = laptop.page
+    .getByRole('list', { name: 'Security activity' })
+    .getByRole('listitem')
+    .filter({ hasText: /You signed out .*Android from/ })
+    .locator('[data-receipt]');
+  await expect(receipt).toHaveAttribute('data-receipt', 'told');
+  await expect(receipt).toHaveText(/Android was told at .* \(\d+\.\d s later\)$/);
 
   // The laptop's own session is untouched on both instances.
   const laptopCookie = await cookieHeader(laptop.context);

@@ -10,6 +10,7 @@ import { listForDisplay } from '@/lib/sessions/overview';
 import { LocalTime } from '@/components/local-time';
 import { LocationAttribution } from '@/components/location-attribution';
 import { loadActivity, type ActivityItem } from '@/components/sessions/activity-list';
+import { ReceiptNote } from '@/components/sessions/receipt-note';
 import type { SessionView } from '@/lib/sessions/view';
 import { WorkosError, type AppUser } from '@/lib/workos/client';
 import { AdminSessions } from './_components/admin-sessions';
@@ -185,7 +186,10 @@ export default async function AdminPage({ searchParams }: { searchParams: Search
               <ol className="mt-3 divide-y divide-slate-100 text-sm">
                 {lookup.activity.map((line) => (
                   <li key={line.id} className="flex flex-col gap-0.5 py-2 sm:flex-row sm:justify-between sm:gap-4">
-                    <span className="text-slate-800">{line.text}</span>
+                    <span className="text-slate-800">
+                      {line.text}
+                      {line.receipt ? <ReceiptNote receipt={line.receipt} /> : null}
+                    </span>
                     <LocalTime moment={line.at} className="shrink-0 text-slate-500" />
                   </li>
                 ))}

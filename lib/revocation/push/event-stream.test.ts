@@ -9,6 +9,7 @@ import {
   SSE_MAX_STREAM_MS,
   SSE_MIN_STREAM_MS,
   streamLifetimeMs,
+  type SessionEventStreamOptions,
 } from './event-stream';
 import { createSessionHub } from './hub';
 import { createRevocationRegistry, type RevocationRegistry } from '../registry';
@@ -25,8 +26,8 @@ async function setup(heartbeatMs?: number) {
   await registry.ready();
   const hub = createSessionHub(registry, { heartbeatMs });
   /** The stream /api/session/events opens, for session_b of user_1 unless told otherwise. */
-  const open = ({ sessionId = 'session_b', userId = 'user_1', signal = new AbortController().signal } = {}) =>
-    createSessionEventStream({ registry, hub, sessionHash: hashSessionId(sessionId), userId, signal });
+  const open = ({ sessionId = 'session_b', userId = 'user_1', signal = new AbortController().signal, receiptFor = undefined as SessionEventStreamOptions['receiptFor'] } = {}) =>
+    createSessionEventStream({ registry, hub, sessionHash: hashSessionId(sessionId), userId, signal, receiptFor });
   return { registry, hub, open };
 }
 
@@ -68,6 +69,21 @@ describe('session event stream', () => {
       /^id: revoked-\d+\nevent: revoked\ndata: \{"reason":"signed_out_elsewhere","message":"You signed out this device from another device\."\}\n\n$/,
     );
     expect(hub.size()).toBe(0);
+  });
+
+  it("puts the revocation's receipt token in the revoked frame", async () => {
+    const { registry, open } = await setup();
+    const reader = open({ receiptFor: (record) => `receipt-of-${record.sessionHash}-${record.revokedAt}` }).getReader();
+    await readUntil(reader, /connected/);
+    const record = await registry.revoke({
+      sessionId: 'session_b',
+      userId: 'user_1',
+      reason: 'admin',
+      source: 'admin',
+      actor: { type: 'admin', id: 'user_admin' },
+    });
+    const rest = await readUntil(reader, null);
+    expect(rest.text).toContain(`"receipt":"receipt-of-${hashSessionId('session_b')}-${record.revokedAt}"`);
   });
 
   it('sends revoked at once when the session (or its user) is already revoked at connect', async () => {

@@ -29,6 +29,8 @@ export interface SessionEventStreamOptions {
   signal: AbortSignal;
   /** ms since the epoch: when the session's access token expires (`accessTokenExpiry`); unknown → the maximum. */
   expiresAt?: number | null;
+  /** The receipt token the `revoked` frame carries, for the page to say it was told (lib/revocation/receipts). */
+  receiptFor?: (record: RevocationRecord) => string;
   /** Injected in tests. */
   now?: () => number;
   /** Runs `fn` after `ms`; returns its cancellation. Injected in tests. */
@@ -92,7 +94,7 @@ export function createSessionEventStream(options: SessionEventStreamOptions): Re
         }
       };
       const onRevoked = (record: RevocationRecord) => {
-        write(revokedFrame(record));
+        write(revokedFrame(record, options.receiptFor?.(record)));
         finish();
       };
 

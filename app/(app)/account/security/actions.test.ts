@@ -56,6 +56,7 @@ vi.mock('@/lib/env', () => ({
     RATE_LIMIT_SIGN_IN_PER_IP: 120,
     RATE_LIMIT_CALLBACK_PER_IP: 120,
     RATE_LIMIT_WEBHOOKS_PER_IP: 1_200,
+    RATE_LIMIT_RECEIPTS_PER_IP: 600,
     ...m.envOverrides,
   }),
 }));
