@@ -29,8 +29,10 @@ export interface SessionWatchOptions {
  * Learns, by every channel it has, that this browser's session ended, and says so once (`onEnded`, with the words
  * to show): push (SSE), the other tabs of this browser, every fetch of the page, polling, and pages restored from
  * the back-forward cache. When it ends, the other tabs are told and every channel but the fetch tap stops.
- * The push stream is the browser's, not the tab's: only the elected leader holds it, and the other tabs hear
- * what it delivers from the leader's `tabs.tell`, as they would from any tab whose session ended.
+ * The push stream is the browser's, not the tab's: only the elected leader holds it, and whatever ends the leader
+ * (its stream's `revoked`, a refusal when it reconnects) reaches the other tabs by its `tabs.tell`. They check that
+ * word with the server like any sibling's: the cookie they share may already be a newer session's (re-authenticating
+ * in one tab ends the old session with `reauthenticated`, which the leader's older stream would report).
  */
 export function watchSession(onEnded: (ended: SessionEnded) => void, options: SessionWatchOptions = {}): Dispose {
   let ended = false;
