@@ -126,13 +126,14 @@ test('tabs follow each other: a tab that cannot hear the server is told by its s
   signedInDevices,
 }) => {
   const [laptop, phone] = await signedInDevices(DEMO_USERS.grace.email, 'Desktop Chrome', 'iPhone 15');
+  // The first tab holds the browser's stream; the deaf one, opened after it, waits in line.
+  await openWithStream(phone.page, '/home');
   const deaf = await phone.context.newPage();
   // This tab never hears from the session endpoints: no push, no polling, no probes.
   const blocked = await cutOffFromSessionEndpoints(deaf);
   await deaf.goto('/home');
   await expect(deaf.getByRole('heading', { level: 1 })).toBeVisible();
   await expect.poll(blocked).toBeGreaterThan(0);
-  await openWithStream(phone.page, '/home');
 
   await signOutOtherDevice(laptop.page);
   await expect(signedOutPrompt(phone.page)).toBeVisible({ timeout: PROMPT_WITHIN_MS });

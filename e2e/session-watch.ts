@@ -1,5 +1,7 @@
-import { expect, type APIResponse, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type APIResponse, type BrowserContext, type Page, type Response } from '@playwright/test';
+import { SESSION_PUSH_LEADER } from '../lib/session-status/protocol';
 import type { EmulatorClient } from '../tools/stack/emulator-client.ts';
+import { e2eEnv } from './e2e-env';
 
 /**
  * What a page sees of its session, for every spec: the "signed out" prompt, the security page's session rows, the
@@ -111,16 +113,48 @@ export async function expectNothingSignedOut(watched: Watched[]): Promise<void> 
   }
 }
 
-/** Opens `url` and resolves once its push stream (the session guard's EventSource) is connected. */
+/**
+ * Opens `url` and resolves once the page watches its session with its browser's push stream (the session guard's
+ * EventSource): its own, connected, when it leads the browser's tabs; else it waits in line behind the tab that does.
+ */
 export async function openWithStream(page: Page, url: string): Promise<void> {
-  const connected = streamConnected(page);
+  const connected = page.waitForResponse(isStreamConnected);
+  connected.catch(() => {}); // never answered when another tab leads
   await page.goto(url);
-  await connected;
+  await expect.poll(() => pushRole(page)).not.toBe('none');
+  if ((await pushRole(page)) === 'leading') await connected;
 }
 
-/** Resolves once `page`'s next push stream (the session guard's EventSource) is connected. */
-function streamConnected(page: Page) {
-  return page.waitForResponse((r) => r.url().endsWith('/api/session/events') && r.status() === 200);
+const isStreamConnected = (response: Response) => response.url().endsWith('/api/session/events') && response.status() === 200;
+
+/** Resolves once a tab of the browser (`context`) has connected its next push stream. */
+export function streamConnectedIn(context: BrowserContext): Promise<Response> {
+  return context.waitForEvent('response', isStreamConnected);
+}
+
+/**
+ * Whether `page` holds its browser's push stream ('leading'), waits in line for it ('following'), or neither (no
+ * session guard watching): read from the Web Locks the tabs are elected by (hooks/session-status/leader.ts).
+ */
+export function pushRole(page: Page): Promise<'leading' | 'following' | 'none'> {
+  return page.evaluate(async (leader) => {
+    // The Web Locks API names holders and waiters by client id: a lock of the page's own tells it its id.
+    const self = `push-role-${Math.random()}`;
+    return navigator.locks.request(self, async () => {
+      const { held = [], pending = [] } = await navigator.locks.query();
+      const id = held.find((lock) => lock.name === self)?.clientId;
+      const mine = (lock: LockInfo) => lock.name === leader && lock.clientId === id;
+      if (held.some(mine)) return 'leading' as const;
+      return pending.some(mine) ? ('following' as const) : ('none' as const);
+    });
+  }, SESSION_PUSH_LEADER);
+}
+
+/** The push streams open on the app and the sessions they belong to (the operator's detail). */
+export async function openPushStreams(request: APIRequestContext): Promise<{ open: number; sessions: number }> {
+  const response = await request.get('/api/health/detail', { headers: { authorization: `Bearer ${e2eEnv.opsToken}` } });
+  expect(response.status()).toBe(200);
+  return ((await response.json()) as { pushStreams: { open: number; sessions: number } }).pushStreams;
 }
 
 /** Follows a header link (a client-side navigation: RSC fetch and prefetches) and waits for its page. */
@@ -159,8 +193,8 @@ export function thinkTime(page: Page, step: number, seed: number): Promise<void>
 
 /**
  * A browser (`context`) with `tabs` open goes to sleep past its access token's expiry and wakes up, `rounds`
- * times: every tab reconnects at once carrying the same expired token. After each wake-up nothing may look signed
- * out, and every tab follows a link ("Security", then "Home"…).
+ * times: every tab asks the server at once (the leading tab reopens the stream) carrying the same expired token.
+ * After each wake-up nothing may look signed out, and every tab follows a link ("Security", then "Home"…).
  */
 export async function wakeUpRounds(
   context: BrowserContext,
@@ -173,10 +207,10 @@ export async function wakeUpRounds(
     await context.setOffline(true);
     // Asleep past the access token's expiry: the passing of time is the scenario.
     await first.page.waitForTimeout((options.tokenSeconds + 1) * 1000);
-    const reconnected = tabs.map(({ page }) => streamConnected(page));
+    const reconnected = streamConnectedIn(context);
     await context.setOffline(false);
-    // Every tab wakes at once (online, probe, stream): they all carry the same expired token.
-    await Promise.all(reconnected);
+    // Every tab wakes at once (online, probe; the leader its stream): they all carry the same expired token.
+    await reconnected;
     await expectNothingSignedOut(tabs);
     for (const { page } of tabs) await navigate(page, round % 2 === 1 ? 'Security' : 'Home', options.userName);
   }

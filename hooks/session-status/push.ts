@@ -23,7 +23,8 @@ export interface PushOptions {
 /**
  * The push channel: an EventSource on /api/session/events, reconnected with backoff when the browser gives up on it
  * (it does for good after any non-200, e.g. the proxy's 401), probing /api/session each time; dropped while offline,
- * reopened when the page wakes or comes back from the back-forward cache.
+ * reopened when the page wakes. (A page leaving for the back-forward cache gives up the stream with its leadership:
+ * leader.ts.)
  * `event: reconnect` (the server closes every stream when its access token expires) is NOT a sign-out: the session
  * is probed first — through the proxy, which refreshes it (or refuses it, and the probe says so) — and the stream
  * is then opened again, quietly. Probing first keeps the stream's request from racing the probe's refresh.
@@ -91,20 +92,14 @@ export function watchPush(onEnded: OnEnded, options: PushOptions = {}): Dispose 
     source?.close();
     source = null;
   };
-  // The back-forward cache closed the stream of a page it kept.
-  const onPageShow = (event: Event) => {
-    if ((event as PageTransitionEvent).persisted) wake();
-  };
 
   connect();
   const stopWaking = onWake(page, wake);
   page.window.addEventListener('offline', sleep);
-  page.window.addEventListener('pageshow', onPageShow);
   return () => {
     disposed = true;
     sleep();
     stopWaking();
     page.window.removeEventListener('offline', sleep);
-    page.window.removeEventListener('pageshow', onPageShow);
   };
 }

@@ -1,14 +1,11 @@
 import { readTabMessage, TAB_CHANNEL, tabMessage } from '@/lib/session-status/protocol';
 import type { EndedReason } from '@/lib/session-status/reasons';
+import { openBroadcastChannel, type BroadcastChannelLike } from './broadcast';
 import { probeSession, type Dispose, type OnEnded, type ProbeResult } from './probe';
-
-type Channel = Pick<BroadcastChannel, 'postMessage' | 'close'> & {
-  onmessage: ((event: MessageEvent<unknown>) => void) | null;
-};
 
 export interface TabsOptions {
   /** null where BroadcastChannel does not exist. */
-  createChannel?: (name: string) => Channel | null;
+  createChannel?: (name: string) => BroadcastChannelLike | null;
   probe?: () => Promise<ProbeResult>;
 }
 
@@ -18,14 +15,12 @@ export interface TabsWatch {
   dispose: Dispose;
 }
 
-const browserChannel = (name: string) => (typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(name));
-
 /**
  * The other tabs of this browser, both ways. A sibling may speak for an OLD session after this browser signed in
  * again (cookies are shared): its word is checked with the server, and trusted only when the server cannot be asked.
  */
 export function watchTabs(onEnded: OnEnded, options: TabsOptions = {}): TabsWatch {
-  const channel = (options.createChannel ?? browserChannel)(TAB_CHANNEL);
+  const channel = (options.createChannel ?? openBroadcastChannel)(TAB_CHANNEL);
   const probe = options.probe ?? (() => probeSession());
   let disposed = false;
   if (channel) {

@@ -278,8 +278,10 @@ describe('session hub', () => {
     expect(hub.countForUser('user_ada')).toBe(3);
     open('grace', 'user_grace');
     open('grace', 'user_grace');
+    expect([hub.size(), hub.sessionCount()]).toEqual([5, 3]);
     expect(wants('alan', 'user_alan')).toBe('instance');
     close();
+    expect([hub.size(), hub.sessionCount()]).toEqual([4, 3]);
     expect(hub.countForUser('user_ada')).toBe(2);
     expect(wants('alan', 'user_alan')).toBeNull();
     expect(wants('tablet', 'user_ada')).toBeNull();

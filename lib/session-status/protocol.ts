@@ -12,6 +12,8 @@ export const SESSION_EVENTS_URL = '/api/session/events';
 export const SIGNED_OUT_URL = '/signed-out';
 /** The BroadcastChannel the tabs of one browser tell each other on. */
 export const TAB_CHANNEL = 'session';
+/** The Web Lock (or, without Web Locks, the BroadcastChannel) by which one tab of a browser is elected to hold the push stream. */
+export const SESSION_PUSH_LEADER = 'session-push';
 
 /** `X-Session-Status`, on every refusal (`revoked`) and every "not yet, send it again" (`retry`): what fetch taps key on. */
 const SESSION_STATUS_HEADER = 'X-Session-Status';

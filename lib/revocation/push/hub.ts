@@ -14,6 +14,8 @@ export interface SessionHub {
   /** Registers the stream; returns its removal. */
   add(stream: SessionStream): () => void;
   size(): number;
+  /** Sessions with at least one open stream: as many as `size()` when every browser shares one stream among its tabs. */
+  sessionCount(): number;
   /** Open streams of one session. */
   countFor(sessionHash: string): number;
   /** Open streams of every session of one user. */
@@ -113,6 +115,7 @@ export function createSessionHub(registry: RevocationRegistry, options: { heartb
       };
     },
     size: () => count,
+    sessionCount: () => bySession.size,
     countFor: (sessionHash) => bySession.get(sessionHash)?.size ?? 0,
     countForUser: (userId) => byUser.get(userId)?.size ?? 0,
   };

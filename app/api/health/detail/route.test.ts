@@ -9,6 +9,7 @@ vi.mock('@/lib/revocation', () => ({
     knowsRevocations: () => true,
   }),
 }));
+vi.mock('@/lib/revocation/push', () => ({ getSessionHub: () => ({ size: () => 3, sessionCount: () => 2 }) }));
 vi.mock('@/lib/auth/refresh', () => ({ refreshMetrics: async () => m.metrics }));
 vi.mock('@/lib/sessions/end', () => ({ outboxStats: async () => [{ kind: 'sqlite', pending: 1, oldestEnqueuedAt: 5, mostAttempts: 3 }] }));
 vi.mock('@/lib/events/runtime', () => ({
@@ -52,7 +53,7 @@ describe('GET /api/health/detail', () => {
     }
   });
 
-  it('gives operators the registry detail and the refresh counters', async () => {
+  it('gives operators the registry detail, the refresh counters and the open push streams', async () => {
     const response = await get(`Bearer ${TOKEN}`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
@@ -67,6 +68,7 @@ describe('GET /api/health/detail', () => {
       refresh: { counters: { grants: 1, joined: 1 }, waitMs: { n: 1, p50: 12, p99: 12, max: 12 } },
       workosOutbox: [{ kind: 'sqlite', pending: 1, oldestEnqueuedAt: 5, mostAttempts: 3 }],
       events: { ledger: { processing: 0, retry: 0, processed: 7, parked: 1 }, parked: [{ eventId: 'event_bad' }] },
+      pushStreams: { open: 3, sessions: 2 },
     });
   });
 

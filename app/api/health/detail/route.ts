@@ -4,6 +4,7 @@ import { refreshMetrics } from '@/lib/auth/refresh';
 import { getEnv } from '@/lib/env';
 import { eventsDetail, replayEvent } from '@/lib/events/runtime';
 import { getRevocationRegistry } from '@/lib/revocation';
+import { getSessionHub } from '@/lib/revocation/push';
 import { isBearer } from '@/lib/security/bearer';
 import { outboxStats } from '@/lib/sessions/end';
 import { describeRevocationHealth } from '../public-health';
@@ -23,13 +24,15 @@ function refuseNonOperator(request: Request): NextResponse | null {
 /**
  * For operators (Authorization: Bearer OPS_TOKEN): the registry's full health with its detail; this process's
  * refresh counters and wait times; the WorkOS outbox (sessions locked out here whose end WorkOS has not confirmed);
- * the event ledger's counts and its parked events (dead letters), with why.
+ * the event ledger's counts and its parked events (dead letters), with why; the push streams open on this instance
+ * and the sessions they belong to (one stream per browser, however many tabs: hooks/session-status/leader.ts).
  */
 export async function GET(request: Request) {
   const refused = refuseNonOperator(request);
   if (refused) return refused;
   const registry = getRevocationRegistry();
   const health = registry.health();
+  const hub = getSessionHub();
   return NextResponse.json(
     {
       revocation: {
@@ -41,6 +44,7 @@ export async function GET(request: Request) {
       refresh: (await refreshMetrics()).snapshot(),
       workosOutbox: await outboxStats(),
       events: eventsDetail(),
+      pushStreams: { open: hub.size(), sessions: hub.sessionCount() },
     },
     { headers: NO_STORE },
   );
