@@ -14,7 +14,7 @@ import { getEnv } from '@/lib/env';
 import { limitClientIp } from '@/lib/rate-limit';
 import { askToRetry, enforceRevocation, refuseWhileUnknown } from '@/lib/revocation/gate';
 import { CSP_HEADER, createNonce, securityHeaders, withSecurityHeaders } from '@/lib/security/headers';
-import { UNAUTHENTICATED } from '@/lib/session-status/protocol';
+import { SIGNED_OUT_MARKER_COOKIE, unauthenticatedBody } from '@/lib/session-status/protocol';
 import { recordSessionActivity } from '@/lib/sessions/activity';
 
 /**
@@ -82,7 +82,7 @@ async function gate(request: NextRequest, event: NextFetchEvent): Promise<Respon
     if (isDocumentRequest(request) && authorizationUrl) {
       return handleAuthkitHeaders(request, headers, { redirect: authorizationUrl });
     }
-    const response = NextResponse.json(UNAUTHENTICATED, { status: 401 });
+    const response = NextResponse.json(unauthenticatedBody(request.cookies.get(SIGNED_OUT_MARKER_COOKIE)?.value), { status: 401 });
     response.headers.set('Cache-Control', 'no-store');
     return response;
   }

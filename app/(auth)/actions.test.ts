@@ -10,6 +10,7 @@ const m = vi.hoisted(() => ({
   revokeWorkosSession: vi.fn(),
   registryRevoke: vi.fn(),
   revoked: new Set<string>(),
+  setCookie: vi.fn(),
 }));
 
 vi.mock('@workos-inc/authkit-nextjs', () => ({ signOut: m.signOut }));
@@ -19,9 +20,15 @@ vi.mock('@/lib/env', () => ({
     appOrigin: 'http://localhost:3000',
     WORKOS_COOKIE_PASSWORD: 'a-cookie-password-of-at-least-32-characters!',
     WORKOS_COOKIE_MAX_AGE: 34_560_000,
+    WORKOS_COOKIE_NAME: 'wos-session',
+    WORKOS_COOKIE_SAMESITE: 'lax',
+    NEXT_PUBLIC_WORKOS_REDIRECT_URI: 'http://localhost:3000/callback',
   }),
 }));
-vi.mock('next/headers', () => ({ headers: async () => new Headers({ 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' }) }));
+vi.mock('next/headers', () => ({
+  headers: async () => new Headers({ 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' }),
+  cookies: async () => ({ set: m.setCookie }),
+}));
 vi.mock('@/lib/workos/client', async () => {
   const types = await vi.importActual<typeof import('@/lib/workos/types')>('@/lib/workos/types');
   return { WorkosError: types.WorkosError, revokeWorkosSession: m.revokeWorkosSession };
@@ -75,6 +82,14 @@ describe('signOutAction', () => {
     expect(recordAt).toBeLessThan(signOutAt!);
     expect(audit()).toEqual([expect.objectContaining({ kind: 'session_revoked', reason: 'signed_out', target_label: 'Firefox on Linux', flagged: 0 })]);
     expect(outbox()).toEqual([]);
+    // For a minute, this browser's other tabs that find the cookie gone say "You signed out." (app/api/session).
+    expect(m.setCookie).toHaveBeenCalledExactlyOnceWith('soe-signed-out', 'signed_out', {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: false,
+      maxAge: 60,
+    });
   });
 
   it('treats "not found" at WorkOS as done', async () => {

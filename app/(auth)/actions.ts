@@ -1,10 +1,11 @@
 'use server';
 
 import { signOut } from '@workos-inc/authkit-nextjs';
-import { headers } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { getSessionState, type CurrentSession } from '@/lib/auth/session';
 import { getEnv } from '@/lib/env';
-import { signedOutPath } from '@/lib/session-status/protocol';
+import { refusalOptions } from '@/lib/auth/session-cookie';
+import { SIGNED_OUT_MARKER_COOKIE, SIGNED_OUT_MARKER_MAX_AGE_SECONDS, signedOutPath } from '@/lib/session-status/protocol';
 import { describeDevice } from '@/lib/sessions/device';
 import { actorOfSession, endSessions } from '@/lib/sessions/end';
 
@@ -28,6 +29,13 @@ export async function signOutAction(): Promise<void> {
     }
   }
   const reason = state.status === 'revoked' ? state.reason : 'signed_out';
+  (await cookies()).set(SIGNED_OUT_MARKER_COOKIE, reason, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: refusalOptions().secure,
+    maxAge: SIGNED_OUT_MARKER_MAX_AGE_SECONDS,
+  });
   await signOut({ returnTo: new URL(signedOutPath(reason), getEnv().appOrigin).toString() });
 }
 

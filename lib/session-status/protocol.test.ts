@@ -6,6 +6,7 @@ import {
   RECONNECT_FRAME,
   refusalBody,
   revokedFrame,
+  unauthenticatedBody,
   sessionStatusOf,
   setSessionStatus,
   signedOutPath,
@@ -34,6 +35,11 @@ describe('endingOf (the session guard reading responses)', () => {
 
   it("treats /api/session's unauthenticated as an ended session, but not any other 401", async () => {
     expect(await endingOf(response(401, { error: 'unauthenticated' }, {}, 'http://app.test/api/session'))).toBe('session_ended');
+    // This browser signed itself out a moment ago (the marker cookie): the tab says so.
+    expect(unauthenticatedBody('signed_out')).toEqual({ error: 'unauthenticated', reason: 'signed_out' });
+    expect(unauthenticatedBody('<script>')).toEqual({ error: 'unauthenticated' });
+    expect(unauthenticatedBody(undefined)).toEqual({ error: 'unauthenticated' });
+    expect(await endingOf(response(401, { error: 'unauthenticated', reason: 'signed_out' }, {}, 'http://app.test/api/session'))).toBe('signed_out');
     expect(await endingOf(response(401, { error: 'unauthenticated' }))).toBeNull();
     expect(await endingOf(response(401, { error: 'invalid_token' }))).toBeNull();
   });

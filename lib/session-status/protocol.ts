@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { promptFor } from './copy';
-import { endedReason, type EndedReason, type RevocationReason, type SignedOutReason } from './reasons';
+import { endedReason, isRevocationReason, type EndedReason, type RevocationReason, type SignedOutReason } from './reasons';
 
 /**
  * The session-status protocol between the server (proxy, route handlers) and the browser (the session guard):
@@ -42,6 +42,20 @@ export const refusalBody = (reason: RevocationReason): RefusalBody => ({ error: 
 /** The 401 body for a request without a session. */
 export const UNAUTHENTICATED = { error: 'unauthenticated' } as const;
 
+/**
+ * Set for a minute by this browser's own Sign out (the session cookie is cleared with it): GET /api/session then
+ * answers `{"error":"unauthenticated","reason":"signed_out"}`, so a tab that finds the cookie gone — another tab took
+ * over the event stream after the one that signed out left — says "You signed out.", not "Your session has ended."
+ * It only words the prompt: whether there is a session is the session cookie's business alone.
+ */
+export const SIGNED_OUT_MARKER_COOKIE = 'soe-signed-out';
+export const SIGNED_OUT_MARKER_MAX_AGE_SECONDS = 60;
+
+/** The 401 body for a request without a session, with the reason the marker cookie (if any) gives. */
+export function unauthenticatedBody(signedOutMarker: string | undefined): { error: 'unauthenticated'; reason?: RevocationReason } {
+  return isRevocationReason(signedOutMarker) ? { ...UNAUTHENTICATED, reason: signedOutMarker } : UNAUTHENTICATED;
+}
+
 /** GET /api/session's 200: the session stands. */
 export interface ActiveStatus {
   status: 'active';
@@ -56,7 +70,7 @@ export interface RetryBody {
 
 const answerSchema = z.union([
   z.object({ error: z.literal('session_revoked'), reason: endedReason }),
-  z.object({ error: z.literal('unauthenticated') }),
+  z.object({ error: z.literal('unauthenticated'), reason: z.optional(endedReason) }),
 ]);
 
 /**
@@ -77,7 +91,7 @@ export async function endingOf(response: Response): Promise<EndedReason | null> 
   }
   if (!answer.success) return generic;
   if (answer.data.error === 'session_revoked') return answer.data.reason;
-  return new URL(response.url).pathname === SESSION_URL ? 'session_ended' : generic;
+  return new URL(response.url).pathname === SESSION_URL ? (answer.data.reason ?? 'session_ended') : generic;
 }
 
 /** Server-sent events on /api/session/events. */

@@ -1,6 +1,13 @@
+import { cookies } from 'next/headers';
 import { NextResponse } from 'next/server';
 import { getSessionState } from '@/lib/auth/session';
-import { refusalBody, setSessionStatus, UNAUTHENTICATED, type ActiveStatus } from '@/lib/session-status/protocol';
+import {
+  refusalBody,
+  setSessionStatus,
+  SIGNED_OUT_MARKER_COOKIE,
+  unauthenticatedBody,
+  type ActiveStatus,
+} from '@/lib/session-status/protocol';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,7 +17,8 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 export async function GET() {
   const state = await getSessionState();
   if (state.status === 'unauthenticated') {
-    return NextResponse.json(UNAUTHENTICATED, { status: 401, headers: NO_STORE });
+    const body = unauthenticatedBody((await cookies()).get(SIGNED_OUT_MARKER_COOKIE)?.value);
+    return NextResponse.json(body, { status: 401, headers: NO_STORE });
   }
   if (state.status === 'revoked') {
     const response = NextResponse.json(refusalBody(state.reason), { status: 401, headers: NO_STORE });
