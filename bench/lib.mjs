@@ -3,6 +3,7 @@
  * with tools/stack), sign-in through the hosted page, process figures, statistics. Loopback only; everything
  * started here is stopped here.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -84,10 +85,11 @@ export function startEmulator() {
  */
 export const STOCK_PROXY_ENV = Object.freeze({ PROXY_MODE: 'stock', BENCH_ALLOW_STOCK_PROXY: 'true' });
 
-export function startApp(extraEnv = {}) {
+/** `next start` of the bench build on `port` (default BENCH_APP_PORT); a second instance on another port. */
+export function startApp(extraEnv = {}, { port = CONFIG.appPort } = {}) {
   // PROXY_MODE=stock is only ever the bench's own comparison run: allow it here, and only here.
   const stock = extraEnv.PROXY_MODE === 'stock' ? STOCK_PROXY_ENV : {};
-  return startNextApp({ port: CONFIG.appPort, host: 'localhost', env: appEnv({ ...extraEnv, ...stock }) });
+  return startNextApp({ name: `app-${port}`, port, host: 'localhost', env: appEnv({ ...extraEnv, ...stock }) });
 }
 
 /** A process and all its descendants (`next start` serves from a child process). */
@@ -245,6 +247,23 @@ export function machine() {
 
 export function describeMachine(m) {
   return `${m.cores} × ${m.cpu}, ${m.memoryGb} GB, Node ${m.node}, load ${m.loadavg.join(' ')}`;
+}
+
+/** bench/registry.bench.ts (`vitest bench`): the gate's in-memory check, without HTTP, with `revoked` in the set. */
+export function gateBench(revoked) {
+  const out = join(ROOT, 'bench/results/registry-bench.json');
+  mkdirSync(dirname(out), { recursive: true });
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'bench', '--run', 'bench/registry.bench.ts', '--outputJson', out],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 180_000, env: { ...process.env, BENCH_REGISTRY_REVOKED: String(revoked) } },
+  );
+  if (run.status !== 0) throw new Error('vitest bench failed');
+  const group = JSON.parse(readFileSync(out, 'utf8')).files[0].groups[0];
+  return {
+    group: group.fullName.split(' > ').pop(),
+    cases: group.benchmarks.map((b) => ({ name: b.name, opsPerSecond: Math.round(b.hz), meanNs: Math.round(b.mean * 1e6) })),
+  };
 }
 
 /** Writes bench/results/<name> (JSON); returns its path. */

@@ -5,7 +5,7 @@
  * without it, since it disables revocation enforcement). Both serve the same session cookie.
  */
 import autocannon from 'autocannon';
-import { APP } from './lib.mjs';
+import { APP, STOCK_PROXY_ENV, startApp } from './lib.mjs';
 
 const TARGETS = [
   { name: 'page /home', path: '/home', headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } },
@@ -38,4 +38,65 @@ export async function measureProxy(cookie, { seconds, connections, warmupSeconds
     };
   }
   return out;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = (sorted.length - 1) / 2;
+  return Math.round(((sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2) * 10) / 10;
+}
+
+/** Per target, the median of each figure over the runs of one mode. */
+function medianRuns(runs) {
+  const out = {};
+  for (const name of Object.keys(runs[0])) {
+    out[name] = {
+      requestsPerSecond: median(runs.map((r) => r[name].requestsPerSecond)),
+      p50Ms: median(runs.map((r) => r[name].p50Ms)),
+      p99Ms: median(runs.map((r) => r[name].p99Ms)),
+    };
+  }
+  return out;
+}
+
+const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
+
+/**
+ * Each of `modes` (name → the app's extra environment, over `baseEnv`) against authkit's stock proxy, each on a fresh `next start`
+ * of the same build: in `rounds` of A B … stock stock … B A order, so drift in the machine's load hits every mode
+ * alike; the median per mode and its ratio to stock per target.
+ */
+export async function compareWithStock({ cookie, modes, baseEnv = {}, options, rounds, log }) {
+  const order = [...Object.keys(modes), 'stock'];
+  const sequence = Array.from({ length: rounds }, () => [...order, ...[...order].reverse()]).flat();
+  const runs = Object.fromEntries(order.map((mode) => [mode, []]));
+  let app = null;
+  let current = null;
+  try {
+    for (const [i, mode] of sequence.entries()) {
+      if (mode !== current) {
+        await app?.stop();
+        app = await startApp({ ...baseEnv, ...(mode === 'stock' ? STOCK_PROXY_ENV : modes[mode]) });
+        current = mode;
+      }
+      log(`proxy cost: ${mode} (run ${i + 1}/${sequence.length})`);
+      runs[mode].push(await measureProxy(cookie, options));
+    }
+  } finally {
+    await app?.stop();
+  }
+  const medians = Object.fromEntries(order.map((mode) => [mode, medianRuns(runs[mode])]));
+  const ratios = {};
+  for (const mode of Object.keys(modes)) {
+    ratios[mode] = {};
+    for (const [name, ours] of Object.entries(medians[mode])) {
+      const stock = medians.stock[name];
+      ratios[mode][name] = {
+        throughput: ratio(ours.requestsPerSecond, stock.requestsPerSecond),
+        p50: ratio(ours.p50Ms, stock.p50Ms),
+        p99: ratio(ours.p99Ms, stock.p99Ms),
+      };
+    }
+  }
+  return { options: { ...options, rounds }, medians, ratio: ratios, runs };
 }

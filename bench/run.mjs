@@ -10,16 +10,15 @@
  *      BENCH_SECONDS (10) s per target at BENCH_CONNECTIONS (10) connections after a 2 s warm-up.
  * Bounded by BENCH_MAX_SECONDS (900). Results: bench/results/revocation.json; a markdown table on stdout.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { browserPropagation, ssePropagation } from './propagation.mjs';
 import { ROOT } from '../tools/stack/processes.ts';
-import { measureProxy } from './proxy-cost.mjs';
+import { compareWithStock } from './proxy-cost.mjs';
 import {
   CONFIG,
-  STOCK_PROXY_ENV,
   buildIfNeeded,
+  gateBench,
   launchBrowser,
   machine,
   runBench,
@@ -38,31 +37,12 @@ const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 10);
 const PROXY_ROUNDS = Number(env.BENCH_PROXY_ROUNDS ?? 2);
 const MAX_SECONDS = Number(env.BENCH_MAX_SECONDS ?? 900);
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = (sorted.length - 1) / 2;
-  return Math.round(((sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2) * 10) / 10;
-}
-
-/** Per target, the median of each figure over the runs of one mode. */
-function medianRuns(runs) {
-  const out = {};
-  for (const name of Object.keys(runs[0])) {
-    out[name] = {
-      requestsPerSecond: median(runs.map((r) => r[name].requestsPerSecond)),
-      p50Ms: median(runs.map((r) => r[name].p50Ms)),
-      p99Ms: median(runs.map((r) => r[name].p99Ms)),
-    };
-  }
-  return out;
-}
-
 const log = (message) => console.error(`[bench] ${message}`);
 
 async function main() {
   const atStart = machine();
   log('registry.check micro-benchmark (vitest bench)');
-  const gate = gateBench();
+  const gate = gateBench(100_000);
   await buildIfNeeded();
   rmSync(resolve(ROOT, CONFIG.databasePath, '..'), { recursive: true, force: true });
 
@@ -77,55 +57,26 @@ async function main() {
     results.sse = await ssePropagation(browser, app.child.pid, SSE_CLIENTS, SSE_ROUNDS);
 
     const device = await signedInDevice(browser, 'alan@example.com', '192.0.2.200');
-    const options = { seconds: SECONDS, connections: CONNECTIONS, warmupSeconds: 2 };
-    // ABBA order (ours, stock, stock, ours, …) so drift in the machine's load hits both alike; median per mode.
-    const runs = { ours: [], stock: [] };
-    let mode = null; // a fresh server for the first run too: nothing left over from the streams above
-    for (let i = 0; i < 2 * PROXY_ROUNDS; i++) {
-      const next = i % 4 === 0 || i % 4 === 3 ? 'ours' : 'stock';
-      if (next !== mode) {
-        await app.stop();
-        app = await startApp(next === 'stock' ? STOCK_PROXY_ENV : {});
-        mode = next;
-      }
-      log(`proxy cost: ${next === 'ours' ? 'this proxy' : 'authkit stock proxy'} (run ${i + 1}/${2 * PROXY_ROUNDS})`);
-      runs[mode].push(await measureProxy(device.cookie, options));
-    }
-    const ours = medianRuns(runs.ours);
-    const stock = medianRuns(runs.stock);
-    results.proxy = { options: { ...options, rounds: PROXY_ROUNDS }, ours, stock, ratio: {}, runs };
-    for (const name of Object.keys(ours)) {
-      results.proxy.ratio[name] = {
-        throughput: Math.round((ours[name].requestsPerSecond / stock[name].requestsPerSecond) * 1000) / 1000,
-        p50: Math.round((ours[name].p50Ms / stock[name].p50Ms) * 1000) / 1000,
-        p99: Math.round((ours[name].p99Ms / stock[name].p99Ms) * 1000) / 1000,
-      };
-    }
+    // A fresh server for every run: nothing left over from the streams above.
+    await app.stop();
+    app = null;
+    const proxy = await compareWithStock({
+      cookie: device.cookie,
+      modes: { ours: {} },
+      options: { seconds: SECONDS, connections: CONNECTIONS, warmupSeconds: 2 },
+      // Each round runs every mode twice (A B B A).
+      rounds: Math.max(1, Math.round(PROXY_ROUNDS / 2)),
+      log,
+    });
+    results.proxy = { options: proxy.options, ours: proxy.medians.ours, stock: proxy.medians.stock, ratio: proxy.ratio.ours, runs: proxy.runs };
   } finally {
     await browser.close().catch(() => {});
-    await app.stop();
+    await app?.stop();
     await emulator.stop();
   }
 
   writeResults('revocation.json', results);
   console.log(markdown(results));
-}
-
-/** bench/registry.bench.ts: the gate's in-memory check, without HTTP. */
-function gateBench() {
-  const out = resolve(ROOT, 'bench/results/registry-bench.json');
-  mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
-  const run = spawnSync(
-    process.execPath,
-    [resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'bench', '--run', 'bench/registry.bench.ts', '--outputJson', out],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 },
-  );
-  if (run.status !== 0) throw new Error('vitest bench failed');
-  const group = JSON.parse(readFileSync(out, 'utf8')).files[0].groups[0];
-  return {
-    group: group.fullName.split(' > ').pop(),
-    cases: group.benchmarks.map((b) => ({ name: b.name, opsPerSecond: Math.round(b.hz), meanNs: Math.round(b.mean * 1e6) })),
-  };
 }
 
 function markdown(r) {

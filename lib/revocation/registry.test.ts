@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
-import { createSessionHub, fullStreamScope } from './push/hub';
+import { createSessionHub, fullStreamScope, type SessionHub, type SessionStream } from './push/hub';
 import { createRevocationRegistry, RegistryNotReadyError, type RevocationRegistry } from './registry';
 import { createSqliteBackend, type SqliteBackend } from './store/sqlite';
 import type { RevocationBackend, RevocationInput, RevocationRecord } from './types';
@@ -224,52 +224,69 @@ describe('revocation registry (sqlite)', () => {
 });
 
 describe('session hub', () => {
+  /** A stream as the hub sees it, noting the frames that end it (and leaving the hub then, as a real one does). */
+  function fakeStream(hub: SessionHub, session: string, userId: string, ended: Uint8Array[] = []) {
+    const stream: SessionStream = {
+      sessionHash: hashSessionId(session),
+      userId,
+      closeAt: Date.now() + 60_000,
+      send: () => {},
+      end: (frame) => {
+        ended.push(frame);
+        hub.remove(stream);
+      },
+    };
+    hub.add(stream);
+    return { stream, ended };
+  }
+  const text = (frame: Uint8Array | undefined) => new TextDecoder().decode(frame);
+
   it('tells exactly the streams of the revoked session, and every stream of a revoked user', async () => {
     const { registry } = setup();
     const hub = createSessionHub(registry);
-    const got = new Map<string, RevocationRecord[]>();
-    const removers: (() => void)[] = [];
-    for (let i = 0; i < 1000; i++) {
-      const id = `s${i}`;
-      got.set(id, []);
-      removers.push(
-        hub.add({
-          sessionHash: hashSessionId(id),
-          userId: i < 3 ? 'user_many' : `user_${i}`,
-          notify: (record) => got.get(id)!.push(record),
-        }),
-      );
-    }
+    const streams = Array.from({ length: 1000 }, (_, i) => fakeStream(hub, `s${i}`, i < 3 ? 'user_many' : `user_${i}`));
     expect(hub.size()).toBe(1000);
     expect(hub.countFor(hashSessionId('s0'))).toBe(1);
     expect(hub.countFor(hashSessionId('nobody'))).toBe(0);
 
     await registry.revoke(input('s500', { userId: 'user_500' }));
-    const told = [...got].filter(([, records]) => records.length > 0).map(([id]) => id);
-    expect(told).toEqual(['s500']);
+    expect(streams.flatMap((s, i) => (s.ended.length > 0 ? [i] : []))).toEqual([500]);
+    expect(text(streams[500]!.ended[0])).toContain('event: revoked\ndata: {"reason":"signed_out_elsewhere"');
 
     await registry.revokeUser('user_many', 'user_deleted', 'admin');
-    expect(got.get('s0')?.[0]).toMatchObject({ reason: 'user_deleted', sessionHash: hashSessionId('s0') });
-    expect(got.get('s2')?.[0]?.reason).toBe('user_deleted');
-    expect(got.get('s3')).toEqual([]);
+    expect(text(streams[0]!.ended[0])).toContain('"reason":"user_deleted"');
+    expect(text(streams[2]!.ended[0])).toContain('"reason":"user_deleted"');
+    expect(streams[3]!.ended).toEqual([]);
+    expect(hub.size()).toBe(996);
 
-    removers[700]!();
-    removers[700]!();
-    expect(hub.size()).toBe(999);
+    hub.remove(streams[700]!.stream);
+    hub.remove(streams[700]!.stream);
+    expect(hub.size()).toBe(995);
     await registry.revoke(input('s700', { userId: 'user_700' }));
-    expect(got.get('s700')).toEqual([]);
+    expect(streams[700]!.ended).toEqual([]);
+  });
+
+  it('encodes a revocation once per session, whichever streams it reaches', async () => {
+    const { registry } = setup();
+    const hub = createSessionHub(registry);
+    const [tab1, tab2] = [fakeStream(hub, 'laptop', 'user_ada'), fakeStream(hub, 'laptop', 'user_ada')];
+    const phone = fakeStream(hub, 'phone', 'user_ada');
+    await registry.revokeUser('user_ada', 'user_deleted', 'admin');
+    expect(tab1.ended[0]).toBe(tab2.ended[0]);
+    expect(phone.ended[0]).not.toBe(tab1.ended[0]);
+    expect(text(phone.ended[0])).toBe(text(tab1.ended[0]));
   });
 
   it('names the cap a new stream would exceed: per session, per user (all their sessions), per instance', () => {
     const { registry } = setup();
     const hub = createSessionHub(registry);
     const caps = { perSession: 2, perUser: 3, perInstance: 5 };
-    const open = (session: string, userId: string) => hub.add({ sessionHash: hashSessionId(session), userId, notify: () => {} });
+    const open = (session: string, userId: string) => fakeStream(hub, session, userId).stream;
     const wants = (session: string, userId: string) => fullStreamScope(hub, caps, { sessionHash: hashSessionId(session), userId });
 
     open('laptop', 'user_ada');
     expect(wants('laptop', 'user_ada')).toBeNull();
-    const close = open('laptop', 'user_ada');
+    const second = open('laptop', 'user_ada');
     expect(wants('laptop', 'user_ada')).toBe('session');
     expect(wants('phone', 'user_ada')).toBeNull();
     open('phone', 'user_ada');
@@ -280,7 +297,7 @@ describe('session hub', () => {
     open('grace', 'user_grace');
     expect([hub.size(), hub.sessionCount()]).toEqual([5, 3]);
     expect(wants('alan', 'user_alan')).toBe('instance');
-    close();
+    hub.remove(second);
     expect([hub.size(), hub.sessionCount()]).toEqual([4, 3]);
     expect(hub.countForUser('user_ada')).toBe(2);
     expect(wants('alan', 'user_alan')).toBeNull();

@@ -142,11 +142,18 @@ export async function sessionStatus(
   return { status: response.status, error: body.error, reason: body.reason };
 }
 
+export interface RevokedEvent {
+  at: number;
+  /** `revoked-<revokedAt>`: when the revocation was committed (ms since the epoch). */
+  id: string | null;
+  data: { reason: string; message: string };
+}
+
 export interface SseStream {
   /** Resolves when the server's first bytes arrive (the stream is registered). */
   connected: Promise<void>;
-  /** Resolves with the arrival time (performance.now()) and data of `event: revoked`. */
-  revoked: Promise<{ at: number; data: { reason: string; message: string } }>;
+  /** Resolves with the arrival time (performance.now()), event id and data of `event: revoked`. */
+  revoked: Promise<RevokedEvent>;
   close(): void;
 }
 
@@ -154,13 +161,13 @@ export interface SseStream {
 export function openEventStream(origin: string, cookie: string, agent?: Agent): SseStream {
   const url = new URL('/api/session/events', origin);
   let onConnected!: () => void;
-  let onRevoked!: (value: { at: number; data: { reason: string; message: string } }) => void;
+  let onRevoked!: (value: RevokedEvent) => void;
   let fail!: (error: Error) => void;
   const connected = new Promise<void>((resolve, reject) => {
     onConnected = resolve;
     fail = reject;
   });
-  const revoked = new Promise<{ at: number; data: { reason: string; message: string } }>((resolve, reject) => {
+  const revoked = new Promise<RevokedEvent>((resolve, reject) => {
     onRevoked = resolve;
     const previous = fail;
     fail = (error) => {
@@ -201,7 +208,8 @@ export function openEventStream(origin: string, cookie: string, agent?: Agent): 
           if (!/^event: revoked$/m.test(block)) continue;
           const data = /^data: (.*)$/m.exec(block)?.[1] ?? '{}';
           done = true;
-          onRevoked({ at: performance.now(), data: JSON.parse(data) as { reason: string; message: string } });
+          const id = /^id: (.*)$/m.exec(block)?.[1] ?? null;
+          onRevoked({ at: performance.now(), id, data: JSON.parse(data) as RevokedEvent['data'] });
         }
       });
       res.on('end', () => {

@@ -1,5 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { migrate } from '@/lib/db/schema';
 import { hashSessionId } from '@/lib/security/hash';
 import { RECONNECT_FRAME } from '@/lib/session-status/protocol';
@@ -9,25 +9,24 @@ import {
   SSE_MAX_STREAM_MS,
   SSE_MIN_STREAM_MS,
   streamLifetimeMs,
-  type SessionEventStreamOptions,
 } from './event-stream';
-import { createSessionHub } from './hub';
+import { createSessionHub, EXPIRY_TICK_MS, type SessionHubOptions } from './hub';
 import { createRevocationRegistry, type RevocationRegistry } from '../registry';
 import { createSqliteBackend } from '../store/sqlite';
 
 const registries: RevocationRegistry[] = [];
 
-async function setup(heartbeatMs?: number) {
+async function setup(heartbeatMs?: number, receiptFor?: SessionHubOptions['receiptFor']) {
   const db = new DatabaseSync(':memory:');
   migrate(db);
   const backend = createSqliteBackend({ db, retentionMs: 60_000, pollIntervalMs: 0 });
   const registry = createRevocationRegistry({ kind: 'sqlite', backend, retentionMs: 60_000, log: () => {} });
   registries.push(registry);
   await registry.ready();
-  const hub = createSessionHub(registry, { heartbeatMs });
+  const hub = createSessionHub(registry, { heartbeatMs, receiptFor });
   /** The stream /api/session/events opens, for session_b of user_1 unless told otherwise. */
-  const open = ({ sessionId = 'session_b', userId = 'user_1', signal = new AbortController().signal, receiptFor = undefined as SessionEventStreamOptions['receiptFor'] } = {}) =>
-    createSessionEventStream({ registry, hub, sessionHash: hashSessionId(sessionId), userId, signal, receiptFor });
+  const open = ({ sessionId = 'session_b', userId = 'user_1', signal = new AbortController().signal } = {}) =>
+    createSessionEventStream({ registry, hub, sessionHash: hashSessionId(sessionId), userId, signal });
   return { registry, hub, open };
 }
 
@@ -71,9 +70,9 @@ describe('session event stream', () => {
     expect(hub.size()).toBe(0);
   });
 
-  it("puts the revocation's receipt token in the revoked frame", async () => {
-    const { registry, open } = await setup();
-    const reader = open({ receiptFor: (record) => `receipt-of-${record.sessionHash}-${record.revokedAt}` }).getReader();
+  it("puts the revocation's receipt token in the revoked frame, pushed or found at connect", async () => {
+    const { registry, open } = await setup(undefined, (record) => `receipt-of-${record.sessionHash}-${record.revokedAt}`);
+    const reader = open().getReader();
     await readUntil(reader, /connected/);
     const record = await registry.revoke({
       sessionId: 'session_b',
@@ -82,8 +81,9 @@ describe('session event stream', () => {
       source: 'admin',
       actor: { type: 'admin', id: 'user_admin' },
     });
-    const rest = await readUntil(reader, null);
-    expect(rest.text).toContain(`"receipt":"receipt-of-${hashSessionId('session_b')}-${record.revokedAt}"`);
+    const receipt = `"receipt":"receipt-of-${hashSessionId('session_b')}-${record.revokedAt}"`;
+    expect((await readUntil(reader, null)).text).toContain(receipt);
+    expect((await readUntil(open().getReader(), null)).text).toContain(receipt);
   });
 
   it('sends revoked at once when the session (or its user) is already revoked at connect', async () => {
@@ -115,33 +115,16 @@ describe('session event stream', () => {
 });
 
 describe('session event stream lifetime', () => {
-  /** A clock and a timer queue the test drives. */
-  function clock(start: number) {
-    const state = { now: start, timers: [] as { at: number; fn: () => void; cancelled: boolean }[] };
-    return {
-      now: () => state.now,
-      schedule: (fn: () => void, ms: number) => {
-        const timer = { at: state.now + ms, fn, cancelled: false };
-        state.timers.push(timer);
-        return () => {
-          timer.cancelled = true;
-        };
-      },
-      advance(ms: number) {
-        state.now += ms;
-        for (const timer of state.timers) {
-          if (!timer.cancelled && timer.at <= state.now) {
-            timer.cancelled = true;
-            timer.fn();
-          }
-        }
-      },
-      pending: () => state.timers.filter((t) => !t.cancelled).length,
-    };
-  }
+  const t0 = 1_700_000_000_000;
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
-  async function openWith(expiresAt: number | null, c: ReturnType<typeof clock>) {
+  // The hub's expiry timer and Date.now() on a clock the test drives; the streams' promises still run for real.
+  async function openWith(expiresAt: number | null) {
+    vi.useFakeTimers({ now: t0, toFake: ['setInterval', 'clearInterval', 'Date'] });
     const { registry, hub } = await setup();
+    const otherTimers = vi.getTimerCount(); // the registry's and the store's
     const stream = createSessionEventStream({
       registry,
       hub,
@@ -149,20 +132,16 @@ describe('session event stream lifetime', () => {
       userId: 'user_1',
       signal: new AbortController().signal,
       expiresAt,
-      now: c.now,
-      schedule: c.schedule,
     });
-    return { hub, reader: stream.getReader() };
+    return { hub, reader: stream.getReader(), hubTimers: () => vi.getTimerCount() - otherTimers };
   }
 
-  it('closes with event: reconnect when the access token expires', async () => {
-    const t0 = 1_700_000_000_000;
-    const c = clock(t0);
-    const { hub, reader } = await openWith(t0 + 5 * 60_000, c);
+  it('closes with event: reconnect when the access token expires, within a tick after', async () => {
+    const { hub, reader } = await openWith(t0 + 5 * 60_000);
     await readUntil(reader, /connected/);
-    c.advance(5 * 60_000 - 1);
+    vi.advanceTimersByTime(5 * 60_000 - 1);
     expect(hub.size()).toBe(1);
-    c.advance(1);
+    vi.advanceTimersByTime(EXPIRY_TICK_MS);
     const rest = await readUntil(reader, null);
     expect(rest.done).toBe(true);
     expect(rest.text).toBe(RECONNECT_FRAME);
@@ -171,28 +150,26 @@ describe('session event stream lifetime', () => {
   });
 
   it('closes after an hour at most, and not in a tight loop for a token that already expired', async () => {
-    const t0 = 1_700_000_000_000;
     expect(streamLifetimeMs(t0 + 24 * 3_600_000, t0)).toBe(SSE_MAX_STREAM_MS);
     expect(streamLifetimeMs(null, t0)).toBe(SSE_MAX_STREAM_MS);
     expect(streamLifetimeMs(t0 - 1_000, t0)).toBe(SSE_MIN_STREAM_MS);
 
-    const c = clock(t0);
-    const { hub, reader } = await openWith(null, c);
+    const { hub, reader } = await openWith(null);
     await readUntil(reader, /connected/);
-    c.advance(SSE_MAX_STREAM_MS - 1);
+    vi.advanceTimersByTime(SSE_MAX_STREAM_MS - 1);
     expect(hub.size()).toBe(1);
-    c.advance(1);
+    vi.advanceTimersByTime(EXPIRY_TICK_MS);
     expect((await readUntil(reader, null)).text).toContain('event: reconnect');
     expect(hub.size()).toBe(0);
   });
 
-  it('cancels the expiry timer when the stream ends otherwise', async () => {
-    const c = clock(1_700_000_000_000);
-    const { reader } = await openWith(null, c);
+  it('leaves no timer running once the last stream has ended otherwise', async () => {
+    const { hub, reader, hubTimers } = await openWith(null);
     await readUntil(reader, /connected/);
-    expect(c.pending()).toBe(1);
+    expect(hubTimers()).toBe(1);
     await reader.cancel();
-    expect(c.pending()).toBe(0);
+    expect(hub.size()).toBe(0);
+    expect(hubTimers()).toBe(0);
   });
 
   it("reads the access token's exp claim", () => {

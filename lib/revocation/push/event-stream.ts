@@ -1,8 +1,7 @@
 import { decodeJwt } from 'jose';
-import { RECONNECT_FRAME, revokedFrame, SSE_RETRY_FIELD } from '@/lib/session-status/protocol';
-import type { SessionHub } from './hub';
+import { OPENING_BYTES } from './frames';
+import type { SessionHub, SessionStream } from './hub';
 import type { RevocationRegistry } from '../registry';
-import type { RevocationRecord } from '../types';
 
 /**
  * A stream is closed when the session's access token expires, and after this long at most: the session may have
@@ -29,12 +28,6 @@ export interface SessionEventStreamOptions {
   signal: AbortSignal;
   /** ms since the epoch: when the session's access token expires (`accessTokenExpiry`); unknown → the maximum. */
   expiresAt?: number | null;
-  /** The receipt token the `revoked` frame carries, for the page to say it was told (lib/revocation/receipts). */
-  receiptFor?: (record: RevocationRecord) => string;
-  /** Injected in tests. */
-  now?: () => number;
-  /** Runs `fn` after `ms`; returns its cancellation. Injected in tests. */
-  schedule?: (fn: () => void, ms: number) => () => void;
 }
 
 /** ms since the epoch from the access token's `exp` claim, or null when it has none (or is not a JWT). */
@@ -53,80 +46,91 @@ export function streamLifetimeMs(expiresAt: number | null | undefined, now: numb
   return Math.min(SSE_MAX_STREAM_MS, Math.max(SSE_MIN_STREAM_MS, untilExpiry));
 }
 
-const defaultSchedule = (fn: () => void, ms: number): (() => void) => {
-  const timer = setTimeout(fn, ms);
-  timer.unref?.();
-  return () => clearTimeout(timer);
-};
-
-const encoder = new TextEncoder();
-
 /**
  * The body of GET /api/session/events for one session: `retry:`, then `: ping` heartbeats (from the hub's
  * shared ticker) until the registry records a revocation of this session or user, which is sent as
  * `event: revoked` before the stream closes. The state is re-derived at every connect, so a client that
  * reconnects (with or without Last-Event-ID) after missing something is told at once; there is nothing else
- * to replay. When the access token expires (at most SSE_MAX_STREAM_MS after connecting) it sends
- * `event: reconnect` and closes, so the client comes back through the proxy. Everything is released when the
+ * to replay. When the access token expires (at most SSE_MAX_STREAM_MS after connecting) the hub sends
+ * `event: reconnect` and it closes, so the client comes back through the proxy. Everything is released when the
  * client goes away (abort) or the stream is cancelled.
  */
 export function createSessionEventStream(options: SessionEventStreamOptions): ReadableStream<Uint8Array> {
-  let release = () => {};
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      let open = true;
-      const write = (text: string) => {
-        if (!open) return;
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          finish();
-        }
-      };
-      const finish = () => {
-        if (!open) return;
-        open = false;
-        release();
-        try {
-          controller.close();
-        } catch {
-          // already closed by the consumer
-        }
-      };
-      const onRevoked = (record: RevocationRecord) => {
-        write(revokedFrame(record, options.receiptFor?.(record)));
-        finish();
-      };
+  const now = Date.now();
+  return new ReadableStream<Uint8Array>(
+    new SessionEventSource(options, now + streamLifetimeMs(options.expiresAt, now)),
+  );
+}
 
-      write(`${SSE_RETRY_FIELD}: connected\n\n`);
-      const remove = options.hub.add({
-        sessionHash: options.sessionHash,
-        userId: options.userId,
-        notify: onRevoked,
-        ping: () => write(': ping\n\n'),
-      });
-      const onAbort = () => finish();
-      const cancelExpiry = (options.schedule ?? defaultSchedule)(
-        () => {
-          write(RECONNECT_FRAME);
-          finish();
-        },
-        streamLifetimeMs(options.expiresAt, (options.now ?? Date.now)()),
-      );
-      release = () => {
-        remove();
-        cancelExpiry();
-        options.signal.removeEventListener('abort', onAbort);
-      };
-      if (options.signal.aborted) return finish();
-      options.signal.addEventListener('abort', onAbort, { once: true });
+/**
+ * One stream's whole state, one object: its own underlying source, hub entry and abort listener (`handleEvent`), so
+ * that ten thousand idle streams hold no closures or timers of their own.
+ */
+class SessionEventSource implements UnderlyingDefaultSource<Uint8Array>, SessionStream {
+  readonly sessionHash: string;
+  readonly userId: string;
+  readonly closeAt: number;
+  private readonly options: SessionEventStreamOptions;
+  /** Null once closed. */
+  private controller: ReadableStreamDefaultController<Uint8Array> | null = null;
 
-      // Registered first, checked second: a revocation landing in between is not missed.
-      const current = options.registry.checkHash(options.sessionHash, options.userId);
-      if (current) onRevoked(current);
-    },
-    cancel() {
-      release();
-    },
-  });
+  constructor(options: SessionEventStreamOptions, closeAt: number) {
+    this.options = options;
+    this.sessionHash = options.sessionHash;
+    this.userId = options.userId;
+    this.closeAt = closeAt;
+  }
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    const { hub, signal, registry } = this.options;
+    this.controller = controller;
+    this.send(OPENING_BYTES);
+    hub.add(this);
+    if (signal.aborted) return this.close();
+    signal.addEventListener('abort', this, { once: true });
+
+    // Registered first, checked second: a revocation landing in between is not missed.
+    const current = registry.checkHash(this.sessionHash, this.userId);
+    if (current) this.end(hub.revokedFrame(current));
+  }
+
+  cancel(): void {
+    this.release();
+  }
+
+  /** The request's abort signal: the client went away. */
+  handleEvent(): void {
+    this.close();
+  }
+
+  send(frame: Uint8Array): void {
+    try {
+      this.controller?.enqueue(frame);
+    } catch {
+      this.close();
+    }
+  }
+
+  end(frame: Uint8Array): void {
+    this.send(frame);
+    this.close();
+  }
+
+  private close(): void {
+    const controller = this.controller;
+    if (!controller) return;
+    this.controller = null;
+    this.release();
+    try {
+      controller.close();
+    } catch {
+      // already closed by the consumer
+    }
+  }
+
+  private release(): void {
+    this.controller = null;
+    this.options.hub.remove(this);
+    this.options.signal.removeEventListener('abort', this);
+  }
 }

@@ -1,18 +1,23 @@
+import { encodeRevoked, PING_BYTES, RECONNECT_BYTES } from './frames';
 import type { RevocationRegistry } from '../registry';
 import type { RevocationRecord, UserRevocation } from '../types';
 
 /** One open push stream (an SSE response) waiting to hear that its session was revoked. */
 export interface SessionStream {
-  sessionHash: string;
-  userId: string;
-  notify(record: RevocationRecord): void;
-  /** Called every heartbeat period while the stream is open. */
-  ping?(): void;
+  readonly sessionHash: string;
+  readonly userId: string;
+  /** ms since the epoch: the hub ends the stream with `event: reconnect` within EXPIRY_TICK_MS after it. */
+  readonly closeAt: number;
+  /** Writes a frame; frames are shared between streams, so it must not modify them. */
+  send(frame: Uint8Array): void;
+  /** Writes a last frame and closes; the stream removes itself from the hub. */
+  end(frame: Uint8Array): void;
 }
 
 export interface SessionHub {
-  /** Registers the stream; returns its removal. */
-  add(stream: SessionStream): () => void;
+  add(stream: SessionStream): void;
+  /** Idempotent. */
+  remove(stream: SessionStream): void;
   size(): number;
   /** Sessions with at least one open stream: as many as `size()` when every browser shares one stream among its tabs. */
   sessionCount(): number;
@@ -20,7 +25,18 @@ export interface SessionHub {
   countFor(sessionHash: string): number;
   /** Open streams of every session of one user. */
   countForUser(userId: string): number;
+  /** The `event: revoked` frame of a record, as every stream of its session is sent it. */
+  revokedFrame(record: RevocationRecord): Uint8Array;
 }
+
+export interface SessionHubOptions {
+  heartbeatMs?: number;
+  /** The receipt token a `revoked` frame carries (lib/revocation/receipts); none without it. */
+  receiptFor?: (record: RevocationRecord) => string;
+}
+
+/** How precisely streams are closed at their `closeAt`: one timer per process sweeps them at this period. */
+export const EXPIRY_TICK_MS = 1_000;
 
 export interface StreamCaps {
   perSession: number;
@@ -46,31 +62,48 @@ export function fullStreamScope(
 
 /**
  * Routes registry revocations to the streams of the revoked session (or user): ONE registry subscription per
- * process, and a map lookup per revocation, however many streams are open.
+ * process, and a map lookup per revocation, however many streams are open. Everything timed is per process too:
+ * one heartbeat timer and one expiry timer (streams grouped by the second they close in), running while streams are
+ * open, so an idle stream costs its socket and one small object, not timers and closures of its own.
  */
-export function createSessionHub(registry: RevocationRegistry, options: { heartbeatMs?: number } = {}): SessionHub {
+export function createSessionHub(registry: RevocationRegistry, options: SessionHubOptions = {}): SessionHub {
   const bySession = new Map<string, Set<SessionStream>>();
   const byUser = new Map<string, Set<SessionStream>>();
+  const byExpirySlot = new Map<number, Set<SessionStream>>();
   let count = 0;
-  // One timer for every stream's heartbeat, running only while streams are open.
-  let ticker: ReturnType<typeof setInterval> | null = null;
-  const tick = () => {
+  let timers: ReturnType<typeof setInterval>[] = [];
+
+  // Never early: a stream closes at the first sweep at or after its closeAt.
+  const expirySlot = (stream: SessionStream) => Math.ceil(stream.closeAt / EXPIRY_TICK_MS);
+
+  const ping = () => {
     for (const streams of bySession.values()) {
-      for (const stream of streams) {
-        try {
-          stream.ping?.();
-        } catch {
-          // a stream that cannot be written to is removed by its own abort handling
-        }
-      }
+      for (const stream of streams) stream.send(PING_BYTES);
     }
   };
+  const expire = () => {
+    const due = Math.floor(Date.now() / EXPIRY_TICK_MS);
+    for (const [slot, streams] of byExpirySlot) {
+      if (slot > due) continue;
+      byExpirySlot.delete(slot);
+      for (const stream of streams) stream.end(RECONNECT_BYTES);
+    }
+  };
+  const every = (fn: () => void, ms: number) => {
+    const timer = setInterval(fn, ms);
+    timer.unref?.();
+    return timer;
+  };
 
-  const deliver = (streams: Set<SessionStream> | undefined, record: (s: SessionStream) => RevocationRecord) => {
+  const deliver = (streams: Set<SessionStream> | undefined, recordFor: (s: SessionStream) => RevocationRecord) => {
     if (!streams) return;
+    // Encoded once per session, however many of its streams are open (a user's revocation reaches several sessions).
+    const frames = new Map<string, Uint8Array>();
     for (const stream of [...streams]) {
       try {
-        stream.notify(record(stream));
+        let frame = frames.get(stream.sessionHash);
+        if (!frame) frames.set(stream.sessionHash, (frame = encodeRevoked(recordFor(stream), options.receiptFor)));
+        stream.end(frame);
       } catch (error) {
         console.error('[revocation] a session stream failed to take a revocation', error);
       }
@@ -82,40 +115,41 @@ export function createSessionHub(registry: RevocationRegistry, options: { heartb
     deliver(byUser.get(revocation.userId), (stream) => registry.checkHash(stream.sessionHash, stream.userId)!),
   );
 
-  const addTo = (map: Map<string, Set<SessionStream>>, key: string, stream: SessionStream) => {
+  const addTo = <K>(map: Map<K, Set<SessionStream>>, key: K, stream: SessionStream) => {
     let set = map.get(key);
     if (!set) map.set(key, (set = new Set()));
     set.add(stream);
   };
-  const removeFrom = (map: Map<string, Set<SessionStream>>, key: string, stream: SessionStream) => {
+  const removeFrom = <K>(map: Map<K, Set<SessionStream>>, key: K, stream: SessionStream) => {
     const set = map.get(key);
-    if (set?.delete(stream) && set.size === 0) map.delete(key);
+    if (!set?.delete(stream)) return false;
+    if (set.size === 0) map.delete(key);
+    return true;
   };
 
   return {
     add(stream) {
       addTo(bySession, stream.sessionHash, stream);
       addTo(byUser, stream.userId, stream);
+      addTo(byExpirySlot, expirySlot(stream), stream);
       count += 1;
-      if (!ticker && options.heartbeatMs) {
-        ticker = setInterval(tick, options.heartbeatMs);
-        ticker.unref?.();
+      if (timers.length === 0) {
+        timers = [every(expire, EXPIRY_TICK_MS), ...(options.heartbeatMs ? [every(ping, options.heartbeatMs)] : [])];
       }
-      let removed = false;
-      return () => {
-        if (removed) return;
-        removed = true;
-        removeFrom(bySession, stream.sessionHash, stream);
-        removeFrom(byUser, stream.userId, stream);
-        count -= 1;
-        if (count === 0 && ticker) {
-          clearInterval(ticker);
-          ticker = null;
-        }
-      };
+    },
+    remove(stream) {
+      if (!removeFrom(bySession, stream.sessionHash, stream)) return;
+      removeFrom(byUser, stream.userId, stream);
+      removeFrom(byExpirySlot, expirySlot(stream), stream);
+      count -= 1;
+      if (count === 0) {
+        for (const timer of timers) clearInterval(timer);
+        timers = [];
+      }
     },
     size: () => count,
     sessionCount: () => bySession.size,
+    revokedFrame: (record) => encodeRevoked(record, options.receiptFor),
     countFor: (sessionHash) => bySession.get(sessionHash)?.size ?? 0,
     countForUser: (userId) => byUser.get(userId)?.size ?? 0,
   };

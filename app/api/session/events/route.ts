@@ -9,7 +9,6 @@ import {
   getSessionHub,
   SSE_HEADERS,
 } from '@/lib/revocation/push';
-import { receiptTokenFor } from '@/lib/revocation/receipts';
 import { UNAUTHENTICATED } from '@/lib/session-status/protocol';
 
 export const runtime = 'nodejs';
@@ -50,7 +49,6 @@ export async function GET(request: Request) {
     signal: request.signal,
     // Closed when the access token expires: the reconnect goes through the proxy, which refreshes or refuses.
     expiresAt: accessTokenExpiry(state.session.accessToken),
-    receiptFor: receiptTokenFor,
   });
   return new Response(body, { headers: SSE_HEADERS });
 }

@@ -1,0 +1,454 @@
+#!/usr/bin/env node
+/**
+ * Scale benchmarks (issue 16): `npm run bench:scale` (Node 24; loopback only; bounded by BENCH_MAX_SECONDS, 600).
+ * One production build (bench/lib.mjs), one emulator, BENCH_SESSIONS (5,000) real sessions signed in through the app
+ * and the hosted page, each watched by two raw SSE clients (node http, one socket each, as two tabs):
+ *   1. one instance (SQLite): streams opened to 1k, 2k, 5k and 10k; at each, RSS and a probe of BENCH_PROBE (50)
+ *      revocations; at 10k, the idle cost over BENCH_IDLE_SECONDS (30) and a burst of BENCH_BURST (1,000);
+ *   2. two instances and Redis, 5,000 streams each (every session one stream on each), the same burst;
+ *   3. the registry with BENCH_REGISTRY_REVOKED (1,000,000) revoked sessions: the app's start-up load time and RSS,
+ *      and `check` (bench/registry.bench.ts);
+ *   4. the proxy against authkit's stock proxy, and with BENCH_PROXY_REVOKED (100,000) revocations in the set.
+ * Revocations are mixed, each through its real path: the user's own Sign out (the server action over HTTP), WorkOS
+ * ending one session (signed webhook), an administrator ending all of a user's sessions in the WorkOS dashboard
+ * (webhooks), a user deleted at WorkOS (a user-wide revocation). Latency is from each revocation's commit (the
+ * `revoked-<revokedAt>` id of its frame, stamped by the instance that committed it) to each of its streams' frame.
+ * Results: bench/results/scale.json, the chart docs/scale.svg (bench/scale-chart.mjs), a table on stdout.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { migrate } from '../lib/db/schema.ts';
+import { REVOCATION_COLUMNS } from '../lib/revocation/store/rows.ts';
+import { EmulatorClient } from '../tools/stack/emulator-client.ts';
+import { openEventStream, signInOverHttp } from '../tools/stack/http-client.ts';
+import { ROOT } from '../tools/stack/processes.ts';
+import { startRedisServer } from '../tools/stack/redis.ts';
+import { compareWithStock } from './proxy-cost.mjs';
+import { scaleChart } from './scale-chart.mjs';
+import {
+  APP,
+  CONFIG,
+  EMULATOR,
+  buildIfNeeded,
+  gateBench,
+  machine,
+  pool,
+  runBench,
+  sleep,
+  startApp,
+  startEmulator,
+  summarize,
+  treeCpuMs,
+  treeRss,
+  writeResults,
+} from './lib.mjs';
+
+const env = process.env;
+const SESSIONS = Number(env.BENCH_SESSIONS ?? 5000);
+const SESSIONS_PER_USER = 5;
+const LEVELS = (env.BENCH_LEVELS ?? '1000,2000,5000,10000').split(',').map(Number);
+const PROBE = Number(env.BENCH_PROBE ?? 50);
+const BURST = Number(env.BENCH_BURST ?? 1000);
+const IDLE_SECONDS = Number(env.BENCH_IDLE_SECONDS ?? 30);
+const REGISTRY_REVOKED = Number(env.BENCH_REGISTRY_REVOKED ?? 1_000_000);
+const PROXY_REVOKED = Number(env.BENCH_PROXY_REVOKED ?? 100_000);
+const MAX_SECONDS = Number(env.BENCH_MAX_SECONDS ?? 600);
+const PORT_B = Number(env.BENCH_APP_PORT_B ?? CONFIG.appPort + 1);
+const REDIS_PORT_FROM = Number(env.BENCH_REDIS_PORT_FROM ?? 6390);
+const DATA = join(ROOT, dirname(CONFIG.databasePath));
+
+/** What every instance here runs with: webhooks only (as a deployment that receives them), room for the streams. */
+const SCALE_ENV = { REVOCATION_SIGNALS: 'webhooks', SSE_MAX_STREAMS_PER_INSTANCE: '20000' };
+
+const log = (message) => console.error(`[scale] ${message}`);
+const mb = (bytes) => Math.round(bytes / 2 ** 20);
+const round1 = (n) => Math.round(n * 10) / 10;
+const load1 = () => machine().loadavg[0];
+
+/**
+ * The lowest RSS of the app's process tree over 3 s: the garbage of opening streams is collected at V8's pace, so one
+ * sample would count some of it as the streams' (this is still an upper bound).
+ */
+async function settledRss(pid) {
+  let lowest = Infinity;
+  for (let i = 0; i < 6; i++) {
+    await sleep(500);
+    lowest = Math.min(lowest, treeRss(pid));
+  }
+  return lowest;
+}
+
+/** CPU (ms, the app's process tree) and wall time over `fn`. */
+async function measured(pid, fn) {
+  const cpu = treeCpuMs(pid);
+  const wall = performance.now();
+  const value = await fn();
+  const wallMs = performance.now() - wall;
+  const cpuMs = treeCpuMs(pid) - cpu;
+  return { value, wallMs: Math.round(wallMs), cpuMs: Math.round(cpuMs), corePercent: round1((cpuMs / wallMs) * 100) };
+}
+
+/** The id the build gave the header's Sign out server action. */
+function signOutActionId() {
+  const manifest = JSON.parse(readFileSync(join(ROOT, CONFIG.distDir, 'server/server-reference-manifest.json'), 'utf8'));
+  const entry = Object.entries(manifest.node).find(([, a]) => a.exportedName === 'signOutAction');
+  if (!entry) throw new Error('no signOutAction in the server reference manifest');
+  return entry[0];
+}
+
+/**
+ * USERS users with SESSIONS_PER_USER sessions each, signed in through the app (as a browser: /sign-in, the hosted
+ * page, /callback), a distinct user agent and address per session; each with its WorkOS session id.
+ */
+async function signInEveryone(emulator, count) {
+  const users = await pool(Array.from({ length: Math.ceil(count / SESSIONS_PER_USER) }, (_, i) => i), 8, (i) =>
+    emulator.createUser({ email: `scale-${i}@example.com`, first_name: 'Scale', last_name: String(i) }),
+  );
+  const sessions = await pool(Array.from({ length: count }, (_, i) => i), 8, async (i) => {
+    const user = users[Math.floor(i / SESSIONS_PER_USER)];
+    const userAgent = `scale/${i}`;
+    const { cookie } = await signInOverHttp(APP, user.email, { userAgent, ip: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}` });
+    return { index: i, userId: user.id, userAgent, cookie };
+  });
+  const ids = new Map((await emulator.sessions()).map((s) => [s.user_agent, s.id]));
+  for (const session of sessions) session.id = ids.get(session.userAgent);
+  /** User id → how the bench ended their sessions. */
+  const ended = new Map();
+  return { users, sessions, ended };
+}
+
+/** Opens one stream per (session, origin); resolves once each has its first bytes. */
+function openStreams(sessions, origins) {
+  const targets = sessions.flatMap((session) => origins.map((origin) => ({ session, origin })));
+  return pool(targets, 64, async ({ session, origin }) => {
+    const stream = openEventStream(origin, session.cookie);
+    await stream.connected;
+    return { session, origin, stream };
+  });
+}
+
+/**
+ * Ends the sessions of `users` (all SESSIONS_PER_USER of each), mixed: 40% sign out themselves (the server action,
+ * through `origins` in turn), 30% ended at WorkOS one by one, 20% by an administrator in the WorkOS dashboard (all
+ * of a user's sessions), 10% deleted users. Returns when every request has been answered.
+ */
+async function revokeMixed(emulator, users, byUser, origins, actionId, ended) {
+  const kinds = users.map((user, i) => {
+    const share = i / users.length;
+    return { user, kind: share < 0.4 ? 'sign_out' : share < 0.7 ? 'workos' : share < 0.9 ? 'admin' : 'deleted' };
+  });
+  const jobs = kinds.flatMap(({ user, kind }) =>
+    kind === 'sign_out' || kind === 'workos' ? byUser.get(user.id).map((session) => ({ kind, user, session })) : [{ kind, user }],
+  );
+  for (const { user, kind } of kinds) ended.set(user.id, kind);
+  let turn = 0;
+  await pool(jobs, 32, async ({ kind, user, session }) => {
+    if (kind === 'workos') return emulator.revokeSession(session.id);
+    if (kind === 'admin') return emulator.revokeUserSessions(user.id);
+    if (kind === 'deleted') return emulator.deleteUser(user.id);
+    const origin = origins[turn++ % origins.length];
+    const response = await fetch(`${origin}/home`, {
+      method: 'POST',
+      headers: { cookie: session.cookie, 'next-action': actionId, accept: 'text/x-component', 'content-type': 'text/plain;charset=UTF-8' },
+      body: '[]',
+      redirect: 'manual',
+    });
+    await response.arrayBuffer();
+    if (response.status >= 400) throw new Error(`sign out answered ${response.status}`);
+  });
+  return Object.fromEntries(['sign_out', 'workos', 'admin', 'deleted'].map((k) => [k, kinds.filter((x) => x.kind === k).length * SESSIONS_PER_USER]));
+}
+
+/**
+ * Revokes every session of `users` and waits for each of their open streams' `revoked`; the latency of each
+ * stream from its revocation's commit, overall and per origin.
+ */
+async function burst({ emulator, users, byUser, streams, origins, actionId, pids, ended }) {
+  const targets = new Set(users.map((u) => u.id));
+  const watched = streams.filter((s) => targets.has(s.session.userId));
+  const cpu = pids.map((pid) => treeCpuMs(pid));
+  const started = Date.now();
+  const mix = await revokeMixed(emulator, users, byUser, origins, actionId, ended);
+  const requestsMs = Date.now() - started;
+  const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error('streams not told within 60 s')), 60_000).unref());
+  const events = await Promise.race([Promise.all(watched.map((s) => s.stream.revoked)), deadline]);
+  const latencies = events.map((event) => performance.timeOrigin + event.at - Number(event.id.slice('revoked-'.length)));
+  const byOrigin = Object.fromEntries(
+    origins.map((origin) => [origin, summarize(latencies.filter((_, i) => watched[i].origin === origin))]),
+  );
+  return {
+    revocations: users.length * SESSIONS_PER_USER,
+    streams: watched.length,
+    mix,
+    requestsMs,
+    allToldMs: Math.round(performance.timeOrigin + Math.max(...events.map((e) => e.at)) - started),
+    latency: summarize(latencies),
+    ...(origins.length > 1 ? { latencyByInstance: byOrigin } : {}),
+    cpuMs: pids.map((pid, i) => Math.round(treeCpuMs(pid) - cpu[i])),
+    load1: load1(),
+  };
+}
+
+/** The users whose sessions all have open streams, oldest first: the next to be revoked. */
+function takeUsers(open, count) {
+  return open.splice(0, count);
+}
+
+async function oneInstance(emulator, everyone, actionId) {
+  const app = await startApp(SCALE_ENV);
+  const pid = app.child.pid;
+  const byUser = Map.groupBy(everyone.sessions, (s) => s.userId);
+  const fresh = [...everyone.users];
+  const open = [];
+  const streams = [];
+  const levels = [];
+  let openCpuMsPerStream = NaN;
+  try {
+    // Warm the route (its modules load on first use) before measuring what streams add.
+    const warm = await openStreams(byUser.get(fresh[0].id), [APP]);
+    for (const s of warm) s.stream.close();
+    await sleep(2000);
+    const idleNone = await measured(pid, () => sleep((IDLE_SECONDS / 2) * 1000));
+    const rssBefore = await settledRss(pid);
+    log(`one instance: RSS ${mb(rssBefore)} MB with no stream, ${idleNone.corePercent}% of a core idle`);
+    const openUntil = async (target) => {
+      const live = () => streams.filter((s) => !s.revoked).length;
+      while (live() < target) {
+        const needed = Math.ceil((target - live()) / (2 * SESSIONS_PER_USER));
+        const users = fresh.splice(0, needed);
+        if (users.length === 0) throw new Error(`out of sessions at ${live()} streams`);
+        const opened = await measured(pid, () => openStreams(users.flatMap((u) => byUser.get(u.id)), [APP, APP]));
+        streams.push(...opened.value);
+        open.push(...users);
+        openCpuMsPerStream = round1(opened.cpuMs / opened.value.length);
+      }
+    };
+    let probe = null;
+    for (const level of LEVELS) {
+      await openUntil(level);
+      const rss = await settledRss(pid);
+      const users = takeUsers(open, PROBE / SESSIONS_PER_USER);
+      probe = await burst({ emulator, users, byUser, streams, origins: [APP], actionId, pids: [pid], ended: everyone.ended });
+      markRevoked(streams, users);
+      levels.push({ streams: level, rssMb: mb(rss), kbPerStream: round1((rss - rssBefore) / level / 1024), probe });
+      log(`  ${level} streams: RSS ${mb(rss)} MB (${levels.at(-1).kbPerStream} KB/stream); probe p50/p95 ${probe.latency.p50}/${probe.latency.p95} ms`);
+    }
+    const top = LEVELS.at(-1);
+    await openUntil(top);
+    await sleep(2000);
+    const idle = await measured(pid, () => sleep(IDLE_SECONDS * 1000));
+    const idleRss = await settledRss(pid);
+    log(`  ${top} idle streams: ${idle.corePercent}% of a core (${idleNone.corePercent}% with none)`);
+    const users = takeUsers(open, BURST / SESSIONS_PER_USER);
+    const big = await burst({ emulator, users, byUser, streams, origins: [APP], actionId, pids: [pid], ended: everyone.ended });
+    markRevoked(streams, users);
+    log(`  burst of ${big.revocations}: p50/p95/max ${big.latency.p50}/${big.latency.p95}/${big.latency.max} ms`);
+    return {
+      rssNoStreamsMb: mb(rssBefore),
+      levels,
+      openCpuMsPerStream,
+      idle: {
+        streams: top,
+        seconds: IDLE_SECONDS,
+        corePercent: idle.corePercent,
+        corePercentNoStreams: idleNone.corePercent,
+        rssMb: mb(idleRss),
+        kbPerStream: round1((idleRss - rssBefore) / top / 1024),
+        load1: load1(),
+      },
+      burst: big,
+      target: { p95Ms: 250, met: big.latency.p95 <= 250 },
+    };
+  } finally {
+    for (const s of streams) s.stream.close();
+    await app.stop();
+  }
+}
+
+function markRevoked(streams, users) {
+  const ids = new Set(users.map((u) => u.id));
+  for (const s of streams) if (ids.has(s.session.userId)) s.revoked = true;
+}
+
+async function twoInstances(emulator, everyone, actionId) {
+  const redis = await startRedisServer({ portFrom: REDIS_PORT_FROM });
+  const instanceEnv = (name) => ({ ...SCALE_ENV, REDIS_URL: redis.url, DATABASE_PATH: join(DATA, `scale-${name}.sqlite`) });
+  // Webhooks reach A only (the emulator's webhook URL): what WorkOS ends travels to B through Redis.
+  const [a, b] = await Promise.all([startApp(instanceEnv('a')), startApp(instanceEnv('b'), { port: PORT_B })]);
+  const origins = [APP, `http://localhost:${PORT_B}`];
+  const byUser = Map.groupBy(everyone.sessions, (s) => s.userId);
+  let streams = [];
+  try {
+    for (const origin of origins) await waitForRegistry(origin);
+    const rssBefore = await Promise.all([settledRss(a.child.pid), settledRss(b.child.pid)]);
+    // Sessions ended in the one-instance run are not among the burst's targets (WorkOS ended them already), but they
+    // hold streams (these instances' stores start empty, so they open and idle like any other); deleted users' not.
+    const users = everyone.users.filter((u) => everyone.ended.get(u.id) !== 'deleted').slice(0, SESSIONS / SESSIONS_PER_USER);
+    const holders = users.flatMap((u) => byUser.get(u.id));
+    const targets = users.filter((u) => !everyone.ended.has(u.id)).slice(0, BURST / SESSIONS_PER_USER);
+    streams = await openStreams(holders, origins);
+    const rss = await Promise.all([settledRss(a.child.pid), settledRss(b.child.pid)]);
+    log(`two instances: ${streams.length} streams; RSS A ${mb(rssBefore[0])}→${mb(rss[0])} MB, B ${mb(rssBefore[1])}→${mb(rss[1])} MB`);
+    const big = await burst({ emulator, users: targets, byUser, streams, origins, actionId, pids: [a.child.pid, b.child.pid], ended: everyone.ended });
+    log(`  burst of ${big.revocations}: p50/p95/max ${big.latency.p50}/${big.latency.p95}/${big.latency.max} ms`);
+    return {
+      streamsPerInstance: streams.length / 2,
+      rssMb: { a: [mb(rssBefore[0]), mb(rss[0])], b: [mb(rssBefore[1]), mb(rss[1])] },
+      kbPerStream: round1((rss[0] + rss[1] - rssBefore[0] - rssBefore[1]) / streams.length / 1024),
+      burst: big,
+      target: { p95Ms: 500, met: big.latency.p95 <= 500 },
+    };
+  } finally {
+    for (const s of streams) s.stream.close();
+    await Promise.allSettled([a.stop(), b.stop()]);
+    await redis.stop();
+  }
+}
+
+/** /api/health until the registry (created by the first request) has loaded the revocation set; how long it took. */
+async function waitForRegistry(origin) {
+  const started = performance.now();
+  for (;;) {
+    const health = await (await fetch(`${origin}/api/health`)).json();
+    if (!health.revocation?.starting) return Math.round(performance.now() - started);
+    await sleep(20);
+  }
+}
+
+/**
+ * A database file with `count` live revocations, inserted as the app stores them (its own schema and columns), with
+ * revocation times spread over the retention window as a steady rate would leave them.
+ */
+function seedRevocations(file, count) {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new DatabaseSync(file);
+  migrate(db);
+  const insert = db.prepare(`INSERT INTO revocations (${REVOCATION_COLUMNS}) VALUES (?, ?, ?, ?, 'user', ?, NULL, 'signed_out', 'action')`);
+  const now = Date.now();
+  const retentionMs = 86_400_000;
+  db.exec('BEGIN');
+  for (let i = 0; i < count; i++) {
+    const revokedAt = now - Math.floor((i / count) * (retentionMs - 600_000));
+    const user = `user_seed_${i % 200_000}`;
+    insert.run(randomBytes(16).toString('hex'), user, revokedAt, revokedAt + retentionMs, user);
+  }
+  db.exec('COMMIT');
+  db.close();
+}
+
+/** The app started on an empty database and on one holding REGISTRY_REVOKED revocations: load time and RSS. */
+async function registryAtScale() {
+  const startOn = async (file) => {
+    const app = await startApp({ ...SCALE_ENV, DATABASE_PATH: file });
+    try {
+      const loadMs = await waitForRegistry(APP);
+      await sleep(1000);
+      return { loadMs, rssMb: mb(treeRss(app.child.pid)) };
+    } finally {
+      await app.stop();
+    }
+  };
+  const emptyFile = join(DATA, 'scale-empty.sqlite');
+  const fullFile = join(DATA, 'scale-registry.sqlite');
+  seedRevocations(emptyFile, 0);
+  const seeding = performance.now();
+  seedRevocations(fullFile, REGISTRY_REVOKED);
+  const seedMs = Math.round(performance.now() - seeding);
+  const empty = await startOn(emptyFile);
+  const full = await startOn(fullFile);
+  log(`registry: ${REGISTRY_REVOKED} revocations load in ${full.loadMs} ms (empty ${empty.loadMs} ms); RSS ${full.rssMb} MB (empty ${empty.rssMb} MB)`);
+  const gate = gateBench(REGISTRY_REVOKED);
+  return {
+    revoked: REGISTRY_REVOKED,
+    seedMs,
+    empty,
+    full,
+    loadMs: full.loadMs - empty.loadMs,
+    bytesPerRevocation: Math.round(((full.rssMb - empty.rssMb) * 2 ** 20) / REGISTRY_REVOKED),
+    gate,
+    target: { liveCheckNs: 1000, met: gate.cases.every((c) => !c.name.startsWith('live') || c.meanNs <= 1000) },
+  };
+}
+
+async function proxyCost(everyone) {
+  const file = join(DATA, 'scale-proxy.sqlite');
+  seedRevocations(file, PROXY_REVOKED);
+  // A session no run above revoked (the last one signed in).
+  const cookie = everyone.sessions.at(-1).cookie;
+  const seconds = Number(env.BENCH_SECONDS ?? 5);
+  const result = await compareWithStock({
+    cookie,
+    baseEnv: SCALE_ENV,
+    modes: { ours: {}, [`ours, ${PROXY_REVOKED} revoked`]: { DATABASE_PATH: file } },
+    options: { seconds, connections: Number(env.BENCH_CONNECTIONS ?? 10), warmupSeconds: 1 },
+    rounds: Number(env.BENCH_PROXY_ROUNDS ?? 1),
+    log,
+  });
+  return { revokedInSet: PROXY_REVOKED, ...result, target: { ratio: 0.95 } };
+}
+
+async function main() {
+  const started = Date.now();
+  const results = { machine: machine(), startedAt: new Date().toISOString(), config: { SESSIONS, LEVELS, PROBE, BURST, IDLE_SECONDS } };
+  await buildIfNeeded();
+  rmSync(DATA, { recursive: true, force: true });
+  const actionId = signOutActionId();
+  // One-hour tokens: a stream closes (`event: reconnect`) when its session's access token expires, and these streams
+  // must outlive the minutes the run takes. The cost of reconnecting is measured as `openCpuMsPerStream`.
+  const emulatorProcess = await startEmulator();
+  const emulator = new EmulatorClient(EMULATOR, CONFIG.apiKey);
+  try {
+    log(`signing in ${SESSIONS + PROBE * LEVELS.length} sessions`);
+    let everyone;
+    {
+      const app = await startApp(SCALE_ENV);
+      try {
+        const signIn = await measured(app.child.pid, () => signInEveryone(emulator, SESSIONS + PROBE * LEVELS.length));
+        everyone = signIn.value;
+        results.signIn = { sessions: everyone.sessions.length, wallMs: signIn.wallMs, appCpuMsEach: round1(signIn.cpuMs / everyone.sessions.length) };
+      } finally {
+        await app.stop();
+      }
+    }
+    log(`signed in ${everyone.sessions.length} in ${results.signIn.wallMs} ms`);
+    results.oneInstance = await oneInstance(emulator, everyone, actionId);
+    results.twoInstances = await twoInstances(emulator, everyone, actionId);
+    results.registry = await registryAtScale();
+    results.proxy = await proxyCost(everyone);
+  } finally {
+    await emulatorProcess.stop();
+  }
+  results.seconds = Math.round((Date.now() - started) / 1000);
+  results.machine.loadavgAtEnd = machine().loadavg;
+  writeResults('scale.json', results);
+  const svg = join(ROOT, 'docs/scale.svg');
+  writeFileSync(svg, scaleChart(results));
+  console.log(table(results));
+}
+
+function table(r) {
+  const one = r.oneInstance;
+  const two = r.twoInstances;
+  const l = (s) => `${s.p50} / ${s.p95} / ${s.max} ms`;
+  const lines = [
+    `Machine: ${r.machine.cores} × ${r.machine.cpu}, Node ${r.machine.node}; load ${r.machine.loadavg.join(' ')} at start, ${r.machine.loadavgAtEnd.join(' ')} at end; ${r.seconds} s.`,
+    '',
+    '| scenario | figure |',
+    '|---|---|',
+    ...one.levels.map((x) => `| ${x.streams} streams, one instance | RSS ${x.rssMb} MB (${x.kbPerStream} KB/stream); ${x.probe.revocations} revocations: ${l(x.probe.latency)} |`),
+    `| ${one.idle.streams} idle streams, ${one.idle.seconds} s | ${one.idle.corePercent}% of a core (${one.idle.corePercentNoStreams}% with none); ${one.idle.kbPerStream} KB/stream |`,
+    `| opening a stream (a reconnect) | ${one.openCpuMsPerStream} ms of CPU |`,
+    `| burst of ${one.burst.revocations} → ${one.burst.streams} streams, one instance | ${l(one.burst.latency)} (target p95 ≤ 250 ms: ${one.target.met ? 'met' : 'MISSED'}); all told ${one.burst.allToldMs} ms after the first request; CPU ${one.burst.cpuMs[0]} ms |`,
+    `| burst of ${two.burst.revocations} → ${two.burst.streams} streams, two instances + Redis | ${l(two.burst.latency)} (target p95 ≤ 500 ms: ${two.target.met ? 'met' : 'MISSED'}); A ${l(Object.values(two.burst.latencyByInstance)[0])}, B ${l(Object.values(two.burst.latencyByInstance)[1])}; ${two.kbPerStream} KB/stream |`,
+    `| registry, ${r.registry.revoked} revoked | loaded in ${r.registry.loadMs} ms; +${r.registry.full.rssMb - r.registry.empty.rssMb} MB RSS (${r.registry.bytesPerRevocation} B each); ${r.registry.gate.cases.map((c) => `${c.name}: ${c.meanNs} ns`).join('; ')} |`,
+    ...Object.entries(r.proxy.ratio).flatMap(([mode, targets]) =>
+      Object.entries(targets).map(([name, x]) => `| proxy, ${mode} vs stock: ${name} | ${x.throughput}× throughput, p50 ${x.p50}×, p99 ${x.p99}× |`),
+    ),
+  ];
+  return lines.join('\n');
+}
+
+runBench('bench:scale', main, { maxSeconds: MAX_SECONDS });
