@@ -163,6 +163,10 @@ test('an administrator offboards a user: one device, then all, each prompted at 
   await expect(phoneDialog).toBeVisible({ timeout: PUSH_TIMEOUT_MS });
   await expect(phoneDialog).toContainText('An administrator ended your session.');
   await expect(sessions.getByRole('listitem')).toHaveCount(1);
+  // The phone's page said it was told; the administrator's page reads it (again, once its wait is over).
+  await expect(admin.page.locator('[data-receipt="told"]')).toContainText(/^Safari on iOS was told at .* \(\d+\.\d s later\)$/, {
+    timeout: 15_000,
+  });
   await expectStillSignedIn(laptop.page, DEMO_USERS.grace.name);
 
   await reason.selectOption({ label: 'Offboarding' });
@@ -179,6 +183,8 @@ test('an administrator offboards a user: one device, then all, each prompted at 
   await expect(activity.getByText(/Offboarding/)).toBeVisible();
   await expect(activity.getByText(/An administrator \(Ada Lovelace\) signed out Safari on iOS/)).toBeVisible();
   await expect(activity.getByText(/Suspected compromise/)).toBeVisible();
+  await expect(activity.getByText(/^Firefox on Windows was told at /)).toBeVisible();
+  await expect(activity.getByText(/^Safari on iOS was told at /)).toBeVisible();
 });
 
 test('an administrator cannot find or sign out a user of another organization', async ({
