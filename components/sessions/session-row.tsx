@@ -45,18 +45,19 @@ function SessionRow({
           <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
             <h3 className="font-semibold text-slate-900">{session.label}</h3>
             {session.isCurrent ? <Badge tone="green">This device</Badge> : null}
-            {session.impersonator ? (
-              <Badge tone="violet">
-                <UserCog aria-hidden className="size-3" />
-                Impersonated by {session.impersonator.email}
-              </Badge>
-            ) : null}
             {session.signedOutHere ? <Badge tone="amber">Signed out here; WorkOS has not confirmed yet</Badge> : null}
-            {session.hints.map((hint) => (
-              <Badge key={hint.kind} tone="amber">
-                {hint.text}
-              </Badge>
-            ))}
+            {session.hints.map((hint) =>
+              hint.kind === 'impersonated' ? (
+                <Badge key={hint.kind} tone="violet">
+                  <UserCog aria-hidden className="size-3" />
+                  {hint.text}
+                </Badge>
+              ) : (
+                <Badge key={hint.kind} tone="amber">
+                  {hint.text}
+                </Badge>
+              ),
+            )}
           </div>
           <p className="mt-0.5 text-sm text-slate-500">
             {describeDeviceType(session.deviceType)}

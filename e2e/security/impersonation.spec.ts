@@ -47,6 +47,12 @@ test("support's impersonated session cannot end the user's other sessions, and i
   await expect(status).toContainText('nothing was signed out');
   expect(await emulator.activeSessions(USER.email)).toHaveLength(2);
 
+  // On the user's phone, support's session is unusual, and says why.
+  await phone.page.goto('/account/security');
+  const supportRow = phone.page.getByRole('list', { name: 'Active sessions' }).getByRole('listitem', { name: 'Firefox on Windows' });
+  await expect(supportRow).toContainText(`Impersonated by ${SUPPORT}`);
+  await expect(phone.page.getByRole('button', { name: 'Sign out unusual sessions' })).toBeVisible();
+
   // Its own session it may end; the user then reads who did what.
   await signOutButton(page).click();
   await page.waitForURL((url) => url.pathname === '/signed-out');

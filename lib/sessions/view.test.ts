@@ -145,6 +145,9 @@ describe('buildSessionViews', () => {
     }).map((e) => e.view);
     expect(views[0]?.signInMethod).toBe('Google');
     expect(views[1]).toMatchObject({ signInMethod: 'Impersonation', impersonator: { email: 'support@example.com' } });
+    // Unusual for the user: named as a reason, and so signed out with "Sign out unusual sessions".
+    expect(views[1]?.hints).toEqual([{ kind: 'impersonated', text: 'Impersonated by support@example.com' }]);
+    expect(views[0]?.hints).toEqual([]);
   });
 
   it('numbers sessions that share a label, this device first, then oldest sign-in, whatever order WorkOS sent', () => {

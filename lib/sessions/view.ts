@@ -11,7 +11,9 @@ export type SessionHint =
   | { kind: NoveltyKind; text: string }
   | { kind: 'inactive'; text: string; days: number }
   /** A spent refresh token of this session was presented again (lib/auth/refresh): a copied cookie, most likely. */
-  | { kind: 'token_reused'; text: string };
+  | { kind: 'token_reused'; text: string }
+  /** Someone (support) signed in as the user through WorkOS impersonation. */
+  | { kind: 'impersonated'; text: string };
 
 export type { Moment } from './time';
 
@@ -83,6 +85,11 @@ function computeHints(
   const idle = daysBetween(lastActiveAt, now);
   if (idle >= inactiveDays) hints.push({ kind: 'inactive', days: idle, text: `Inactive for ${idle} days` });
   return hints;
+}
+
+/** Shown on every session it concerns, this device's included: its owner should know either way. */
+function impersonationHint(impersonator: AppSession['impersonator']): SessionHint[] {
+  return impersonator ? [{ kind: 'impersonated', text: `Impersonated by ${impersonator.email}` }] : [];
 }
 
 /** Shown on every session it concerns, this device's included: its owner should know either way. */
@@ -179,6 +186,9 @@ export function buildSessionViews(input: BuildSessionViewsInput): SessionEntry[]
       signedOutHere: input.signedOutHere?.has(session.id) ?? false,
       hints: [
         ...reuseHint(input.tokenReuse?.get(key)),
+        // Not the person's own doing, whoever is looking: support's session counts as unusual (and is signed out
+        // with the unusual ones) on the user's other devices; the impersonator sees it on their own as well.
+        ...impersonationHint(session.impersonator),
         // The device looking is the one the person holds: what was new about it is theirs to know already.
         ...(isCurrent
           ? []
