@@ -166,6 +166,28 @@ describe('confirmSignIn ("Yes, it was me")', () => {
   });
 });
 
+describe('who may vouch for a sign-in', () => {
+  it('not a device whose own sign-in is flagged and unconfirmed — until a trusted device confirms it', async () => {
+    const tablet = session('session_tablet', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:145.0) Gecko/20100101 Firefox/145.0', NOW - HOUR);
+    await signIn(tablet); // another new device: flagged too
+    m.listActiveSessions.mockResolvedValue([laptop, phone, tablet]);
+    m.current.sessionId = 'session_tablet';
+    m.current.sessionHash = hashSessionId('session_tablet');
+
+    expect(await getSignInPrompt(m.current, none)).toBeNull();
+    expect(await confirmSignIn(hashSessionId('session_phone'))).toMatchObject({ status: 'error', code: 'untrusted_device' });
+    expect(answers()).toEqual([]);
+
+    m.current.sessionId = 'session_laptop';
+    m.current.sessionHash = hashSessionId('session_laptop');
+    expect(await confirmSignIn(hashSessionId('session_tablet'))).toMatchObject({ status: 'success' });
+    m.current.sessionId = 'session_tablet';
+    m.current.sessionHash = hashSessionId('session_tablet');
+    expect(await getSignInPrompt(m.current, none)).toMatchObject({ key: hashSessionId('session_phone') });
+    expect(await confirmSignIn(hashSessionId('session_phone'))).toMatchObject({ status: 'success' });
+  });
+});
+
 describe('disownSignIn ("No, sign it out")', () => {
   it('needs a recent sign-in, and comes back to the prompt on /home to confirm', async () => {
     m.current.authTime = Math.floor(NOW / 1000) - 3600;

@@ -8,7 +8,7 @@ import { actionError } from '@/lib/sessions/actions/result';
 import { resultOfOutcomes, sessionAction, type Step } from '@/lib/sessions/actions/session-action';
 import { endSessions } from '@/lib/sessions/end';
 import { endTargetOf, type SessionEntry } from '@/lib/sessions/overview';
-import { recordAnswer } from '@/lib/sessions/was-this-you';
+import { mayVouch, recordAnswer } from '@/lib/sessions/was-this-you';
 
 /**
  * The answers to "Was this you?" (lib/sessions/was-this-you), asked on every signed-in page. The sign-in is named by
@@ -33,10 +33,21 @@ async function loadOtherSession(current: CurrentSession, key: string): Promise<S
 
 const answeredBy = (current: CurrentSession, { mine }: Owned) => ({ sessionId: current.sessionId, label: mine?.view.label ?? null });
 
+async function asTrustedOwner(current: CurrentSession): Promise<Step<CurrentSession>> {
+  const owner = await asOwner(current);
+  if ('stop' in owner || mayVouch(current)) return owner;
+  return {
+    stop: actionError(
+      'untrusted_device',
+      'This device’s own sign-in looks unusual and has not been confirmed, so it cannot vouch for another one. Nothing was changed.',
+    ),
+  };
+}
+
 /** "Yes, it was me": the sign-in is no longer flagged, and its device and place stay known. */
 export const confirmSignIn = sessionAction({
   page: SECURITY_PAGE,
-  authorise: asOwner,
+  authorise: asTrustedOwner,
   parse: ([key]: [unknown]) => parseSessionKey(key),
   load: loadOtherSession,
   act: async (current, _key, loaded) => {

@@ -26,6 +26,7 @@ export type SessionActionResult =
  * `reauth_failed`: back from re-authentication, the sign-in still does not count as recent (no new loop).
  * `impersonated`: support's session never counts as the user's recent sign-in, and cannot re-authenticate as them.
  * `rate_limited`: over this session's or user's action limit; nothing was done (the message says when to retry).
+ * `untrusted_device`: "Yes, it was me" from a device whose own sign-in is flagged and unconfirmed.
  */
 export type ActionErrorCode =
   | 'invalid_input'
@@ -34,7 +35,8 @@ export type ActionErrorCode =
   | 'revoke_failed'
   | 'reauth_failed'
   | 'impersonated'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'untrusted_device';
 
 export const IDLE: SessionActionResult = { status: 'idle' };
 

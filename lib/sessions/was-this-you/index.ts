@@ -9,6 +9,18 @@ import { choosePrompt, type SignInPrompt } from './prompt';
 export { recordAnswer } from './answers';
 export { DISMISSED_COOKIE, parseDismissed, type SignInPrompt } from './prompt';
 
+function vouches(current: CurrentSession, flagged: ReadonlyMap<string, unknown>, answers: ReadonlyMap<string, string>): boolean {
+  return !flagged.has(current.sessionHash) || answers.get(current.sessionHash) === 'confirmed';
+}
+
+/**
+ * Whether `current` may say another sign-in was the user's: not while its own sign-in is flagged and unconfirmed —
+ * else two sign-ins of an intruder would vouch for each other. Its question waits for a device already trusted.
+ */
+export function mayVouch(current: CurrentSession): boolean {
+  return vouches(current, getSignInNovelty(current.user.id), readAnswers(current.user.id));
+}
+
 /**
  * The flagged sign-in on another device that `current` is asked about ("Was this you?"), or null. Support
  * impersonating the user is never asked: only the user can answer. WorkOS (through the pages' display cache) is asked
@@ -17,8 +29,11 @@ export { DISMISSED_COOKIE, parseDismissed, type SignInPrompt } from './prompt';
 export async function getSignInPrompt(current: CurrentSession, dismissed: ReadonlySet<string>, now = new Date()): Promise<SignInPrompt | null> {
   if (current.impersonator) return null;
   try {
-    const answered = new Set(readAnswers(current.user.id).keys());
-    const open = [...getSignInNovelty(current.user.id).keys()].some(
+    const answers = readAnswers(current.user.id);
+    const flagged = getSignInNovelty(current.user.id);
+    if (!vouches(current, flagged, answers)) return null;
+    const answered = new Set(answers.keys());
+    const open = [...flagged.keys()].some(
       (hash) => hash !== current.sessionHash && !answered.has(hash) && !dismissed.has(hash),
     );
     if (!open) return null;
