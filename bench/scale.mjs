@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 /**
- * Scale benchmarks (issue 16): `npm run bench:scale` (Node 24; loopback only; bounded by BENCH_MAX_SECONDS, 600).
+ * Scale benchmarks (issue 16): `npm run bench:scale` (Node 24; loopback only; bounded by BENCH_MAX_SECONDS, 1,500: a full-size run took 1,272 s, 866 of them signing in).
  * One production build (bench/lib.mjs), one emulator, BENCH_SESSIONS (5,000) real sessions signed in through the app
  * and the hosted page, each watched by two raw SSE clients (node http, one socket each, as two tabs):
- *   1. one instance (SQLite): streams opened to 1k, 2k, 5k and 10k; at each, RSS and a probe of BENCH_PROBE (50)
- *      revocations; at 10k, the idle cost over BENCH_IDLE_SECONDS (30) and a burst of BENCH_BURST (1,000);
+ *   1. one instance (SQLite): streams opened to 1k, 2k, 5k and 10k; at each, RSS and heap after a forced garbage
+ *      collection (bench/inspector.mjs) and a probe of BENCH_PROBE (50) revocations; at 10k, the idle cost over
+ *      BENCH_IDLE_SECONDS (30), BENCH_RECONNECTS (1,000) streams reconnecting under a CPU profile (what a stream costs
+ *      once per access-token lifetime), and a burst of BENCH_BURST (1,000);
  *   2. two instances and Redis, 5,000 streams each (every session one stream on each), the same burst;
- *   3. the registry with BENCH_REGISTRY_REVOKED (1,000,000) revoked sessions: the app's start-up load time and RSS,
- *      and `check` (bench/registry.bench.ts);
- *   4. the proxy against authkit's stock proxy, and with BENCH_PROXY_REVOKED (100,000) revocations in the set.
+ *   3. the registry with BENCH_REGISTRY_REVOKED (1,000,000) revoked sessions: the app's start-up (until its registry
+ *      has loaded) against an empty database, its RSS, and `check` (bench/registry.bench.ts);
+ *   4. the proxy against authkit's stock proxy, and with BENCH_PROXY_REVOKED (100,000) revocations in the set
+ *      (BENCH_SECONDS, 10, per mode and round).
+ * Ports: BENCH_APP_PORT (and BENCH_APP_PORT_B, next), BENCH_EMULATOR_PORT, BENCH_INSPECTOR_PORT (two: this and
+ * next; default BENCH_APP_PORT + 2), Redis from BENCH_REDIS_PORT_FROM.
  * Revocations are mixed, each through its real path: the user's own Sign out (the server action over HTTP), WorkOS
  * ending one session (signed webhook), an administrator ending all of a user's sessions in the WorkOS dashboard
  * (webhooks), a user deleted at WorkOS (a user-wide revocation). Latency is from each revocation's commit (the
@@ -25,6 +30,7 @@ import { EmulatorClient } from '../tools/stack/emulator-client.ts';
 import { openEventStream, signInOverHttp } from '../tools/stack/http-client.ts';
 import { ROOT } from '../tools/stack/processes.ts';
 import { startRedisServer } from '../tools/stack/redis.ts';
+import { connectInspector, inspectorEnv, topSelfTime } from './inspector.mjs';
 import { compareWithStock } from './proxy-cost.mjs';
 import { scaleChart } from './scale-chart.mjs';
 import {
@@ -41,7 +47,6 @@ import {
   startEmulator,
   summarize,
   treeCpuMs,
-  treeRss,
   writeResults,
 } from './lib.mjs';
 
@@ -52,11 +57,15 @@ const LEVELS = (env.BENCH_LEVELS ?? '1000,2000,5000,10000').split(',').map(Numbe
 const PROBE = Number(env.BENCH_PROBE ?? 50);
 const BURST = Number(env.BENCH_BURST ?? 1000);
 const IDLE_SECONDS = Number(env.BENCH_IDLE_SECONDS ?? 30);
+const RECONNECTS = Number(env.BENCH_RECONNECTS ?? 1000);
+/** Production access tokens: each stream reconnects once per token (the emulator here issues one-hour ones). */
+const TOKEN_SECONDS = 300;
 const REGISTRY_REVOKED = Number(env.BENCH_REGISTRY_REVOKED ?? 1_000_000);
 const PROXY_REVOKED = Number(env.BENCH_PROXY_REVOKED ?? 100_000);
-const MAX_SECONDS = Number(env.BENCH_MAX_SECONDS ?? 600);
+const MAX_SECONDS = Number(env.BENCH_MAX_SECONDS ?? 1500);
 const PORT_B = Number(env.BENCH_APP_PORT_B ?? CONFIG.appPort + 1);
 const REDIS_PORT_FROM = Number(env.BENCH_REDIS_PORT_FROM ?? 6390);
+const INSPECTOR_PORT = Number(env.BENCH_INSPECTOR_PORT ?? CONFIG.appPort + 2);
 const DATA = join(ROOT, dirname(CONFIG.databasePath));
 
 /** What every instance here runs with: webhooks only (as a deployment that receives them), room for the streams. */
@@ -67,18 +76,22 @@ const mb = (bytes) => Math.round(bytes / 2 ** 20);
 const round1 = (n) => Math.round(n * 10) / 10;
 const load1 = () => machine().loadavg[0];
 
-/**
- * The lowest RSS of the app's process tree over 3 s: the garbage of opening streams is collected at V8's pace, so one
- * sample would count some of it as the streams' (this is still an upper bound).
- */
-async function settledRss(pid) {
-  let lowest = Infinity;
-  for (let i = 0; i < 6; i++) {
-    await sleep(500);
-    lowest = Math.min(lowest, treeRss(pid));
-  }
-  return lowest;
+/** An instance started with its inspector on `inspectorPort`, connected; stopping it closes both. */
+async function startInspectedApp(extraEnv, { port = CONFIG.appPort, inspectorPort = INSPECTOR_PORT } = {}) {
+  const app = await startApp({ ...extraEnv, ...inspectorEnv(inspectorPort) }, { port });
+  const inspector = await connectInspector(inspectorPort);
+  return {
+    pid: app.child.pid,
+    inspector,
+    stop: async () => {
+      inspector.close();
+      await app.stop();
+    },
+  };
 }
+
+/** KB per stream of `field` (process.memoryUsage()) between two readings. */
+const kbPerStream = (before, after, field, streams) => round1((after[field] - before[field]) / streams / 1024);
 
 /** CPU (ms, the app's process tree) and wall time over `fn`. */
 async function measured(pid, fn) {
@@ -197,8 +210,8 @@ function takeUsers(open, count) {
 }
 
 async function oneInstance(emulator, everyone, actionId) {
-  const app = await startApp(SCALE_ENV);
-  const pid = app.child.pid;
+  const app = await startInspectedApp(SCALE_ENV);
+  const { pid, inspector } = app;
   const byUser = Map.groupBy(everyone.sessions, (s) => s.userId);
   const fresh = [...everyone.users];
   const open = [];
@@ -211,8 +224,8 @@ async function oneInstance(emulator, everyone, actionId) {
     for (const s of warm) s.stream.close();
     await sleep(2000);
     const idleNone = await measured(pid, () => sleep((IDLE_SECONDS / 2) * 1000));
-    const rssBefore = await settledRss(pid);
-    log(`one instance: RSS ${mb(rssBefore)} MB with no stream, ${idleNone.corePercent}% of a core idle`);
+    const before = await inspector.memory();
+    log(`one instance: RSS ${mb(before.rss)} MB with no stream, ${idleNone.corePercent}% of a core idle`);
     const openUntil = async (target) => {
       const live = () => streams.filter((s) => !s.revoked).length;
       while (live() < target) {
@@ -228,25 +241,35 @@ async function oneInstance(emulator, everyone, actionId) {
     let probe = null;
     for (const level of LEVELS) {
       await openUntil(level);
-      const rss = await settledRss(pid);
+      const memory = await inspector.memory();
       const users = takeUsers(open, PROBE / SESSIONS_PER_USER);
       probe = await burst({ emulator, users, byUser, streams, origins: [APP], actionId, pids: [pid], ended: everyone.ended });
       markRevoked(streams, users);
-      levels.push({ streams: level, rssMb: mb(rss), kbPerStream: round1((rss - rssBefore) / level / 1024), probe });
-      log(`  ${level} streams: RSS ${mb(rss)} MB (${levels.at(-1).kbPerStream} KB/stream); probe p50/p95 ${probe.latency.p50}/${probe.latency.p95} ms`);
+      levels.push({
+        streams: level,
+        rssMb: mb(memory.rss),
+        kbPerStream: kbPerStream(before, memory, 'rss', level),
+        heapKbPerStream: kbPerStream(before, memory, 'heapUsed', level),
+        probe,
+      });
+      const { kbPerStream: rssKb, heapKbPerStream: heapKb } = levels.at(-1);
+      log(`  ${level} streams: RSS ${mb(memory.rss)} MB (${rssKb} KB/stream, heap ${heapKb}); probe p50/p95 ${probe.latency.p50}/${probe.latency.p95} ms`);
     }
     const top = LEVELS.at(-1);
     await openUntil(top);
     await sleep(2000);
     const idle = await measured(pid, () => sleep(IDLE_SECONDS * 1000));
-    const idleRss = await settledRss(pid);
+    const idleMemory = await inspector.memory();
     log(`  ${top} idle streams: ${idle.corePercent}% of a core (${idleNone.corePercent}% with none)`);
+    const reconnect = await reconnectProfiled(app, streams, open.slice(-RECONNECTS / (2 * SESSIONS_PER_USER)));
+    const withReconnects = round1(idle.corePercent + ((top / TOKEN_SECONDS) * reconnect.cpuMsEach) / 10);
+    log(`  ${reconnect.streams} reconnects: ${reconnect.cpuMsEach} ms of CPU each; ${top} streams with ${TOKEN_SECONDS} s tokens: ${withReconnects}% of a core`);
     const users = takeUsers(open, BURST / SESSIONS_PER_USER);
     const big = await burst({ emulator, users, byUser, streams, origins: [APP], actionId, pids: [pid], ended: everyone.ended });
     markRevoked(streams, users);
     log(`  burst of ${big.revocations}: p50/p95/max ${big.latency.p50}/${big.latency.p95}/${big.latency.max} ms`);
     return {
-      rssNoStreamsMb: mb(rssBefore),
+      rssNoStreamsMb: mb(before.rss),
       levels,
       openCpuMsPerStream,
       idle: {
@@ -254,10 +277,14 @@ async function oneInstance(emulator, everyone, actionId) {
         seconds: IDLE_SECONDS,
         corePercent: idle.corePercent,
         corePercentNoStreams: idleNone.corePercent,
-        rssMb: mb(idleRss),
-        kbPerStream: round1((idleRss - rssBefore) / top / 1024),
+        corePercentWithReconnects: withReconnects,
+        tokenSeconds: TOKEN_SECONDS,
+        rssMb: mb(idleMemory.rss),
+        kbPerStream: kbPerStream(before, idleMemory, 'rss', top),
+        heapKbPerStream: kbPerStream(before, idleMemory, 'heapUsed', top),
         load1: load1(),
       },
+      reconnect,
       burst: big,
       target: { p95Ms: 250, met: big.latency.p95 <= 250 },
     };
@@ -265,6 +292,27 @@ async function oneInstance(emulator, everyone, actionId) {
     for (const s of streams) s.stream.close();
     await app.stop();
   }
+}
+
+/**
+ * Closes the streams of `users` and opens them again (as each does when its access token expires), under a CPU
+ * profile of the app; replaces them in `streams`. The CPU each costs and where the time went.
+ */
+async function reconnectProfiled(app, streams, users) {
+  const ids = new Set(users.map((u) => u.id));
+  const closing = streams.filter((s) => ids.has(s.session.userId));
+  for (const s of closing) s.stream.close();
+  const { value: opened, profile } = await app.inspector.profile(() =>
+    measured(app.pid, () => openStreams(closing.map((s) => s.session), [APP])),
+  );
+  for (const [i, s] of closing.entries()) streams[streams.indexOf(s)] = opened.value[i];
+  return {
+    streams: closing.length,
+    wallMs: opened.wallMs,
+    cpuMsEach: round1(opened.cpuMs / closing.length),
+    profileTop: topSelfTime(profile),
+    profileByFile: topSelfTime(profile, { by: 'file', top: 8 }),
+  };
 }
 
 function markRevoked(streams, users) {
@@ -276,27 +324,30 @@ async function twoInstances(emulator, everyone, actionId) {
   const redis = await startRedisServer({ portFrom: REDIS_PORT_FROM });
   const instanceEnv = (name) => ({ ...SCALE_ENV, REDIS_URL: redis.url, DATABASE_PATH: join(DATA, `scale-${name}.sqlite`) });
   // Webhooks reach A only (the emulator's webhook URL): what WorkOS ends travels to B through Redis.
-  const [a, b] = await Promise.all([startApp(instanceEnv('a')), startApp(instanceEnv('b'), { port: PORT_B })]);
+  const [a, b] = await Promise.all([
+    startInspectedApp(instanceEnv('a')),
+    startInspectedApp(instanceEnv('b'), { port: PORT_B, inspectorPort: INSPECTOR_PORT + 1 }),
+  ]);
   const origins = [APP, `http://localhost:${PORT_B}`];
   const byUser = Map.groupBy(everyone.sessions, (s) => s.userId);
   let streams = [];
   try {
     for (const origin of origins) await waitForRegistry(origin);
-    const rssBefore = await Promise.all([settledRss(a.child.pid), settledRss(b.child.pid)]);
+    const before = await Promise.all([a.inspector.memory(), b.inspector.memory()]);
     // Sessions ended in the one-instance run are not among the burst's targets (WorkOS ended them already), but they
     // hold streams (these instances' stores start empty, so they open and idle like any other); deleted users' not.
     const users = everyone.users.filter((u) => everyone.ended.get(u.id) !== 'deleted').slice(0, SESSIONS / SESSIONS_PER_USER);
     const holders = users.flatMap((u) => byUser.get(u.id));
     const targets = users.filter((u) => !everyone.ended.has(u.id)).slice(0, BURST / SESSIONS_PER_USER);
     streams = await openStreams(holders, origins);
-    const rss = await Promise.all([settledRss(a.child.pid), settledRss(b.child.pid)]);
-    log(`two instances: ${streams.length} streams; RSS A ${mb(rssBefore[0])}→${mb(rss[0])} MB, B ${mb(rssBefore[1])}→${mb(rss[1])} MB`);
-    const big = await burst({ emulator, users: targets, byUser, streams, origins, actionId, pids: [a.child.pid, b.child.pid], ended: everyone.ended });
+    const after = await Promise.all([a.inspector.memory(), b.inspector.memory()]);
+    log(`two instances: ${streams.length} streams; RSS A ${mb(before[0].rss)}→${mb(after[0].rss)} MB, B ${mb(before[1].rss)}→${mb(after[1].rss)} MB`);
+    const big = await burst({ emulator, users: targets, byUser, streams, origins, actionId, pids: [a.pid, b.pid], ended: everyone.ended });
     log(`  burst of ${big.revocations}: p50/p95/max ${big.latency.p50}/${big.latency.p95}/${big.latency.max} ms`);
     return {
       streamsPerInstance: streams.length / 2,
-      rssMb: { a: [mb(rssBefore[0]), mb(rss[0])], b: [mb(rssBefore[1]), mb(rss[1])] },
-      kbPerStream: round1((rss[0] + rss[1] - rssBefore[0] - rssBefore[1]) / streams.length / 1024),
+      rssMb: { a: [mb(before[0].rss), mb(after[0].rss)], b: [mb(before[1].rss), mb(after[1].rss)] },
+      kbPerStream: round1((after[0].rss + after[1].rss - before[0].rss - before[1].rss) / streams.length / 1024),
       burst: big,
       target: { p95Ms: 500, met: big.latency.p95 <= 500 },
     };
@@ -339,14 +390,19 @@ function seedRevocations(file, count) {
   db.close();
 }
 
-/** The app started on an empty database and on one holding REGISTRY_REVOKED revocations: load time and RSS. */
+/**
+ * The app started on an empty database and on one holding REGISTRY_REVOKED revocations: the time from its start to its
+ * registry's having loaded (the first /api/health of a start already loads it), its RSS and heap after a collection.
+ */
 async function registryAtScale() {
   const startOn = async (file) => {
-    const app = await startApp({ ...SCALE_ENV, DATABASE_PATH: file });
+    const started = performance.now();
+    const app = await startInspectedApp({ ...SCALE_ENV, DATABASE_PATH: file });
     try {
-      const loadMs = await waitForRegistry(APP);
-      await sleep(1000);
-      return { loadMs, rssMb: mb(treeRss(app.child.pid)) };
+      await waitForRegistry(APP);
+      const startMs = Math.round(performance.now() - started);
+      const memory = await app.inspector.memory();
+      return { startMs, rssMb: mb(memory.rss), heapMb: mb(memory.heapUsed) };
     } finally {
       await app.stop();
     }
@@ -359,14 +415,14 @@ async function registryAtScale() {
   const seedMs = Math.round(performance.now() - seeding);
   const empty = await startOn(emptyFile);
   const full = await startOn(fullFile);
-  log(`registry: ${REGISTRY_REVOKED} revocations load in ${full.loadMs} ms (empty ${empty.loadMs} ms); RSS ${full.rssMb} MB (empty ${empty.rssMb} MB)`);
+  log(`registry: start-up with ${REGISTRY_REVOKED} revocations ${full.startMs} ms (empty ${empty.startMs} ms); RSS ${full.rssMb} MB (empty ${empty.rssMb} MB)`);
   const gate = gateBench(REGISTRY_REVOKED);
   return {
     revoked: REGISTRY_REVOKED,
     seedMs,
     empty,
     full,
-    loadMs: full.loadMs - empty.loadMs,
+    loadMs: full.startMs - empty.startMs,
     bytesPerRevocation: Math.round(((full.rssMb - empty.rssMb) * 2 ** 20) / REGISTRY_REVOKED),
     gate,
     target: { liveCheckNs: 1000, met: gate.cases.every((c) => !c.name.startsWith('live') || c.meanNs <= 1000) },
@@ -378,7 +434,7 @@ async function proxyCost(everyone) {
   seedRevocations(file, PROXY_REVOKED);
   // A session no run above revoked (the last one signed in).
   const cookie = everyone.sessions.at(-1).cookie;
-  const seconds = Number(env.BENCH_SECONDS ?? 5);
+  const seconds = Number(env.BENCH_SECONDS ?? 10);
   const result = await compareWithStock({
     cookie,
     baseEnv: SCALE_ENV,
@@ -438,12 +494,12 @@ function table(r) {
     '',
     '| scenario | figure |',
     '|---|---|',
-    ...one.levels.map((x) => `| ${x.streams} streams, one instance | RSS ${x.rssMb} MB (${x.kbPerStream} KB/stream); ${x.probe.revocations} revocations: ${l(x.probe.latency)} |`),
-    `| ${one.idle.streams} idle streams, ${one.idle.seconds} s | ${one.idle.corePercent}% of a core (${one.idle.corePercentNoStreams}% with none); ${one.idle.kbPerStream} KB/stream |`,
-    `| opening a stream (a reconnect) | ${one.openCpuMsPerStream} ms of CPU |`,
+    ...one.levels.map((x) => `| ${x.streams} streams, one instance | RSS ${x.rssMb} MB (${x.kbPerStream} KB/stream, heap ${x.heapKbPerStream} KB/stream); ${x.probe.revocations} revocations: ${l(x.probe.latency)} |`),
+    `| ${one.idle.streams} idle streams, ${one.idle.seconds} s | ${one.idle.corePercent}% of a core (${one.idle.corePercentNoStreams}% with none; ${one.idle.corePercentWithReconnects}% with a reconnect per stream every ${one.idle.tokenSeconds} s); ${one.idle.kbPerStream} KB/stream (heap ${one.idle.heapKbPerStream}) |`,
+    `| ${one.reconnect.streams} streams reconnecting | ${one.reconnect.cpuMsEach} ms of CPU each (${one.openCpuMsPerStream} when first opened); top self time: ${one.reconnect.profileTop.slice(0, 3).map((f) => `${f.function} ${f.percent}%`).join(', ')} |`,
     `| burst of ${one.burst.revocations} → ${one.burst.streams} streams, one instance | ${l(one.burst.latency)} (target p95 ≤ 250 ms: ${one.target.met ? 'met' : 'MISSED'}); all told ${one.burst.allToldMs} ms after the first request; CPU ${one.burst.cpuMs[0]} ms |`,
     `| burst of ${two.burst.revocations} → ${two.burst.streams} streams, two instances + Redis | ${l(two.burst.latency)} (target p95 ≤ 500 ms: ${two.target.met ? 'met' : 'MISSED'}); A ${l(Object.values(two.burst.latencyByInstance)[0])}, B ${l(Object.values(two.burst.latencyByInstance)[1])}; ${two.kbPerStream} KB/stream |`,
-    `| registry, ${r.registry.revoked} revoked | loaded in ${r.registry.loadMs} ms; +${r.registry.full.rssMb - r.registry.empty.rssMb} MB RSS (${r.registry.bytesPerRevocation} B each); ${r.registry.gate.cases.map((c) => `${c.name}: ${c.meanNs} ns`).join('; ')} |`,
+    `| registry, ${r.registry.revoked} revoked | start-up ${r.registry.full.startMs} ms (${r.registry.empty.startMs} ms empty); +${r.registry.full.rssMb - r.registry.empty.rssMb} MB RSS (${r.registry.bytesPerRevocation} B each); ${r.registry.gate.cases.map((c) => `${c.name}: ${c.meanNs} ns`).join('; ')} |`,
     ...Object.entries(r.proxy.ratio).flatMap(([mode, targets]) =>
       Object.entries(targets).map(([name, x]) => `| proxy, ${mode} vs stock: ${name} | ${x.throughput}× throughput, p50 ${x.p50}×, p99 ${x.p99}× |`),
     ),
