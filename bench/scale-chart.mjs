@@ -36,7 +36,7 @@ export function scaleChart(results) {
       const yy = (M.top + plotH - t * plotH).toFixed(1);
       return (
         `<line x1="${M.left}" x2="${W - M.right}" y1="${yy}" y2="${yy}" stroke="#e5e7eb"/>` +
-        `<text x="${M.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${Math.round(t * msMax)}</text>` +
+        `<text x="${M.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${Number((t * msMax).toFixed(1))}</text>` +
         `<text x="${W - M.right + 6}" y="${yy}" dominant-baseline="middle">${Math.round(t * mbMax)}</text>`
       );
     })
