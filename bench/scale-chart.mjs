@@ -1,11 +1,12 @@
 /**
  * docs/scale.svg from bench/results/scale.json (bench/scale.mjs): against the number of open streams on one instance,
- * the revocation probe's latency (p50, p95; left axis) and the server's RSS (right axis). Plain SVG, no library.
+ * the revocation probe's latency (p50, p95; left axis) and the server's RSS (right axis), with the RSS it would have at
+ * bare node:http's cost per stream (`results.floor`, measured at the top level). Plain SVG, no library.
  */
 const W = 640;
 const H = 320;
 const M = { left: 56, right: 64, top: 36, bottom: 48 };
-const COLORS = { p50: '#2563eb', p95: '#dc2626', rss: '#059669' };
+const COLORS = { p50: '#2563eb', p95: '#dc2626', rss: '#059669', floor: '#6b7280' };
 
 /** A "nice" upper bound for an axis: 1, 2 or 5 × 10ⁿ at or above `max`. */
 function niceMax(max) {
@@ -20,6 +21,7 @@ export function scaleChart(results) {
     p50: levels.map((l) => l.probe.latency.p50),
     p95: levels.map((l) => l.probe.latency.p95),
     rss: levels.map((l) => l.rssMb),
+    floor: xs.map((n) => results.oneInstance.rssNoStreamsMb + (results.floor.kbPerStream * n) / 1024),
   };
   const msMax = niceMax(Math.max(...series.p95));
   const mbMax = niceMax(Math.max(...series.rss));
@@ -27,9 +29,12 @@ export function scaleChart(results) {
   const plotH = H - M.top - M.bottom;
   const x = (v) => M.left + (v / niceMax(Math.max(...xs))) * plotW;
   const y = (v, max) => M.top + plotH - (v / max) * plotH;
-  const line = (values, max, color, dashed) =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="6 4"' : ''} points="${values.map((v, i) => `${x(xs[i]).toFixed(1)},${y(v, max).toFixed(1)}`).join(' ')}"/>` +
-    values.map((v, i) => `<circle cx="${x(xs[i]).toFixed(1)}" cy="${y(v, max).toFixed(1)}" r="3" fill="${color}"/>`).join('');
+  const dash = { dashed: ' stroke-dasharray="6 4"', dotted: ' stroke-dasharray="2 3"' };
+  const line = (values, max, color, style) =>
+    `<polyline fill="none" stroke="${color}" stroke-width="2"${dash[style] ?? ''} points="${values.map((v, i) => `${x(xs[i]).toFixed(1)},${y(v, max).toFixed(1)}`).join(' ')}"/>` +
+    values
+      .map((v, i) => `<circle cx="${x(xs[i]).toFixed(1)}" cy="${y(v, max).toFixed(1)}" r="3" fill="${color}"/>`)
+      .join('');
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   const grid = ticks
     .map((t) => {
@@ -42,17 +47,21 @@ export function scaleChart(results) {
     })
     .join('');
   const xLabels = xs
-    .map((v) => `<text x="${x(v).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${v >= 1000 ? `${v / 1000}k` : v}</text>`)
+    .map(
+      (v) =>
+        `<text x="${x(v).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${v >= 1000 ? `${v / 1000}k` : v}</text>`,
+    )
     .join('');
   const legend = [
-    ['p50 latency (ms)', COLORS.p50, false],
-    ['p95 latency (ms)', COLORS.p95, false],
-    ['RSS (MB)', COLORS.rss, true],
+    ['p50 (ms)', COLORS.p50],
+    ['p95 (ms)', COLORS.p95],
+    ['RSS (MB)', COLORS.rss, 'dashed'],
+    ['RSS at bare node:http cost', COLORS.floor, 'dotted'],
   ]
     .map(
-      ([label, color, dashed], i) =>
-        `<line x1="${M.left + i * 170}" x2="${M.left + i * 170 + 24}" y1="18" y2="18" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="6 4"' : ''}/>` +
-        `<text x="${M.left + i * 170 + 30}" y="18" dominant-baseline="middle">${label}</text>`,
+      ([label, color, style], i) =>
+        `<line x1="${M.left + i * 110}" x2="${M.left + i * 110 + 24}" y1="18" y2="18" stroke="${color}" stroke-width="2"${dash[style] ?? ''}/>` +
+        `<text x="${M.left + i * 110 + 30}" y="18" dominant-baseline="middle">${label}</text>`,
     )
     .join('');
   const probe = levels[0].probe.revocations;
@@ -65,7 +74,8 @@ ${xLabels}
 <text x="${M.left + plotW / 2}" y="${H - 10}" text-anchor="middle">open event streams (one instance; ${probe} revocations at each)</text>
 ${line(series.p50, msMax, COLORS.p50)}
 ${line(series.p95, msMax, COLORS.p95)}
-${line(series.rss, mbMax, COLORS.rss, true)}
+${line(series.rss, mbMax, COLORS.rss, 'dashed')}
+${line(series.floor, mbMax, COLORS.floor, 'dotted')}
 </svg>
 `;
 }

@@ -13,8 +13,13 @@ import { openReceipt, sealReceipt } from './token';
  */
 export type { Receipt } from './store';
 
+let box: { secret: string; box: SecretBox } | null = null;
+
+/** Derived once per secret: every revoked session's frame and every answer needs it, and HKDF is not free. */
 function receiptBox(): SecretBox {
-  return secretBox(getEnv().WORKOS_COOKIE_PASSWORD, 'revocation-receipt/v1');
+  const secret = getEnv().WORKOS_COOKIE_PASSWORD;
+  if (box?.secret !== secret) box = { secret, box: secretBox(secret, 'revocation-receipt/v1') };
+  return box.box;
 }
 
 export function receiptTokenFor(record: Pick<RevocationRecord, 'sessionHash' | 'userId' | 'revokedAt'>): string {
