@@ -6,8 +6,9 @@
  *   1. propagation to BENCH_CONTEXTS (10) browser contexts (Playwright + Chromium): revoke's return → prompt;
  *   2. propagation to BENCH_SSE_CLIENTS (1000) SSE clients of one session, BENCH_SSE_ROUNDS (3) rounds, and the
  *      server's memory per open stream;
- *   3. proxy cost: this proxy vs authkit's stock authkitProxy (PROXY_MODE=stock) on the same build,
- *      BENCH_SECONDS (10) s per target at BENCH_CONNECTIONS (10) connections after a 2 s warm-up.
+ *   3. proxy cost: this proxy vs authkit's stock authkitProxy (PROXY_MODE=stock) on the same build, side by side
+ *      (bench/proxy-cost.mjs), BENCH_PROXY_ROUNDS (3) rounds of BENCH_SECONDS (10) s per target at BENCH_CONNECTIONS
+ *      (10) connections per instance after a 2 s warm-up.
  * Bounded by BENCH_MAX_SECONDS (900). Results: bench/results/revocation.json; a markdown table on stdout.
  */
 import { rmSync } from 'node:fs';
@@ -34,7 +35,7 @@ const SSE_CLIENTS = Number(env.BENCH_SSE_CLIENTS ?? 1000);
 const SSE_ROUNDS = Number(env.BENCH_SSE_ROUNDS ?? 3);
 const SECONDS = Number(env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 10);
-const PROXY_ROUNDS = Number(env.BENCH_PROXY_ROUNDS ?? 2);
+const PROXY_ROUNDS = Number(env.BENCH_PROXY_ROUNDS ?? 3);
 const MAX_SECONDS = Number(env.BENCH_MAX_SECONDS ?? 900);
 
 const log = (message) => console.error(`[bench] ${message}`);
@@ -62,10 +63,9 @@ async function main() {
     app = null;
     const proxy = await compareWithStock({
       cookie: device.cookie,
-      modes: { ours: {} },
+      modes: { ours: { DATABASE_PATH: resolve(ROOT, CONFIG.databasePath, '../proxy-ours.sqlite') } },
       options: { seconds: SECONDS, connections: CONNECTIONS, warmupSeconds: 2 },
-      // Each round runs every mode twice (A B B A).
-      rounds: Math.max(1, Math.round(PROXY_ROUNDS / 2)),
+      rounds: PROXY_ROUNDS,
       log,
     });
     results.proxy = { options: proxy.options, ours: proxy.medians.ours, stock: proxy.medians.stock, ratio: proxy.ratio.ours, runs: proxy.runs };
@@ -102,14 +102,14 @@ function markdown(r) {
     '',
     `Memory: ≈ ${r.sse.kbPerStreamMedian} KB of server RSS growth per open stream (median of ${r.sse.rounds} rounds of ${r.sse.clients}; an upper bound: it includes socket buffers and garbage not yet collected).`,
     '',
-    `| proxy cost (${r.proxy.options.connections} connections, ${r.proxy.options.seconds} s, median of ${r.proxy.options.rounds} ABBA runs) | this proxy req/s | stock req/s | ratio | p50 this / stock | p99 this / stock |`,
-    '|---|---|---|---|---|---|',
+    `| proxy cost (${r.proxy.options.connections} connections, ${r.proxy.options.seconds} s, side by side, median of ${r.proxy.options.rounds} rounds) | this proxy req/s | stock req/s | ratio | CPU ms per request this / stock | p50 this / stock | p99 this / stock |`,
+    '|---|---|---|---|---|---|---|',
   ];
   for (const name of Object.keys(r.proxy.ours)) {
     const o = r.proxy.ours[name];
     const k = r.proxy.stock[name];
     lines.push(
-      `| ${name} | ${o.requestsPerSecond} | ${k.requestsPerSecond} | ${r.proxy.ratio[name].throughput} | ${o.p50Ms} / ${k.p50Ms} ms | ${o.p99Ms} / ${k.p99Ms} ms |`,
+      `| ${name} | ${o.requestsPerSecond} | ${k.requestsPerSecond} | ${r.proxy.ratio[name].throughput} | ${o.cpuMsPerRequest} / ${k.cpuMsPerRequest} (${r.proxy.ratio[name].cpu}×) | ${o.p50Ms} / ${k.p50Ms} ms | ${o.p99Ms} / ${k.p99Ms} ms |`,
     );
   }
   return lines.join('\n');

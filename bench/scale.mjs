@@ -10,8 +10,8 @@
  *   2. two instances and Redis, 5,000 streams each (every session one stream on each), the same burst;
  *   3. the registry with BENCH_REGISTRY_REVOKED (1,000,000) revoked sessions: the app's start-up (until its registry
  *      has loaded) against an empty database, its RSS, and `check` (bench/registry.bench.ts);
- *   4. the proxy against authkit's stock proxy, and with BENCH_PROXY_REVOKED (100,000) revocations in the set
- *      (BENCH_SECONDS, 10, per mode and round).
+ *   4. the proxy against authkit's stock proxy, and with BENCH_PROXY_REVOKED (100,000) revocations in the set, side
+ *      by side (bench/proxy-cost.mjs proxyAgainstStock; alone: `npm run bench:proxy`).
  * Ports: BENCH_APP_PORT (and BENCH_APP_PORT_B, next), BENCH_EMULATOR_PORT, BENCH_INSPECTOR_PORT (two: this and
  * next; default BENCH_APP_PORT + 2), Redis from BENCH_REDIS_PORT_FROM.
  * Revocations are mixed, each through its real path: the user's own Sign out (the server action over HTTP), WorkOS
@@ -20,19 +20,15 @@
  * `revoked-<revokedAt>` id of its frame, stamped by the instance that committed it) to each of its streams' frame.
  * Results: bench/results/scale.json, the chart docs/scale.svg (bench/scale-chart.mjs), a table on stdout.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { migrate } from '../lib/db/schema.ts';
-import { REVOCATION_COLUMNS } from '../lib/revocation/store/rows.ts';
 import { EmulatorClient } from '../tools/stack/emulator-client.ts';
 import { openEventStream, signInOverHttp } from '../tools/stack/http-client.ts';
 import { NODE, ROOT } from '../tools/stack/processes.ts';
 import { startRedisServer } from '../tools/stack/redis.ts';
 import { spawn } from 'node:child_process';
 import { connectInspector, heapGrowthPerItem, inspectorEnv, topSelfTime } from './inspector.mjs';
-import { compareWithStock } from './proxy-cost.mjs';
+import { proxyAgainstStock } from './proxy-cost.mjs';
 import { scaleChart } from './scale-chart.mjs';
 import {
   APP,
@@ -43,6 +39,7 @@ import {
   machine,
   pool,
   runBench,
+  seedRevocations,
   sleep,
   startApp,
   startEmulator,
@@ -63,7 +60,6 @@ const RECONNECTS = Number(env.BENCH_RECONNECTS ?? 1000);
 /** Production access tokens: each stream reconnects once per token (the emulator here issues one-hour ones). */
 const TOKEN_SECONDS = 300;
 const REGISTRY_REVOKED = Number(env.BENCH_REGISTRY_REVOKED ?? 1_000_000);
-const PROXY_REVOKED = Number(env.BENCH_PROXY_REVOKED ?? 100_000);
 const MAX_SECONDS = Number(env.BENCH_MAX_SECONDS ?? 2100);
 const PORT_B = Number(env.BENCH_APP_PORT_B ?? CONFIG.appPort + 1);
 const REDIS_PORT_FROM = Number(env.BENCH_REDIS_PORT_FROM ?? 6390);
@@ -553,26 +549,6 @@ async function waitForRegistry(origin) {
  * A database file with `count` live revocations, inserted as the app stores them (its own schema and columns), with
  * revocation times spread over the retention window as a steady rate would leave them.
  */
-function seedRevocations(file, count) {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-  mkdirSync(dirname(file), { recursive: true });
-  const db = new DatabaseSync(file);
-  migrate(db);
-  const insert = db.prepare(
-    `INSERT INTO revocations (${REVOCATION_COLUMNS}) VALUES (?, ?, ?, ?, 'user', ?, NULL, 'signed_out', 'action')`,
-  );
-  const now = Date.now();
-  const retentionMs = 86_400_000;
-  db.exec('BEGIN');
-  for (let i = 0; i < count; i++) {
-    const revokedAt = now - Math.floor((i / count) * (retentionMs - 600_000));
-    const user = `user_seed_${i % 200_000}`;
-    insert.run(randomBytes(16).toString('hex'), user, revokedAt, revokedAt + retentionMs, user);
-  }
-  db.exec('COMMIT');
-  db.close();
-}
-
 /**
  * The app started on an empty database and on one holding REGISTRY_REVOKED revocations: the time from its start to its
  * registry's having loaded (the first /api/health of a start already loads it), its RSS and heap after a collection.
@@ -615,20 +591,8 @@ async function registryAtScale() {
 }
 
 async function proxyCost(everyone) {
-  const file = join(DATA, 'scale-proxy.sqlite');
-  seedRevocations(file, PROXY_REVOKED);
   // A session no run above revoked (the last one signed in).
-  const cookie = everyone.sessions.at(-1).cookie;
-  const seconds = Number(env.BENCH_SECONDS ?? 10);
-  const result = await compareWithStock({
-    cookie,
-    baseEnv: SCALE_ENV,
-    modes: { ours: {}, [`ours, ${PROXY_REVOKED} revoked`]: { DATABASE_PATH: file } },
-    options: { seconds, connections: Number(env.BENCH_CONNECTIONS ?? 10), warmupSeconds: 1 },
-    rounds: Number(env.BENCH_PROXY_ROUNDS ?? 3),
-    log,
-  });
-  return { revokedInSet: PROXY_REVOKED, ...result, target: { ratio: 0.95 } };
+  return proxyAgainstStock({ cookie: everyone.sessions.at(-1).cookie, baseEnv: SCALE_ENV, log });
 }
 
 async function main() {
@@ -709,7 +673,7 @@ function table(r) {
     ...Object.entries(r.proxy.ratio).flatMap(([mode, targets]) =>
       Object.entries(targets).map(
         ([name, x]) =>
-          `| proxy, ${mode} vs stock: ${name} | ${x.throughput}× throughput, p50 ${x.p50}×, p99 ${x.p99}× |`,
+          `| proxy, ${mode} vs stock: ${name} | ${x.throughput}× throughput, ${x.cpu}× CPU per request, p50 ${x.p50}×, p99 ${x.p99}× |`,
       ),
     ),
   ];

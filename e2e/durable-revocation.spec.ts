@@ -2,6 +2,7 @@ import type { APIRequestContext } from '@playwright/test';
 import { e2eEnv } from './e2e-env';
 import { DEMO_USERS, expect, test, type Device, type EmulatorClient } from './fixtures';
 import { expectPrompted, signedOutPrompt } from './session-watch';
+import { operatorDetail } from './operator-detail';
 
 /**
  * Issue 10: no revocation is lost under faults. WorkOS fails (503) or does not answer in time while a session is being
@@ -17,17 +18,15 @@ test.beforeEach(async ({ emulator }) => {
   await emulator.reset();
 });
 
-async function opsDetail(request: APIRequestContext) {
-  const response = await request.get('/api/health/detail', { headers: { authorization: `Bearer ${e2eEnv.opsToken}` } });
-  expect(response.status()).toBe(200);
-  return (await response.json()) as {
+function opsDetail(request: APIRequestContext) {
+  return operatorDetail<{
     workosOutbox: { kind: string; pending: number }[];
     events: {
       ledger: Record<string, number>;
       retrying: { eventId: string; type: string; attempts: number; lastError: string | null }[];
       parked: { eventId: string; type: string; reason: string }[];
     };
-  };
+  }>(request);
 }
 
 async function outboxPending(request: APIRequestContext): Promise<number> {

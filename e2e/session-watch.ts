@@ -1,7 +1,7 @@
 import { expect, type APIRequestContext, type APIResponse, type BrowserContext, type Page, type Response } from '@playwright/test';
 import { SESSION_PUSH_LEADER } from '../lib/session-status/protocol';
 import type { EmulatorClient } from '../tools/stack/emulator-client.ts';
-import { e2eEnv } from './e2e-env';
+import { operatorDetail } from './operator-detail';
 
 /**
  * What a page sees of its session, for every spec: the "signed out" prompt, the security page's session rows, the
@@ -152,9 +152,7 @@ export function pushRole(page: Page): Promise<'leading' | 'following' | 'none'> 
 
 /** The push streams open on the app and the sessions they belong to (the operator's detail). */
 export async function openPushStreams(request: APIRequestContext): Promise<{ open: number; sessions: number }> {
-  const response = await request.get('/api/health/detail', { headers: { authorization: `Bearer ${e2eEnv.opsToken}` } });
-  expect(response.status()).toBe(200);
-  return ((await response.json()) as { pushStreams: { open: number; sessions: number } }).pushStreams;
+  return (await operatorDetail<{ pushStreams: { open: number; sessions: number } }>(request)).pushStreams;
 }
 
 /** Follows a header link (a client-side navigation: RSC fetch and prefetches) and waits for its page. */

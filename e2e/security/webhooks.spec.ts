@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { APIRequestContext } from '@playwright/test';
 import { e2eEnv } from '../e2e-env';
 import { DEMO_USERS, expect, test, type Device, type EmulatorClient, type EmulatorSession } from '../fixtures';
+import { operatorDetail } from '../operator-detail';
 
 /**
  * The webhook endpoint is public: only a delivery signed with the endpoint's secret, over the exact bytes sent, and
@@ -37,9 +38,7 @@ async function deliver(request: APIRequestContext, body: string | Buffer, signat
 }
 
 async function ledger(request: APIRequestContext): Promise<Record<string, number>> {
-  const response = await request.get('/api/health/detail', { headers: { authorization: `Bearer ${e2eEnv.opsToken}` } });
-  expect(response.status()).toBe(200);
-  return ((await response.json()) as { events: { ledger: Record<string, number> } }).events.ledger;
+  return (await operatorDetail<{ events: { ledger: Record<string, number> } }>(request)).events.ledger;
 }
 
 async function signedInPhone(newDevice: (name: string) => Promise<Device>, signIn: (page: Device['page'], email: string) => Promise<void>, emulator: EmulatorClient) {
