@@ -223,7 +223,7 @@ export async function revokeFromSecurityPage(admin, ip) {
     if (response.status() !== 200) throw new Error(`revoke answered ${response.status()}`);
     return at;
   });
-  // Observed now: if the click fails, these must not reject unhandled once the browser closes.
+  // Handled before the click: if the click fails, these must not reject unhandled once the browser closes.
   const both = Promise.all([requested, returned]);
   both.catch(() => {});
   await row.getByRole('button', { name: /^Sign out/ }).click();
@@ -277,10 +277,9 @@ export function gateBench(revoked) {
   };
 }
 
-/** Writes bench/results/<name> (JSON); returns its path. */
 /**
- * A fresh SQLite database at `file` holding `count` revoked sessions of 200,000 users, their revocation times spread
- * over the retention window (a day), as an app that has run for a while holds them.
+ * A database file with `count` live revocations, inserted as the app stores them (its own schema and columns), with
+ * revocation times spread over the retention window as a steady rate would leave them.
  */
 export function seedRevocations(file, count) {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
@@ -302,6 +301,7 @@ export function seedRevocations(file, count) {
   db.close();
 }
 
+/** Writes bench/results/<name> (JSON); returns its path. */
 export function writeResults(name, results) {
   const file = join(ROOT, 'bench/results', name);
   mkdirSync(dirname(file), { recursive: true });

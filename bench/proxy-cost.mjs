@@ -86,6 +86,8 @@ const ratios = (ours, stock) => ({
   p99: ratio(ours.p99Ms, stock.p99Ms),
 });
 
+const envOf = (modes, mode) => (mode === 'stock' ? STOCK_PROXY_ENV : modes[mode]);
+
 /**
  * Each of `modes` (name → the app's extra environment, over `baseEnv`) against authkit's stock proxy, all on fresh
  * `next start`s of the same build, side by side, for `rounds` rounds: per mode and target the median of each figure,
@@ -102,7 +104,7 @@ export async function compareWithStock({ cookie, modes, baseEnv = {}, options, r
     try {
       for (const [i, mode] of rotated.entries()) {
         const port = CONFIG.appPort + i;
-        const app = await startApp({ ...baseEnv, ...(mode === 'stock' ? STOCK_PROXY_ENV : modes[mode]) }, { port });
+        const app = await startApp({ ...baseEnv, ...envOf(modes, mode) }, { port });
         instances.push({ mode, port, app });
       }
       const byTarget = {};
@@ -162,8 +164,7 @@ async function profileEachAlone({ cookie, modes, baseEnv, seconds, connections }
   const inspectorPort = CONFIG.appPort + 10;
   const out = {};
   for (const mode of ['stock', ...Object.keys(modes)]) {
-    const modeEnv = mode === 'stock' ? STOCK_PROXY_ENV : modes[mode];
-    const app = await startApp({ ...baseEnv, ...modeEnv, ...inspectorEnv(inspectorPort) });
+    const app = await startApp({ ...baseEnv, ...envOf(modes, mode), ...inspectorEnv(inspectorPort) });
     const inspector = await connectInspector(inspectorPort);
     try {
       await load(CONFIG.appPort, api, cookie, 2, connections);

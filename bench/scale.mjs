@@ -546,10 +546,6 @@ async function waitForRegistry(origin) {
 }
 
 /**
- * A database file with `count` live revocations, inserted as the app stores them (its own schema and columns), with
- * revocation times spread over the retention window as a steady rate would leave them.
- */
-/**
  * The app started on an empty database and on one holding REGISTRY_REVOKED revocations: the time from its start to its
  * registry's having loaded (the first /api/health of a start already loads it), its RSS and heap after a collection.
  */
